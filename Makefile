@@ -1,0 +1,175 @@
+# topdown — one Makefile for the kernel, the host tools and the tests.
+#
+#   make            build/topdown.elf (+ .sym, .lst)
+#   make iso        build/topdown.iso (GRUB, multiboot2)
+#   make run        boot the ELF in QEMU (direct PVH boot)
+#   make run-iso    boot the ISO in QEMU (GRUB, multiboot2)
+#   make gdb        like run, but QEMU waits for gdb on :1234
+#   make check      every test; ends with "N passed, N failed"
+#   make bench      page-table benchmarks -> build/bench/results.md
+#
+# Options (command line or environment):
+#   MEM=128M        guest RAM for run/run-iso/gdb
+#   CMDLINE="..."   kernel command line for run/run-iso/gdb
+#   QEMU_MACHINE=pc machine model (pc or q35)
+#   QEMU_CPU=qemu64 CPU model
+#   BRK_PAGES=16    size of the brk chunk in pages (a build constant)
+#   V=1             show every command
+
+MAKEFLAGS += -rR --no-print-directory
+.SUFFIXES:
+.DELETE_ON_ERROR:
+
+BUILD     := build
+BRK_PAGES ?= 16
+MEM       ?= 128M
+CMDLINE   ?=
+QEMU_MACHINE ?= pc
+QEMU_CPU  ?= qemu64
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+CC      := gcc
+NASM    := nasm
+LD      := ld
+OBJDUMP := objdump
+NM      := nm
+QEMU    := qemu-system-x86_64
+HOSTCC  := gcc
+
+GCC_INC := $(shell $(CC) -print-file-name=include)
+
+# Xen's public headers come from Debian's libxen-dev.  The kernel is built
+# with -nostdinc, so only <xen/...> is made visible, through a symlink.
+XEN_INC := /usr/include/xen
+SYSINC  := $(BUILD)/sysinc
+
+KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wno-unused-parameter \
+	-ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-pie \
+	-fno-common -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
+	-mcmodel=kernel -mno-red-zone -mno-sse -mno-sse2 -mno-mmx -mno-80387 \
+	-mgeneral-regs-only \
+	-nostdinc -isystem $(GCC_INC) -isystem $(SYSINC) -I include -I $(BUILD)/gen \
+	-DBRK_PAGES=$(BRK_PAGES) -D__XEN_INTERFACE_VERSION__=__XEN_LATEST_INTERFACE_VERSION__ -MMD -MP
+NASMFLAGS := -f elf64 -g -F dwarf -I $(BUILD)/gen/ -I arch/x86_64/
+LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
+
+# ---------------------------------------------------------------- kernel ---
+KERNEL_C := \
+	arch/x86_64/boot/entry.c \
+	arch/x86_64/boot/multiboot2.c \
+	arch/x86_64/boot/pvh.c \
+	arch/x86_64/boot/bootmem.c \
+	arch/x86_64/cpu.c \
+	arch/x86_64/serial.c \
+	arch/x86_64/traps.c \
+	arch/x86_64/mmu.c \
+	kernel/main.c \
+	kernel/console.c \
+	kernel/printk.c \
+	kernel/panic.c \
+	kernel/cmdline.c \
+	kernel/selftest.c \
+	kernel/boot_info.c \
+	kernel/memtest.c \
+	mm/memmap.c \
+	mm/brk.c \
+	mm/pgtable.c \
+	mm/init.c \
+	mm/trace.c \
+	mm/check.c \
+	mm/layout.c \
+	paravirt/paravirt.c \
+	paravirt/native.c \
+	paravirt/xen/xen.c \
+	paravirt/xen/console.c \
+	paravirt/xen/pin.c \
+	kernel/string.c \
+	kernel/fnv.c
+
+KERNEL_ASM := \
+	arch/x86_64/boot/head.asm \
+	arch/x86_64/entry.asm \
+	paravirt/xen/hypercall.asm
+
+KOBJS := $(KERNEL_C:%.c=$(BUILD)/k/%.o) $(KERNEL_ASM:%.asm=$(BUILD)/k/%.o)
+GEN   := $(BUILD)/gen/asm-offsets.inc
+LDS   := $(BUILD)/gen/kernel.lds
+
+.PHONY: all
+all: $(BUILD)/topdown.elf
+
+$(SYSINC)/xen:
+	$(Q)if [ ! -f $(XEN_INC)/xen.h ]; then \
+	  echo "error: Xen public headers missing ($(XEN_INC)/xen.h): apt-get install libxen-dev" >&2; exit 1; fi
+	$(Q)mkdir -p $(SYSINC) && ln -sfn $(XEN_INC) $@
+
+$(BUILD)/k/%.o: %.c $(GEN) | $(SYSINC)/xen
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/k/%.o: %.asm $(GEN)
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+
+# Constants shared by C and nasm have one source of truth: C headers (ours and
+# Xen's).  asm-offsets.c turns them into a nasm include.
+$(BUILD)/gen/asm-offsets.s: arch/x86_64/asm-offsets.c | $(SYSINC)/xen
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	$(Q)$(CC) $(filter-out -MMD -MP,$(KCFLAGS)) -I include -S $< -o $@
+
+$(GEN): $(BUILD)/gen/asm-offsets.s
+	$(Q)sed -n 's/^[[:space:]]*\.ascii[[:space:]]*"@@\([A-Za-z0-9_]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\)@@"$$/%define \1 \2/p' $< > $@.tmp
+	$(Q)test -s $@.tmp || { echo "error: $@ is empty" >&2; exit 1; }
+	$(Q)mv $@.tmp $@
+
+$(LDS): arch/x86_64/kernel.lds.S include/mm/layout.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -E -P -x c -D__ASSEMBLER__ -DBRK_PAGES=$(BRK_PAGES) -I include $< -o $@
+
+$(BUILD)/topdown.elf: $(KOBJS) $(LDS)
+	@echo "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS) -T $(LDS) -Map $(BUILD)/topdown.map -o $@ $(KOBJS)
+	$(Q)$(NM) -n $@ > $(BUILD)/topdown.sym
+	$(Q)$(OBJDUMP) -d -M intel $@ > $(BUILD)/topdown.lst
+
+# ------------------------------------------------------------------ iso ---
+.PHONY: iso
+iso: $(BUILD)/topdown.iso
+$(BUILD)/topdown.iso: $(BUILD)/topdown.elf tools/grub.cfg
+	@echo "  ISO     $@"
+	$(Q)rm -rf $(BUILD)/isodir && mkdir -p $(BUILD)/isodir/boot/grub
+	$(Q)cp $(BUILD)/topdown.elf $(BUILD)/isodir/boot/topdown.elf
+	$(Q)cp tools/grub.cfg $(BUILD)/isodir/boot/grub/grub.cfg
+	$(Q)grub-mkrescue -o $@ $(BUILD)/isodir >$(BUILD)/grub-mkrescue.log 2>&1 || \
+	  { cat $(BUILD)/grub-mkrescue.log; echo "error: grub-mkrescue failed (apt-get install grub-pc-bin grub-common xorriso mtools)" >&2; exit 1; }
+
+# ------------------------------------------------------------------ run ---
+QEMU_COMMON = -M $(QEMU_MACHINE) -cpu $(QEMU_CPU) -m $(MEM) -display none -serial stdio \
+	-no-reboot -device isa-debug-exit,iobase=0x501,iosize=2
+
+.PHONY: run run-iso gdb
+run: $(BUILD)/topdown.elf
+	$(QEMU) $(QEMU_COMMON) -kernel $< -append "$(CMDLINE)"; tools/exitcode.sh $$?
+run-iso: $(BUILD)/topdown.iso
+	$(QEMU) $(QEMU_COMMON) -cdrom $<; tools/exitcode.sh $$?
+gdb: $(BUILD)/topdown.elf
+	@echo "QEMU waits for gdb on localhost:1234:  gdb -ex 'target remote :1234' $<"
+	$(QEMU) $(QEMU_COMMON) -kernel $< -append "$(CMDLINE)" -s -S
+
+# ---------------------------------------------------------------- tests ---
+include tests/tests.mk
+
+.PHONY: clean
+clean:
+	rm -rf $(BUILD)
+
+-include $(KOBJS:.o=.d)

@@ -1,0 +1,32 @@
+/*
+ * entry.c — the first C code.  head.asm calls x86_64_start() in the higher
+ * half, on the boot stack, with the boot tables (identity 0-4 GiB) live.
+ */
+#include <arch/boot.h>
+#include <arch/cpu.h>
+#include <arch/serial.h>
+#include <arch/traps.h>
+#include <kernel/boot_info.h>
+#include <kernel/kmain.h>
+#include <kernel/panic.h>
+
+void x86_64_start(uint32_t proto, uint32_t magic, uint32_t info_pa);
+
+void x86_64_start(uint32_t proto, uint32_t magic, uint32_t info_pa)
+{
+	serial_init();                  /* printk works from here on */
+	cpu_init();
+	traps_init();                   /* faults are reported, not fatal resets */
+
+	switch (proto) {
+	case BOOT_PROTO_MULTIBOOT2:
+		multiboot2_parse(&boot_info, magic, info_pa);
+		break;
+	case BOOT_PROTO_PVH:
+		pvh_parse(&boot_info, info_pa);
+		break;
+	default:
+		panic("unknown entry stub %u", proto);
+	}
+	kmain(&boot_info);
+}

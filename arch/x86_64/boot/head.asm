@@ -1,0 +1,215 @@
+; head.asm — the two ways into topdown, and the common climb to long mode.
+;
+; Entry register ABI (paging off, 32-bit flat protected mode, interrupts off):
+;
+;   multiboot2 (GRUB)       eax = 0x36d76289, ebx = physical address of the
+;                           multiboot2 information; esp undefined
+;   PVH (QEMU -kernel, Xen) ebx = physical address of struct hvm_start_info;
+;                           eax undefined, esp undefined
+;
+; Each stub records which protocol it is and jumps to common32, which:
+; zeroes .bss, checks the CPU can do long mode, builds the static boot page
+; tables (identity 0-4 GiB and -2 GiB -> 0-1 GiB, 2 MiB pages), enables PAE,
+; long mode and NX, and jumps to the higher half, where x86_64_start(proto,
+; magic, info) checks the magic and converges on struct boot_info.
+;
+; This code is linked and run at its physical address (the .boot section).
+
+%include "asm-offsets.inc"
+
+%define KNEG KERNEL_VMA_NEG            ; add to a kernel VA to get its PA
+%define COM1 0x3f8
+
+extern __bss_start, __bss_end, __stack_top
+extern x86_64_start
+
+global mb2_entry32, pvh_entry32
+global boot_pml4
+
+; ---------------------------------------------------------------------------
+; Multiboot2 header: in the first 32 KiB of the file, 8-byte aligned.  The
+; entry-address tag makes GRUB jump to the physical stub below rather than
+; to the ELF entry.
+section .multiboot2 progbits alloc noexec nowrite align=8
+mb2_header:
+	dd MB2_HEADER_MAGIC
+	dd MB2_ARCH_I386
+	dd mb2_header_end - mb2_header
+	dd (0x100000000 - (MB2_HEADER_MAGIC + MB2_ARCH_I386 + (mb2_header_end - mb2_header))) & 0xffffffff
+	align 8, db 0
+	dw MB2_HEADER_TAG_ENTRY_ADDRESS, 0
+	dd 12
+	dd mb2_entry32
+	align 8, db 0
+	dw MB2_HEADER_TAG_END, 0
+	dd 8
+mb2_header_end:
+
+; ---------------------------------------------------------------------------
+; Xen ELF note for PVH.  The descriptor is 8 bytes (the 32-bit entry
+; zero-extended): QEMU reads a 64-bit value from an ELF64 image.
+section .note.Xen note alloc noexec nowrite align=4
+	dd 4                            ; namesz ("Xen\0")
+	dd 8                            ; descsz
+	dd XEN_ELFNOTE_PHYS32_ENTRY     ; type
+	db "Xen", 0
+	dq pvh_entry32
+
+; ---------------------------------------------------------------------------
+section .boot.text progbits alloc exec nowrite align=16
+bits 32
+
+mb2_entry32:
+	mov edi, BOOT_PROTO_MULTIBOOT2
+	mov esi, eax                    ; magic, checked in C
+	mov edx, ebx                    ; multiboot2 info
+	jmp common32
+
+pvh_entry32:
+	mov edi, BOOT_PROTO_PVH
+	xor esi, esi                    ; the magic is inside start_info
+	mov edx, ebx                    ; hvm_start_info
+	jmp common32
+
+; edi = protocol, esi = magic, edx = info PA.  Kept in ebp, esi and on the
+; stack (cpuid clobbers ebx and edx).
+common32:
+	cli
+	cld
+	mov ebp, edi
+	mov esp, __stack_top + KNEG
+	push edx
+
+	; zero .bss (the boot page tables below live there)
+	mov edi, __bss_start + KNEG
+	mov ecx, __bss_end + KNEG
+	sub ecx, edi
+	xor eax, eax
+	rep stosb
+
+	; long mode?
+	mov eax, 0x80000000
+	cpuid
+	cmp eax, 0x80000001
+	jb .no_long_mode
+	mov eax, 0x80000001
+	cpuid
+	bt edx, 29
+	jnc .no_long_mode
+	mov edi, edx                    ; keep the NX bit (edx bit 20)
+
+	; boot_pd: 2048 x 2 MiB = identity 0-4 GiB
+	push edi
+	mov edi, boot_pd + KNEG
+	mov eax, 0x83                   ; P | RW | PS
+	mov ecx, 2048
+.fill_pd:
+	mov [edi], eax
+	add eax, 0x200000
+	add edi, 8
+	loop .fill_pd
+	pop edi
+
+	mov eax, boot_pd + KNEG + 3     ; P | RW
+	mov [boot_pdpt_lo + KNEG + 0], eax
+	add eax, 4096
+	mov [boot_pdpt_lo + KNEG + 8], eax
+	add eax, 4096
+	mov [boot_pdpt_lo + KNEG + 16], eax
+	add eax, 4096
+	mov [boot_pdpt_lo + KNEG + 24], eax
+	mov eax, boot_pd + KNEG + 3     ; -2 GiB -> 0-1 GiB
+	mov [boot_pdpt_hi + KNEG + 510 * 8], eax
+	mov eax, boot_pdpt_lo + KNEG + 3
+	mov [boot_pml4 + KNEG + 0], eax
+	mov eax, boot_pdpt_hi + KNEG + 3
+	mov [boot_pml4 + KNEG + 511 * 8], eax
+
+	mov eax, cr4
+	or eax, 1 << 5                  ; PAE
+	mov cr4, eax
+	mov eax, boot_pml4 + KNEG
+	mov cr3, eax
+
+	mov ecx, 0xc0000080             ; EFER
+	rdmsr
+	or eax, 1 << 8                  ; LME
+	bt edi, 20
+	jnc .no_nx
+	or eax, 1 << 11                 ; NXE
+.no_nx:
+	wrmsr
+
+	mov eax, cr0
+	or eax, (1 << 31) | (1 << 16) | 1   ; PG | WP | PE
+	mov cr0, eax
+
+	lgdt [boot_gdt_ptr]
+	jmp 0x08:long64
+
+.no_long_mode:
+	mov esi, msg_no_lm
+	jmp boot32_fail
+
+; Print the NUL-terminated string at esi on COM1 and port 0xE9, then stop
+; through isa-debug-exit, or halt.
+boot32_fail:
+	mov dx, COM1
+	lodsb
+	test al, al
+	jz .stop
+	out dx, al
+	out 0xe9, al
+	jmp boot32_fail
+.stop:
+	mov dx, DEBUG_EXIT_PORT
+	mov al, DEBUG_EXIT_PANIC
+	out dx, al
+.halt:
+	hlt
+	jmp .halt
+
+bits 64
+long64:
+	mov ax, 0x10
+	mov ds, ax
+	mov es, ax
+	mov ss, ax
+	xor eax, eax
+	mov fs, ax
+	mov gs, ax
+	mov edi, ebp                    ; protocol
+	mov edx, [rsp]                  ; info PA (esi: magic)
+	mov rax, higher_half
+	jmp rax
+
+section .boot.data progbits alloc noexec write align=16
+msg_no_lm:
+	db "PANIC: boot32: CPU has no long mode (CPUID 0x80000001 EDX bit 29 clear)", 13, 10
+	db "topdown: result: PANIC", 13, 10, 0
+
+align 16
+boot_gdt:
+	dq 0
+	dq 0x00af9a000000ffff           ; 0x08: 64-bit code
+	dq 0x00cf92000000ffff           ; 0x10: data
+boot_gdt_ptr:
+	dw boot_gdt_ptr - boot_gdt - 1
+	dd boot_gdt
+
+; ---------------------------------------------------------------------------
+section .text
+bits 64
+higher_half:
+	mov rsp, __stack_top
+	xor ebp, ebp                    ; terminate frame-pointer chains
+	; edi = protocol, esi = magic, edx = info PA
+	call x86_64_start
+	ud2
+
+section .bss
+align 4096
+boot_pml4:      resb 4096
+boot_pdpt_lo:   resb 4096
+boot_pdpt_hi:   resb 4096
+boot_pd:        resb 4 * 4096

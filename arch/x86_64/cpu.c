@@ -1,0 +1,37 @@
+/*
+ * cpu.c — read the CPU facts the rest of the kernel depends on.
+ */
+#include <arch/cpu.h>
+#include <lib/string.h>
+
+struct cpu_info cpu;
+
+void cpu_init(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(0, &a, &b, &c, &d);
+	cpu.max_leaf = a;
+	memcpy(cpu.vendor + 0, &b, 4);
+	memcpy(cpu.vendor + 4, &d, 4);
+	memcpy(cpu.vendor + 8, &c, 4);
+	cpu.vendor[12] = '\0';
+
+	cpuid(1, &a, &b, &c, &d);
+	cpu.pge = d & (1u << 13);
+
+	cpuid(0x80000000, &a, &b, &c, &d);
+	cpu.max_ext_leaf = a;
+	if (cpu.max_ext_leaf >= 0x80000001) {
+		cpuid(0x80000001, &a, &b, &c, &d);
+		cpu.nx = d & (1u << 20);
+		cpu.pdpe1gb = d & (1u << 26);
+	}
+	cpu.maxphyaddr = 36;    /* architectural default without the leaf */
+	cpu.maxvirtaddr = 48;
+	if (cpu.max_ext_leaf >= 0x80000008) {
+		cpuid(0x80000008, &a, &b, &c, &d);
+		cpu.maxphyaddr = a & 0xff;
+		cpu.maxvirtaddr = (a >> 8) & 0xff;
+	}
+}

@@ -1,0 +1,131 @@
+/*
+ * include/arch/cpu.h — the CPU, one inline wrapper per instruction.
+ * Only arch/ and paravirt/ backends call these; mm/ reaches the CPU only
+ * through paravirt ops, so that it also compiles for the host.
+ */
+#ifndef ARCH_CPU_H
+#define ARCH_CPU_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+#define X86_CR0_WP      (1UL << 16)
+#define X86_CR0_PG      (1UL << 31)
+#define X86_CR4_PGE     (1UL << 7)
+#define MSR_EFER        0xc0000080
+#define EFER_NXE        (1UL << 11)
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void outw(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void cpuid_count(uint32_t leaf, uint32_t sub, uint32_t *a,
+			       uint32_t *b, uint32_t *c, uint32_t *d)
+{
+	__asm__ volatile("cpuid"
+			 : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
+			 : "a"(leaf), "c"(sub));
+}
+
+static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c,
+			 uint32_t *d)
+{
+	cpuid_count(leaf, 0, a, b, c, d);
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v),
+			 "d"((uint32_t)(v >> 32)) : "memory");
+}
+
+static inline uint64_t read_cr0(void)
+{
+	uint64_t v;
+	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr0(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
+static inline uint64_t read_cr2(void)
+{
+	uint64_t v;
+	__asm__ volatile("mov %%cr2, %0" : "=r"(v));
+	return v;
+}
+
+static inline uint64_t read_cr3(void)
+{
+	uint64_t v;
+	__asm__ volatile("mov %%cr3, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr3(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory");
+}
+
+static inline uint64_t read_cr4(void)
+{
+	uint64_t v;
+	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+static inline void invlpg(const void *va)
+{
+	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
+static inline void cli(void)
+{
+	__asm__ volatile("cli" ::: "memory");
+}
+
+__attribute__((noreturn))
+static inline void halt_forever(void)
+{
+	for (;;)
+		__asm__ volatile("cli; hlt" ::: "memory");
+}
+
+/* CPU facts read once by cpu_init(). */
+struct cpu_info {
+	char vendor[13];
+	uint32_t max_leaf, max_ext_leaf;
+	bool nx;            /* CPUID 0x80000001 EDX[20] */
+	bool pdpe1gb;       /* CPUID 0x80000001 EDX[26]: 1 GiB pages */
+	bool pge;           /* CPUID 1 EDX[13] */
+	unsigned int maxphyaddr;   /* CPUID 0x80000008 EAX[7:0] */
+	unsigned int maxvirtaddr;  /* CPUID 0x80000008 EAX[15:8] */
+};
+
+extern struct cpu_info cpu;
+void cpu_init(void);
+
+#endif /* ARCH_CPU_H */

@@ -1,0 +1,48 @@
+/*
+ * include/kernel/boot_info.h — what any boot protocol tells the kernel,
+ * normalised.  Each protocol stub's C half fills one of these and nothing
+ * after it looks at the protocol's own structures.  Everything is copied
+ * into the kernel image, so boot data need not stay mapped.
+ */
+#ifndef KERNEL_BOOT_INFO_H
+#define KERNEL_BOOT_INFO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <mm/memmap.h>
+
+#define CMDLINE_MAX     1024
+#define BOOT_DATA_MAX   8
+
+enum boot_protocol {
+	PROTO_MULTIBOOT2 = 1,   /* == BOOT_PROTO_MULTIBOOT2 */
+	PROTO_PVH = 2,          /* == BOOT_PROTO_PVH */
+};
+
+struct boot_info {
+	enum boot_protocol protocol;
+	char loader[64];                /* boot loader name, if given */
+	uint32_t pvh_version;           /* hvm_start_info.version (PVH) */
+	uint32_t pvh_flags;             /* hvm_start_info.flags (SIF_*) */
+	const char *map_source;         /* "multiboot2", "start_info", "XENMEM_memory_map", "override" */
+
+	struct memmap map;              /* as given (not yet normalised) */
+
+	char cmdline[CMDLINE_MAX];
+
+	/* Boot data the loader placed in RAM (info blocks, tables, strings):
+	 * reserved so that page tables never land on them. */
+	struct mem_range boot_data[BOOT_DATA_MAX];
+	unsigned int nr_boot_data;
+};
+
+extern struct boot_info boot_info;
+
+const char *boot_protocol_name(enum boot_protocol p);
+void boot_data_add(struct boot_info *bi, uint64_t pa, uint64_t size);
+
+/* Protocol parsers (arch/x86_64/boot/): check the magic, fill bi. */
+void multiboot2_parse(struct boot_info *bi, uint32_t magic, uint32_t info_pa);
+void pvh_parse(struct boot_info *bi, uint32_t info_pa);
+
+#endif /* KERNEL_BOOT_INFO_H */

@@ -1,0 +1,27 @@
+/*
+ * include/kernel/cmdline.h — the kernel command line.
+ *
+ * Space-separated key=value options.  An unknown key, a missing '=' or a
+ * bad value stops the boot with a panic naming it: a typo must not silently
+ * change what a run measures.
+ */
+#ifndef KERNEL_CMDLINE_H
+#define KERNEL_CMDLINE_H
+
+#include <stdbool.h>
+#include <kernel/boot_info.h>
+
+#define CMDLINE_VALUES_SIZE (CMDLINE_MAX + 64)
+
+struct kernel_options {
+	unsigned int maxpage;           /* 0 = default (largest the CPU has) */
+	const char *maxpage_name;
+	const char *selftest;           /* NULL = none */
+	const char *memmap_test;        /* test-only synthetic memory map */
+};
+
+extern struct kernel_options options;
+
+void cmdline_parse(const char *cmdline, struct kernel_options *o);
+
+#endif /* KERNEL_CMDLINE_H */

@@ -1,0 +1,27 @@
+/*
+ * include/kernel/panic.h — how a run ends.
+ *
+ * Exactly one result line ends every run:
+ *   topdown: result: PASS
+ *   topdown: result: FAIL: <reason>
+ *   topdown: result: PANIC: <function>: <reason>
+ *
+ * panic("reason %x", v) prints "PANIC: <function>: reason ...", then the
+ * result line, and stops with the failure code (QEMU debug-exit / Xen
+ * SCHEDOP_shutdown(crash)).  Host builds of mm/ provide their own panic_at.
+ */
+#ifndef KERNEL_PANIC_H
+#define KERNEL_PANIC_H
+
+#define panic(...) panic_at(__func__, __VA_ARGS__)
+
+__attribute__((noreturn, format(printf, 2, 3)))
+void panic_at(const char *func, const char *fmt, ...);
+
+__attribute__((noreturn))
+void finish_pass(void);
+
+__attribute__((noreturn, format(printf, 1, 2)))
+void finish_fail(const char *fmt, ...);
+
+#endif /* KERNEL_PANIC_H */

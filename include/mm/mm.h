@@ -1,0 +1,103 @@
+/*
+ * include/mm/mm.h — early memory management: the seven steps (design §1).
+ *
+ * mm/ is hypervisor-agnostic and compiles for the host too (tests/unit,
+ * tests/fuzz): everything it needs from its environment is in struct
+ * mm_image and the functions declared at the bottom of this file.
+ */
+#ifndef MM_MM_H
+#define MM_MM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <mm/batch.h>
+#include <mm/memmap.h>
+#include <mm/pgtable.h>
+
+/* Kinds of kernel-image section, each with its own W^X permissions. */
+enum image_kind {
+	IMG_TEXT,       /* RX           */
+	IMG_RODATA,     /* R, NX        */
+	IMG_DATA,       /* RW, NX       */
+	IMG_GUARD,      /* never mapped */
+	IMG_BRK,        /* RW, NX (table pool of steps 1-2) */
+};
+
+#define IMAGE_SECTIONS_MAX 8
+
+struct image_section {
+	const char *name;
+	enum image_kind kind;
+	uint64_t va, va_end;            /* page aligned, exclusive end */
+};
+
+/* The kernel image as the linker laid it out (VA = PA + KERNEL_VMA). */
+struct mm_image {
+	phys_addr_t pa_start, pa_end;   /* whole image incl. boot stubs */
+	struct image_section sec[IMAGE_SECTIONS_MAX];
+	unsigned int nr_sec;
+	void *brk;                      /* brk chunk: VA, PA and size */
+	phys_addr_t brk_pa;
+	unsigned long brk_pages;
+};
+
+struct mm_config {
+	unsigned int max_level;         /* largest leaf: 1 = 4k, 2 = 2m, 3 = 1g */
+	bool nx;                        /* CPU supports NX */
+	uint64_t phys_limit;            /* 1 << MAXPHYADDR */
+	bool tables_readonly;           /* backend wants RO table mappings */
+};
+
+#define RESERVE_MAX 16
+
+/* Everything mm_init decided and counted; the self-check and trace use it. */
+struct mm_state {
+	struct mm_config cfg;
+	const struct mm_image *image;
+	struct memmap ram;                      /* normalised usable RAM */
+	struct mem_range reserved[RESERVE_MAX]; /* never used for tables */
+	const char *reserved_why[RESERVE_MAX];
+	unsigned int nr_reserved;
+
+	phys_addr_t root;                       /* L4 of the new tables */
+	uint64_t mapped_lo;                     /* direct map covers [mapped_lo, top) */
+	uint64_t ram_top;
+
+	unsigned long brk_used;
+	unsigned long tables;                   /* all table pages */
+	unsigned long tables_at[PT_LEVELS + 1];
+	unsigned long batches, hook_calls, links;
+	unsigned long leaves_at[PT_LEVELS];
+	unsigned long hook_splits, hook_split_tables;
+	uint64_t ram_mapped;
+	bool root_loaded;
+};
+
+extern struct mm_state mm;
+
+/*
+ * Run steps 1-7: returns with all usable RAM in the direct map and the new
+ * tables in CR3.  `bootmap` is the boot protocol's memory map (normalised
+ * here), `boot_data` the loader's blocks to keep clear of.
+ */
+void mm_init(const struct mm_config *cfg, const struct mm_image *image,
+	     struct memmap *bootmap, const struct mem_range *boot_data,
+	     unsigned int nr_boot_data);
+
+/* Map one 4 KiB page in a fixmap slot (through write_pte once live). */
+void fixmap_set(unsigned int slot, phys_addr_t pa, bool writable);
+
+/* Translate a VA through the live tables: returns the leaf entry (0 if not
+ * mapped) and its level. */
+pte_t pt_lookup(uint64_t va, unsigned int *level, pte_t **slot);
+
+/* A pointer to the table page at pa (brk or direct map). */
+pte_t *pt_page(phys_addr_t pa);
+
+/* ---- provided by the environment (kernel: arch/x86_64/mmu.c; host: tests) */
+
+/* A pointer through which mm can reach the table page at `pa` (brk pages are
+ * reached through the image; other pages through the direct map). */
+void *phys_window(phys_addr_t pa);
+
+#endif /* MM_MM_H */

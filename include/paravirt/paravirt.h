@@ -1,0 +1,33 @@
+/*
+ * include/paravirt/paravirt.h — choosing the backend.
+ */
+#ifndef PARAVIRT_PARAVIRT_H
+#define PARAVIRT_PARAVIRT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct boot_info;
+
+/* What paravirt_init() found, for the boot log and the trace. */
+struct hypervisor_info {
+	bool present;
+	char signature[13];     /* "XenVMMXenVMM", or "" */
+	uint32_t cpuid_base;    /* 0x40000000 + n * 0x100 */
+	uint32_t version_major, version_minor;
+};
+
+extern struct hypervisor_info hypervisor;
+
+/* Detect a hypervisor and switch pv_ops to its backend (once). */
+void paravirt_init(struct boot_info *bi);
+
+/* Native backend entry points other backends may reuse. */
+void native_write_pte(uint64_t *ptep, uint64_t val);
+void native_flush_tlb_one(uint64_t va);
+void native_load_root(uint64_t root);
+
+/* Xen backend: returns true if it took over pv_ops. */
+bool xen_init(struct boot_info *bi, uint32_t cpuid_base);
+
+#endif /* PARAVIRT_PARAVIRT_H */

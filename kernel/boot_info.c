@@ -1,0 +1,29 @@
+/*
+ * boot_info.c — the normalised boot information.
+ */
+#include <kernel/boot_info.h>
+#include <kernel/panic.h>
+
+struct boot_info boot_info;
+
+const char *boot_protocol_name(enum boot_protocol p)
+{
+	switch (p) {
+	case PROTO_MULTIBOOT2:
+		return "multiboot2";
+	case PROTO_PVH:
+		return "pvh";
+	}
+	return "unknown";
+}
+
+void boot_data_add(struct boot_info *bi, uint64_t pa, uint64_t size)
+{
+	if (!size)
+		return;
+	if (bi->nr_boot_data == BOOT_DATA_MAX)
+		panic("too many boot data ranges (max %d)", BOOT_DATA_MAX);
+	bi->boot_data[bi->nr_boot_data].start = pa;
+	bi->boot_data[bi->nr_boot_data].end = pa + size;
+	bi->nr_boot_data++;
+}

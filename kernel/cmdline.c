@@ -1,0 +1,104 @@
+/*
+ * cmdline.c — parse the command line into struct kernel_options.
+ */
+#include <kernel/cmdline.h>
+#include <kernel/panic.h>
+#include <kernel/printk.h>
+#include <kernel/selftest.h>
+#include <lib/string.h>
+
+#define VALUE_MAX 256
+
+struct kernel_options options;
+
+/* Storage for option values (the options keep pointers into it). */
+static char values[CMDLINE_VALUES_SIZE];
+static size_t values_used;
+
+struct option {
+	const char *key;
+	void (*set)(struct kernel_options *o, const char *value);
+	const char *help;
+};
+
+static void set_maxpage(struct kernel_options *o, const char *v)
+{
+	if (!strcmp(v, "4k"))
+		o->maxpage = 1;
+	else if (!strcmp(v, "2m"))
+		o->maxpage = 2;
+	else if (!strcmp(v, "1g"))
+		o->maxpage = 3;
+	else
+		panic_at("cmdline_parse", "pt.maxpage=%s: want 4k, 2m or 1g", v);
+	o->maxpage_name = v;
+}
+
+static void set_selftest(struct kernel_options *o, const char *v)
+{
+	if (!selftest_find(v))
+		panic_at("cmdline_parse", "selftest=%s: unknown self-test (known: %s)", v,
+			 selftest_names());
+	o->selftest = v;
+}
+
+static void set_memmap_test(struct kernel_options *o, const char *v)
+{
+	o->memmap_test = v;
+}
+
+static const struct option opts[] = {
+	{ "pt.maxpage", set_maxpage, "largest page in the direct map: 4k, 2m or 1g" },
+	{ "selftest", set_selftest, "run a self-test after setup" },
+	{ "memmap.test", set_memmap_test, "test only: replace the memory map" },
+};
+
+static const char *keep(const char *s, size_t n)
+{
+	char *p = values + values_used;
+
+	if (values_used + n + 1 > sizeof(values))
+		panic_at("cmdline_parse", "option values exceed %zu bytes", sizeof(values));
+	memcpy(p, s, n);
+	p[n] = '\0';
+	values_used += n + 1;
+	return p;
+}
+
+void cmdline_parse(const char *cmdline, struct kernel_options *o)
+{
+	const char *p = cmdline;
+
+	while (*p) {
+		const char *word, *eq = NULL, *key, *value;
+		size_t i, n;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		word = p;
+		while (*p && *p != ' ' && *p != '\t') {
+			if (*p == '=' && !eq)
+				eq = p;
+			p++;
+		}
+		n = (size_t)(p - word);
+		if (!eq || eq == word)
+			panic_at("cmdline_parse", "malformed option '%.*s' (want key=value)", (int)n, word);
+		key = keep(word, (size_t)(eq - word));
+		if (p - eq - 1 > VALUE_MAX)
+			panic_at("cmdline_parse", "value of '%s' is longer than %d bytes", key, VALUE_MAX);
+		value = keep(eq + 1, (size_t)(p - eq - 1));
+		if (!*value)
+			panic_at("cmdline_parse", "option '%s' has an empty value", key);
+		for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+			if (!strcmp(opts[i].key, key))
+				break;
+		if (i == sizeof(opts) / sizeof(opts[0]))
+			panic_at("cmdline_parse", "unknown option '%s' (known: pt.maxpage selftest memmap.test)",
+				 key);
+		opts[i].set(o, value);
+		printk("cmdline: %s=%s\n", key, value);
+	}
+}

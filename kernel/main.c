@@ -1,0 +1,113 @@
+/*
+ * main.c — kmain, the table of contents of a topdown run.
+ */
+#include <arch/cpu.h>
+#include <arch/mmu.h>
+#include <kernel/boot_info.h>
+#include <kernel/cmdline.h>
+#include <kernel/kmain.h>
+#include <kernel/memtest.h>
+#include <kernel/panic.h>
+#include <kernel/printk.h>
+#include <kernel/selftest.h>
+#include <mm/check.h>
+#include <mm/layout.h>
+#include <mm/mm.h>
+#include <mm/trace.h>
+#include <paravirt/ops.h>
+#include <paravirt/paravirt.h>
+
+static struct mm_image image;
+
+static void boot_report(const struct boot_info *bi)
+{
+	printk("topdown: booting\n");
+	printk("boot: protocol=%s loader=\"%s\"", boot_protocol_name(bi->protocol), bi->loader);
+	if (bi->protocol == PROTO_PVH)
+		printk(" start_info_version=%u", bi->pvh_version);
+	printk("\n");
+	printk("boot: cmdline=\"%s\"\n", bi->cmdline);
+	printk("cpu: vendor=%s maxphyaddr=%u nx=%d pdpe1gb=%d\n", cpu.vendor, cpu.maxphyaddr,
+	       cpu.nx, cpu.pdpe1gb);
+}
+
+static void memory_map(struct boot_info *bi)
+{
+	if (options.memmap_test)
+		memtest_override(bi, options.memmap_test);
+	if (!bi->map.nr && pv_memory_map(bi))
+		panic("no memory map: the boot protocol gave none and backend %s has no other source",
+		      pv_ops.name);
+	printk("memmap: source=%s entries=%u\n", bi->map_source, bi->map.nr);
+	memmap_print("memmap: given ", &bi->map);
+}
+
+static void layout_report(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < layout_nr_regions; i++)
+		printk("layout: %016lx-%016lx %s\n", (unsigned long)layout_regions[i].start,
+		       (unsigned long)layout_regions[i].end, layout_regions[i].name);
+}
+
+static void mm_setup(struct boot_info *bi)
+{
+	struct mm_config cfg = {
+		.max_level = cpu.pdpe1gb ? 3 : 2,
+		.nx = cpu.nx,
+		.phys_limit = 1ULL << cpu.maxphyaddr,
+		.tables_readonly = pv_ops.mmu.tables_readonly,
+	};
+
+	if (options.maxpage)
+		cfg.max_level = options.maxpage;
+	if (cfg.max_level == 3 && !cpu.pdpe1gb) {
+		printk("mm: pt.maxpage=1g but the CPU has no 1 GiB pages (pdpe1gb): using 2m\n");
+		cfg.max_level = 2;
+	}
+	printk("mm: maxpage=%s nx=%d brk_pages=%d\n", page_size_name(cfg.max_level), cfg.nx,
+	       BRK_PAGES);
+	arch_mm_image(&image);
+	mm_init(&cfg, &image, &bi->map, bi->boot_data, bi->nr_boot_data);
+	memmap_print("memmap: usable ", &mm.ram);
+	printk("mm: ram_mapped=%lu MiB tables=%lu brk_used=%lu/%lu batches=%lu hook_calls=%lu\n",
+	       (unsigned long)(mm.ram_mapped >> 20), mm.tables, mm.brk_used, image.brk_pages,
+	       mm.batches, mm.hook_calls);
+}
+
+static unsigned long selfcheck(void)
+{
+	static struct mm_check_result r;
+	bool ro = pv_ops.mmu.tables_readonly;
+	unsigned long v = mm_check(ro, &r);
+
+	printk("selfcheck: tables=%lu (l4=%lu l3=%lu l2=%lu l1=%lu) direct_leaves=%lu direct_bytes=%llu image_leaves=%lu fixmap_leaves=%lu ro_tables_checked=%lu violations=%lu\n",
+	       r.tables, r.tables_at[4], r.tables_at[3], r.tables_at[2], r.tables_at[1],
+	       r.leaves_direct, r.direct_bytes, r.leaves_image, r.leaves_fixmap,
+	       r.ro_tables_checked, v);
+	trace("selfcheck violations=%lu tables=%lu direct_bytes=%llu tables_ro=%s",
+	      v, r.tables, r.direct_bytes, ro ? "checked" : "n/a");
+	if (v)
+		printk("selfcheck: FAILED, first violation: %s\n", r.first);
+	return v;
+}
+
+void kmain(struct boot_info *bi)
+{
+	unsigned long violations;
+
+	boot_report(bi);                        /* protocol, loader, cmdline, CPU */
+	paravirt_init(bi);                      /* native, or Xen: hypercalls, console, stop */
+	cmdline_parse(bi->cmdline, &options);   /* key=value; unknown keys panic */
+	memory_map(bi);                         /* from the protocol or the hypervisor */
+	layout_report();                        /* the virtual layout */
+	mm_setup(bi);                           /* hpa's seven steps */
+	violations = selfcheck();               /* design §6 on the live tables */
+	trace_end();                            /* record count + checksum */
+	if (violations)
+		finish_fail("selfcheck: %lu violations, first: %s", violations, "see above");
+	if (options.selftest)
+		selftest_run(options.selftest); /* does not return */
+	finish_pass();
+}

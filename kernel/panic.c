@@ -1,0 +1,48 @@
+/*
+ * panic.c — the result line and the stop.
+ */
+#include <stdarg.h>
+#include <paravirt/ops.h>
+#include <kernel/panic.h>
+#include <kernel/printk.h>
+#include <arch/cpu.h>
+
+static int ending;      /* a panic while ending must not recurse */
+
+void panic_at(const char *func, const char *fmt, ...)
+{
+	char reason[PRINTK_MAX - 64];
+	va_list ap;
+
+	cli();
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	if (ending++) {
+		printk("PANIC: %s: %s (while ending the run)\n", func, reason);
+		halt_forever();
+	}
+	printk("PANIC: %s: %s\n", func, reason);
+	printk("topdown: result: PANIC: %s: %s\n", func, reason);
+	platform_stop(STOP_PANIC);
+}
+
+void finish_pass(void)
+{
+	ending++;
+	printk("topdown: result: PASS\n");
+	platform_stop(STOP_PASS);
+}
+
+void finish_fail(const char *fmt, ...)
+{
+	char reason[PRINTK_MAX - 64];
+	va_list ap;
+
+	ending++;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	printk("topdown: result: FAIL: %s\n", reason);
+	platform_stop(STOP_FAIL);
+}

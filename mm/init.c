@@ -1,0 +1,528 @@
+/*
+ * init.c — mm_init: H. Peter Anvin's plan, steps 1 to 7 (design §1).
+ *
+ *   1. From brk: a new L4, the kernel image (4 KiB pages, W^X) and the
+ *      fixmap's L1.
+ *   2. From what is left of brk: the topmost RAM, downward, chunk by chunk,
+ *      as long as brk can pay for the next chunk's tables.
+ *   3. paravirt hook on batch 0 (everything from brk).
+ *   4. CR3 switch: the boot tables are now obsolete.
+ *   5. A new batch maps RAM below the lowest address mapped so far, with
+ *      tables taken from RAM already mapped, highest page first.
+ *   6. paravirt hook on that batch, then link it into the live tree.
+ *   7. Repeat 5-6 until all RAM is mapped.
+ *
+ * Chunks are aligned to the largest leaf allowed (2 MiB when leaves are
+ * 4 KiB, since a chunk then needs at most one L1), so cutting between
+ * chunks never forces a smaller leaf: the tables used are the minimum for
+ * the map and the leaf sizes allowed.  Each batch may map up to
+ * BATCH_GROWTH times the RAM mapped before it, so the number of batches
+ * grows with the logarithm of RAM: 1 TiB takes a handful.
+ */
+#include <kernel/panic.h>
+#include <lib/string.h>
+#include <paravirt/ops.h>
+#include "internal.h"
+
+#define LOWMEM_END          0x100000ULL     /* first 1 MiB: never tables */
+#define BATCH_GROWTH_SHIFT  4               /* a batch maps <= 16x what is mapped */
+#define BATCH_MIN_BYTES     (2ULL << 20)
+#define HOOK_RESERVE_PAGES  8               /* kept for the hook's splits */
+
+struct mm_state mm;
+
+static struct pt_link link_store[BATCH_LINKS_MAX];
+
+/* Free RAM for tables: usable RAM minus the reservations, ascending. */
+static struct mem_range free_ram[MEMMAP_MAX + RESERVE_MAX];
+static unsigned int nr_free_ram;
+static uint64_t ram_cursor;             /* next RAM table page is below this */
+
+/* ------------------------------------------------------------ reserve */
+
+static void reserve(uint64_t start, uint64_t end, const char *why)
+{
+	if (end <= start)
+		return;
+	if (mm.nr_reserved == RESERVE_MAX)
+		panic("more than %d reserved ranges (adding %s)", RESERVE_MAX, why);
+	mm.reserved[mm.nr_reserved].start = start & ~(PAGE_SIZE - 1);
+	mm.reserved[mm.nr_reserved].end = (end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	mm.reserved_why[mm.nr_reserved] = why;
+	mm.nr_reserved++;
+}
+
+/* free_ram = usable RAM minus every reserved range (which may overlap). */
+static void build_free_ram(void)
+{
+	struct mem_range sorted[RESERVE_MAX];
+	unsigned int i, j, n = mm.nr_reserved;
+
+	for (i = 0; i < n; i++) {
+		struct mem_range v = mm.reserved[i];
+		for (j = i; j > 0 && sorted[j - 1].start > v.start; j--)
+			sorted[j] = sorted[j - 1];
+		sorted[j] = v;
+	}
+	nr_free_ram = 0;
+	for (i = 0; i < mm.ram.nr; i++) {
+		uint64_t cur = mm.ram.e[i].start, e = cur + mm.ram.e[i].size;
+
+		for (j = 0; j < n && cur < e; j++) {
+			if (sorted[j].end <= cur || sorted[j].start >= e)
+				continue;
+			if (sorted[j].start > cur) {
+				free_ram[nr_free_ram].start = cur;
+				free_ram[nr_free_ram++].end = sorted[j].start;
+			}
+			cur = sorted[j].end > cur ? sorted[j].end : cur;
+		}
+		if (cur < e) {
+			free_ram[nr_free_ram].start = cur;
+			free_ram[nr_free_ram++].end = e;
+		}
+	}
+}
+
+/* Free pages in [lo, hi). */
+static unsigned long free_pages_between(uint64_t lo, uint64_t hi)
+{
+	unsigned long n = 0;
+	unsigned int i;
+
+	for (i = 0; i < nr_free_ram; i++) {
+		uint64_t s = free_ram[i].start > lo ? free_ram[i].start : lo;
+		uint64_t e = free_ram[i].end < hi ? free_ram[i].end : hi;
+		if (e > s)
+			n += (e - s) / PAGE_SIZE;
+	}
+	return n;
+}
+
+/* Step 5's allocator: the highest free page below the cursor that the
+ * direct map already covers.  0 when there is none. */
+phys_addr_t ram_alloc_page(void)
+{
+	int i;
+
+	for (i = (int)nr_free_ram - 1; i >= 0; i--) {
+		const struct mem_range *f = &free_ram[i];
+		uint64_t top = f->end < ram_cursor ? f->end : ram_cursor;
+
+		if (top <= f->start)
+			continue;
+		if (top - PAGE_SIZE < mm.mapped_lo)
+			return 0;
+		ram_cursor = top - PAGE_SIZE;
+		memset(pt_virt(ram_cursor), 0, PAGE_SIZE);
+		return ram_cursor;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- batches */
+
+static void batch_start(struct pt_batch *b, unsigned int step, enum pt_source src)
+{
+	unsigned int id = mm.batches;
+
+	memset(b, 0, sizeof(*b));
+	b->id = id;
+	b->step = step;
+	b->source = src;
+	b->links = link_store;
+	b->pa_lo = b->pa_hi = 0;
+}
+
+phys_addr_t batch_take_page(struct pt_batch *b, unsigned int level)
+{
+	phys_addr_t pa = b->source == PT_SRC_BRK ? brk_alloc_page() : ram_alloc_page();
+	struct mem_range *x = b->nr_extents ? &b->extents[b->nr_extents - 1] : NULL;
+
+	if (!pa)
+		return 0;
+	if (x && x->start == pa + PAGE_SIZE) {
+		x->start = pa;                  /* downward, contiguous */
+	} else if (x && x->end == pa) {
+		x->end = pa + PAGE_SIZE;        /* upward (brk) */
+	} else {
+		if (b->nr_extents == BATCH_EXTENTS_MAX)
+			panic("batch %u: table pages in more than %d extents", b->id,
+			      BATCH_EXTENTS_MAX);
+		b->extents[b->nr_extents].start = pa;
+		b->extents[b->nr_extents].end = pa + PAGE_SIZE;
+		b->nr_extents++;
+	}
+	b->nr_tables++;
+	b->tables_at[level]++;
+	mm.tables++;
+	mm.tables_at[level]++;
+	return pa;
+}
+
+phys_addr_t batch_alloc_table(struct pt_batch *b, unsigned int level)
+{
+	phys_addr_t pa = batch_take_page(b, level);
+
+	if (!pa)
+		panic("batch %u: no page left for the hook's L%u table (%s)", b->id, level,
+		      b->source == PT_SRC_BRK ? "brk exhausted" : "no free mapped RAM");
+	b->hook_split_tables++;
+	return pa;
+}
+
+void batch_for_each_table(const struct pt_batch *b, void (*fn)(phys_addr_t pa, void *arg),
+			  void *arg)
+{
+	unsigned int i;
+	phys_addr_t pa;
+
+	for (i = 0; i < b->nr_extents; i++)
+		for (pa = b->extents[i].start; pa < b->extents[i].end; pa += PAGE_SIZE)
+			fn(pa, arg);
+}
+
+static void batch_finish(struct pt_batch *b)
+{
+	unsigned int l;
+
+	for (l = 1; l < PT_LEVELS; l++)
+		mm.leaves_at[l] += b->leaves_at[l];
+	mm.ram_mapped += b->ram_bytes;
+	mm.batches++;
+}
+
+static void run_hook(struct pt_batch *b)
+{
+	b->hook_action = "unset";
+	b->hook_result = "unset";
+	pv_batch_built(b);
+	mm.hook_calls++;
+	mm.hook_splits += b->hook_splits;
+	mm.hook_split_tables += b->hook_split_tables;
+	trace_hook(b);
+}
+
+/* -------------------------------------------------------------- chunks */
+
+static unsigned int chunk_level(void)
+{
+	/* 4 KiB leaves: chunks of one L1 (2 MiB); else of the largest leaf's
+	 * parent span capped at 1 GiB. */
+	return mm.cfg.max_level == 1 ? 2 : 3;
+}
+
+/* The next chunk of usable RAM below `hi`: [*lo, *chi).  false if none. */
+static bool next_chunk(uint64_t hi, uint64_t *lo, uint64_t *chi)
+{
+	uint64_t csize = level_size(chunk_level());
+	int i;
+
+	for (i = (int)mm.ram.nr - 1; i >= 0; i--) {
+		uint64_t s = mm.ram.e[i].start, e = s + mm.ram.e[i].size;
+
+		if (s >= hi)
+			continue;
+		if (e > hi)
+			e = hi;
+		*chi = e;
+		*lo = (e - 1) & ~(csize - 1);
+		if (*lo < s)
+			*lo = s;
+		return true;
+	}
+	return false;
+}
+
+static void map_ram(struct pt_builder *bd, phys_addr_t root, bool live, uint64_t lo, uint64_t hi)
+{
+	const pte_t flags = PTE_P | PTE_RW | (mm.cfg.nx ? PTE_NX : 0);
+	phys_addr_t bs = mm.image->brk_pa;
+	phys_addr_t be = bs + mm.image->brk_pages * PAGE_SIZE;
+
+	/* Where the backend wants page tables read-only, the brk chunk (whose
+	 * pages are tables) is mapped with 4 KiB read-only pages from the
+	 * start.  Tables from RAM are never in a range being mapped. */
+	if (mm.cfg.tables_readonly && lo < be && bs < hi) {
+		uint64_t a = lo > bs ? lo : bs, b = hi < be ? hi : be;
+
+		pt_map(bd, root, live, DIRECT_MAP_BASE + b, hi - b, b, mm.cfg.max_level, flags);
+		pt_map(bd, root, live, DIRECT_MAP_BASE + a, b - a, a, 1, flags & ~PTE_RW);
+		pt_map(bd, root, live, DIRECT_MAP_BASE + lo, a - lo, lo, mm.cfg.max_level, flags);
+		return;
+	}
+	pt_map(bd, root, live, DIRECT_MAP_BASE + lo, hi - lo, lo, mm.cfg.max_level, flags);
+}
+
+static unsigned long chunk_cost(struct pt_builder *bd, phys_addr_t root, bool live,
+				uint64_t lo, uint64_t hi)
+{
+	bd->count_only = true;
+	bd->count = 0;
+	map_ram(bd, root, live, lo, hi);
+	bd->count_only = false;
+	return bd->count;
+}
+
+/*
+ * Map chunks below mapped_lo into batch b while the source can pay for
+ * them (budget pages) and the batch is below `target` bytes.  Returns the
+ * number of chunks mapped.
+ */
+static unsigned int fill_batch(struct pt_builder *bd, phys_addr_t root, bool live,
+			       unsigned long budget, uint64_t target,
+			       unsigned long *need_out, uint64_t *lo_out, uint64_t *hi_out)
+{
+	uint64_t hi = mm.mapped_lo, lo, chi;
+	unsigned int n = 0;
+
+	while (next_chunk(hi, &lo, &chi)) {
+		unsigned long cost = chunk_cost(bd, root, live, lo, chi);
+
+		*need_out = cost;
+		*lo_out = lo;
+		*hi_out = chi;
+		if (cost > budget)
+			break;
+		if (bd->batch->nr_extents + 4 > BATCH_EXTENTS_MAX ||
+		    bd->batch->nr_links + 3 * PT_ENTRIES / 2 > BATCH_LINKS_MAX)
+			break;          /* keep the descriptor bounded */
+		map_ram(bd, root, live, lo, chi);
+		budget -= cost;
+		if (!bd->batch->pa_hi)
+			bd->batch->pa_hi = mm.mapped_lo;
+		bd->batch->pa_lo = lo;
+		bd->batch->ram_bytes += chi - lo;
+		hi = lo;
+		n++;
+		if (bd->batch->ram_bytes >= target)
+			break;
+	}
+	return n;
+}
+
+/* --------------------------------------------------------------- steps */
+
+static const pte_t image_flags[] = {
+	[IMG_TEXT] = PTE_P,
+	[IMG_RODATA] = PTE_P | PTE_NX,
+	[IMG_DATA] = PTE_P | PTE_RW | PTE_NX,
+	[IMG_GUARD] = 0,
+	[IMG_BRK] = PTE_P | PTE_RW | PTE_NX,
+};
+
+static pte_t nx_filter(pte_t f)
+{
+	return mm.cfg.nx ? f : f & ~PTE_NX;
+}
+
+/* Step 1: a new L4, the kernel image with 4 KiB pages, the fixmap's L1. */
+static void step1(struct pt_builder *bd)
+{
+	const struct mm_image *img = mm.image;
+	unsigned int i;
+
+	mm.root = batch_take_page(bd->batch, PT_LEVELS);
+	if (!mm.root)
+		panic("brk exhausted: step 1 cannot allocate the L4 (brk has %lu pages)",
+		      img->brk_pages);
+	for (i = 0; i < img->nr_sec; i++) {
+		const struct image_section *s = &img->sec[i];
+		unsigned long before = bd->batch->nr_tables, need;
+
+		if (s->kind == IMG_GUARD)
+			continue;
+		bd->count_only = true;
+		bd->count = 0;
+		pt_map(bd, mm.root, false, s->va, s->va_end - s->va, s->va - KERNEL_VMA, 1,
+		       nx_filter(image_flags[s->kind]));
+		bd->count_only = false;
+		need = bd->count;
+		if (need > brk_pages_left())
+			panic("brk exhausted: step 1 needs %lu more pages to map %s, %lu of %lu left",
+			      need, s->name, brk_pages_left(), img->brk_pages);
+		pt_map(bd, mm.root, false, s->va, s->va_end - s->va, s->va - KERNEL_VMA, 1,
+		       nx_filter(image_flags[s->kind]));
+		trace("step1 id=0 what=%s va=[0x%016lx-0x%016lx] pa=[mem 0x%010lx-0x%010lx] page=4k perm=%s%s%s tables_new=%lu",
+		      s->name, (unsigned long)s->va, (unsigned long)(s->va_end - 1),
+		      (unsigned long)(s->va - KERNEL_VMA), (unsigned long)(s->va_end - 1 - KERNEL_VMA),
+		      image_flags[s->kind] & PTE_RW ? "rw" : "r",
+		      image_flags[s->kind] & PTE_NX ? "" : "x", "",
+		      bd->batch->nr_tables - before);
+	}
+	{
+		unsigned long before = bd->batch->nr_tables;
+
+		bd->count_only = true;
+		bd->count = 0;
+		pt_ensure_table(bd, mm.root, false, FIXMAP_BASE, 1);
+		bd->count_only = false;
+		if (bd->count > brk_pages_left())
+			panic("brk exhausted: step 1 needs %lu more pages for the fixmap, %lu of %lu left",
+			      bd->count, brk_pages_left(), img->brk_pages);
+		pt_ensure_table(bd, mm.root, false, FIXMAP_BASE, 1);
+		trace("step1 id=0 what=fixmap va=[0x%016lx-0x%016lx] tables_new=%lu",
+		      (unsigned long)FIXMAP_BASE,
+		      (unsigned long)(FIXMAP_BASE + FIXMAP_SLOTS * PAGE_SIZE - 1),
+		      bd->batch->nr_tables - before);
+	}
+}
+
+/* Step 2: the topmost RAM, downward, while brk pays for it. */
+static void step2(struct pt_builder *bd)
+{
+	unsigned long need = 0;
+	uint64_t lo = 0, hi = 0;
+	unsigned int n;
+
+	mm.mapped_lo = mm.ram_top;
+	n = fill_batch(bd, mm.root, false, brk_pages_left(), UINT64_MAX, &need, &lo, &hi);
+	if (!n)
+		panic("brk exhausted: step 2 cannot map the topmost chunk [mem 0x%010lx-0x%010lx]: needs %lu pages, %lu of %lu left",
+		      (unsigned long)lo, (unsigned long)(hi - 1), need, brk_pages_left(),
+		      mm.image->brk_pages);
+	mm.mapped_lo = bd->batch->pa_lo;
+	trace_batch(bd->batch);
+}
+
+/* Steps 5-7, one batch: returns false when all RAM is mapped. */
+static bool step5(struct pt_builder *bd, struct pt_batch *b)
+{
+	unsigned long budget, need = 0;
+	uint64_t target, lo = 0, hi = 0, unused;
+
+	if (!next_chunk(mm.mapped_lo, &lo, &unused))
+		return false;
+	batch_start(b, 5, PT_SRC_RAM);
+	memset(bd->pending, 0, sizeof(bd->pending));
+	bd->batch = b;
+	budget = free_pages_between(mm.mapped_lo, ram_cursor);
+	if (mm.cfg.tables_readonly)
+		budget = budget > HOOK_RESERVE_PAGES ? budget - HOOK_RESERVE_PAGES : 0;
+	target = mm.ram_mapped << BATCH_GROWTH_SHIFT;
+	if (target < BATCH_MIN_BYTES)
+		target = BATCH_MIN_BYTES;
+	if (!fill_batch(bd, mm.root, true, budget, target, &need, &lo, &hi))
+		panic("RAM too small: mapping [mem 0x%010lx-0x%010lx] needs %lu table pages, only %lu free pages are mapped",
+		      (unsigned long)lo, (unsigned long)(hi - 1), need, budget);
+	trace_batch(b);
+	run_hook(b);                                    /* step 6: hook ... */
+	for (unsigned int i = 0; i < b->nr_links; i++) /* ... then link */
+		write_pte(b->links[i].slot, b->links[i].val);
+	mm.links += b->nr_links;
+	trace("link id=%u step=6 entries=%u", b->id, b->nr_links);
+	mm.mapped_lo = b->pa_lo;
+	batch_finish(b);
+	return true;
+}
+
+void mm_init(const struct mm_config *cfg, const struct mm_image *image,
+	     struct memmap *bootmap, const struct mem_range *boot_data,
+	     unsigned int nr_boot_data)
+{
+	static struct pt_batch batch;
+	struct pt_builder bd = { .batch = &batch };
+	unsigned int i;
+
+	memset(&mm, 0, sizeof(mm));
+	mm.cfg = *cfg;
+	mm.image = image;
+	if (cfg->max_level < 1 || cfg->max_level > 3)
+		panic("max page level %u out of range 1-3", cfg->max_level);
+
+	memmap_normalise(bootmap, cfg->phys_limit);
+	for (i = 0; i < bootmap->nr; i++)
+		if (bootmap->e[i].type == MEM_USABLE)
+			memmap_add(&mm.ram, bootmap->e[i].start, bootmap->e[i].size, MEM_USABLE);
+	mm.ram_top = memmap_usable_end(&mm.ram);
+	if (mm.ram_top > MAX_PHYS_MAPPED)
+		panic("RAM ends at 0x%lx, beyond the %lu TiB direct map",
+		      (unsigned long)mm.ram_top, (unsigned long)(MAX_PHYS_MAPPED >> 40));
+
+	reserve(0, LOWMEM_END, "lowmem");
+	reserve(image->pa_start, image->pa_end, "kernel");
+	for (i = 0; i < nr_boot_data; i++)
+		reserve(boot_data[i].start, boot_data[i].end, "bootdata");
+	build_free_ram();
+	ram_cursor = mm.ram_top;
+	brk_init(image->brk, image->brk_pa, image->brk_pages);
+
+	trace_begin();
+	for (i = 0; i < bootmap->nr; i++)
+		trace("mem [mem 0x%010lx-0x%010lx] %s",
+		      (unsigned long)bootmap->e[i].start,
+		      (unsigned long)(bootmap->e[i].start + bootmap->e[i].size - 1),
+		      mem_type_name(bootmap->e[i].type));
+	for (i = 0; i < mm.nr_reserved; i++)
+		trace("reserve [mem 0x%010lx-0x%010lx] %s",
+		      (unsigned long)mm.reserved[i].start,
+		      (unsigned long)(mm.reserved[i].end - 1), mm.reserved_why[i]);
+
+	batch_start(&batch, 1, PT_SRC_BRK);
+	step1(&bd);                                     /* 1: image from brk */
+	step2(&bd);                                     /* 2: top of RAM from brk */
+	run_hook(&batch);                               /* 3: hook */
+	load_root(mm.root);                             /* 4: switch */
+	mm.root_loaded = true;
+	trace("cr3 step=4 root=0x%010lx", (unsigned long)mm.root);
+	batch_finish(&batch);
+
+	while (step5(&bd, &batch))                      /* 5-7 */
+		;
+	trace("summary ram_mapped=%lu tables=%lu brk_used=%lu brk_reserved=%lu batches=%lu hook_calls=%lu links=%lu l4=%lu l3=%lu l2=%lu l1=%lu leaves_4k=%lu leaves_2m=%lu leaves_1g=%lu splits=%lu split_tables=%lu",
+	      (unsigned long)mm.ram_mapped, mm.tables, mm.brk_used, image->brk_pages,
+	      mm.batches, mm.hook_calls, mm.links, mm.tables_at[4], mm.tables_at[3],
+	      mm.tables_at[2], mm.tables_at[1], mm.leaves_at[1], mm.leaves_at[2],
+	      mm.leaves_at[3], mm.hook_splits, mm.hook_split_tables);
+}
+
+/* ------------------------------------------------------ after mm_init */
+
+pte_t *pt_page(phys_addr_t pa)
+{
+	return pt_virt(pa);
+}
+
+pte_t pt_lookup(uint64_t va, unsigned int *level, pte_t **slot)
+{
+	phys_addr_t t = mm.root;
+	unsigned int l;
+
+	for (l = PT_LEVELS; l >= 1; l--) {
+		pte_t *p = pt_virt(t) + pt_index(va, l);
+
+		if (!pte_present(*p))
+			return 0;
+		if (pte_is_leaf(*p, l)) {
+			if (level)
+				*level = l;
+			if (slot)
+				*slot = p;
+			return *p;
+		}
+		t = pte_addr(*p);
+	}
+	return 0;
+}
+
+void fixmap_set(unsigned int slot, phys_addr_t pa, bool writable)
+{
+	uint64_t va = fixmap_addr(slot);
+	phys_addr_t t = mm.root;
+	unsigned int l;
+	pte_t *p = NULL;
+
+	if (slot >= FIXMAP_SLOTS)
+		panic("fixmap slot %u out of range (%d slots)", slot, FIXMAP_SLOTS);
+	for (l = PT_LEVELS; l >= 1; l--) {
+		p = pt_virt(t) + pt_index(va, l);
+		if (l == 1)
+			break;
+		if (!pte_present(*p) || pte_is_leaf(*p, l))
+			panic("no fixmap L1 table for va 0x%016lx", (unsigned long)va);
+		t = pte_addr(*p);
+	}
+	write_pte(p, pa | PTE_P | (writable ? PTE_RW : 0) | (mm.cfg.nx ? PTE_NX : 0));
+	if (mm.root_loaded)
+		flush_tlb_one(va);
+}

@@ -1,0 +1,73 @@
+/*
+ * mm/internal.h — shared between the files of mm/ only.
+ */
+#ifndef MM_INTERNAL_H
+#define MM_INTERNAL_H
+
+#include <mm/mm.h>
+#include <mm/trace.h>
+
+/* ---- brk.c: the bump allocator over the brk chunk */
+void brk_init(void *va, phys_addr_t pa, unsigned long pages);
+phys_addr_t brk_alloc_page(void);      /* 0 when exhausted */
+unsigned long brk_pages_left(void);
+bool pa_in_brk(phys_addr_t pa);
+void *brk_virt(phys_addr_t pa);
+
+/* ---- ptalloc (init.c): table pages from RAM already mapped, top down */
+phys_addr_t ram_alloc_page(void);      /* 0 when no mapped free page is left */
+
+/* Where mm reaches a table page: brk pages through the image, others
+ * through phys_window() (the direct map in the kernel). */
+static inline pte_t *pt_virt(phys_addr_t pa)
+{
+	return pa_in_brk(pa) ? brk_virt(pa) : phys_window(pa);
+}
+
+/* ---- pgtable.c: the walker/mapper */
+
+/* A child created under a live parent is not linked until the batch is;
+ * the builder remembers the newest such child per level so that the next
+ * (lower) range reuses it.  Valid because ranges are visited top-down. */
+struct pending_child {
+	bool valid;
+	uint64_t span_va;       /* VA of the first byte the child covers */
+	phys_addr_t pa;
+};
+
+struct pt_builder {
+	struct pt_batch *batch;
+	bool count_only;                /* count tables needed, write nothing */
+	unsigned long count;
+	struct pending_child pending[PT_LEVELS + 1];
+};
+
+/* Map [va, va+size) to [pa, pa+size) under root, with leaves no larger than
+ * max_level, top down.  root_live says whether root is reachable from CR3
+ * (writes into live tables become links of the batch). */
+void pt_map(struct pt_builder *bd, phys_addr_t root, bool root_live, uint64_t va,
+	    uint64_t size, phys_addr_t pa, unsigned int max_level, pte_t flags);
+
+/* Make sure a table of `level` exists for va (for the fixmap). */
+void pt_ensure_table(struct pt_builder *bd, phys_addr_t root, bool root_live,
+		     uint64_t va, unsigned int level);
+
+/* Allocate a zeroed table page for the batch (brk or RAM, by its source),
+ * record it in the extents; 0 if the source is exhausted. */
+phys_addr_t batch_take_page(struct pt_batch *b, unsigned int level);
+
+/* Visit every entry of the tree under root, depth first, in VA order.
+ * table_fn(pa, level) for each table page (root included); leaf_fn for
+ * each leaf. */
+struct pt_visitor {
+	void (*table_fn)(struct pt_visitor *v, phys_addr_t pa, unsigned int level);
+	void (*leaf_fn)(struct pt_visitor *v, uint64_t va, pte_t e, unsigned int level);
+};
+void pt_walk(phys_addr_t root, struct pt_visitor *v);
+
+/* ---- trace.c (trace() and trace_end() are in <mm/trace.h>) */
+void trace_begin(void);
+void trace_batch(const struct pt_batch *b);
+void trace_hook(const struct pt_batch *b);
+
+#endif /* MM_INTERNAL_H */

@@ -1,0 +1,169 @@
+/*
+ * pgtable.c — the one mapper (pt_map) and the one walker (pt_walk).
+ *
+ * pt_map goes top down, both across a range and inside each table: entries
+ * are visited from the highest slot to the lowest.  That order is what lets
+ * the builder remember only the newest not-yet-linked child per level (see
+ * struct pending_child), and it is the order of hpa's plan.
+ *
+ * Writes go one of two ways:
+ *   - into a table that belongs to the batch being built (not yet reachable
+ *     from CR3): a plain store;
+ *   - into a live table: recorded as a link of the batch and written by
+ *     mm_init through write_pte() after the paravirt hook.
+ *
+ * In count mode nothing is written or allocated: the builder only counts
+ * the table pages a range would need, so that a batch never takes more
+ * pages than its source can give.  A table that would be allocated is
+ * "virtual" (pa 0) and reads as empty.
+ */
+#include <kernel/panic.h>
+#include <lib/string.h>
+#include "internal.h"
+
+static void set_entry(struct pt_builder *bd, pte_t *t, unsigned int i, bool live,
+		      unsigned int level, pte_t val)
+{
+	struct pt_batch *b = bd->batch;
+
+	if (bd->count_only)
+		return;
+	if (!live) {
+		t[i] = val;
+		return;
+	}
+	if (b->nr_links == BATCH_LINKS_MAX)
+		panic("batch %u: more than %d links into live tables", b->id, BATCH_LINKS_MAX);
+	b->links[b->nr_links].slot = &t[i];
+	b->links[b->nr_links].val = val;
+	b->links[b->nr_links].level = level;
+	b->nr_links++;
+}
+
+/* The table below entry i of t (level `level`), creating it if needed. */
+static phys_addr_t descend(struct pt_builder *bd, pte_t *t, unsigned int i, bool live,
+			   unsigned int level, uint64_t span_va, bool *child_live)
+{
+	pte_t e = t ? t[i] : 0;
+	struct pending_child *pc = &bd->pending[level - 1];
+	phys_addr_t pa;
+
+	if (pte_present(e)) {
+		if (pte_is_leaf(e, level))
+			panic("va 0x%016lx is already mapped by a %s page",
+			      (unsigned long)va_canonical(span_va), page_size_name(level));
+		*child_live = live;
+		return pte_addr(e);
+	}
+	*child_live = false;
+	if (live && pc->valid && pc->span_va == span_va)
+		return pc->pa;
+	if (bd->count_only) {
+		bd->count++;
+		return 0;
+	}
+	pa = batch_take_page(bd->batch, level - 1);
+	if (!pa)
+		panic("batch %u: table source exhausted for an L%u table (planning error)",
+		      bd->batch->id, level - 1);
+	set_entry(bd, t, i, live, level, pa | PTE_P | PTE_RW);
+	if (live) {
+		pc->valid = true;
+		pc->span_va = span_va;
+		pc->pa = pa;
+	}
+	return pa;
+}
+
+static void map_in(struct pt_builder *bd, phys_addr_t table, bool live, unsigned int level,
+		   uint64_t va, uint64_t end, int64_t va_to_pa, unsigned int max_level,
+		   pte_t flags)
+{
+	pte_t *t = table ? pt_virt(table) : NULL;
+	uint64_t size = level_size(level);
+	uint64_t slot = (end - 1) & ~(size - 1);
+
+	for (;;) {
+		uint64_t lo = slot > va ? slot : va;
+		uint64_t hi = end - slot < size ? end : slot + size;
+		unsigned int i = pt_index(slot, level);
+		phys_addr_t pa = lo + va_to_pa;
+
+		if (level <= max_level && lo == slot && hi - slot == size &&
+		    !(pa & (size - 1))) {
+			pte_t e = t ? t[i] : 0;
+
+			if (pte_present(e))
+				panic("va 0x%016lx is already mapped (entry 0x%016lx)",
+				      (unsigned long)va_canonical(slot), (unsigned long)e);
+			set_entry(bd, t, i, live, level,
+				  pa | flags | (level > 1 ? PTE_PS : 0));
+			if (!bd->count_only)
+				bd->batch->leaves_at[level]++;
+		} else {
+			bool child_live;
+			phys_addr_t child = descend(bd, t, i, live, level, slot, &child_live);
+
+			map_in(bd, child, child_live, level - 1, lo, hi, va_to_pa,
+			       max_level, flags);
+		}
+		if (slot <= va)
+			break;
+		slot -= size;
+	}
+}
+
+void pt_map(struct pt_builder *bd, phys_addr_t root, bool root_live, uint64_t va,
+	    uint64_t size, phys_addr_t pa, unsigned int max_level, pte_t flags)
+{
+	if (!size)
+		return;
+	if ((va | size | pa) & (PAGE_SIZE - 1))
+		panic("unaligned range va 0x%lx size 0x%lx pa 0x%lx", (unsigned long)va,
+		      (unsigned long)size, (unsigned long)pa);
+	/* Work on 48-bit VAs: the index arithmetic ignores the sign bits. */
+	va &= (1ULL << 48) - 1;
+	map_in(bd, root, root_live, PT_LEVELS, va, va + size, (int64_t)(pa - va),
+	       max_level, flags);
+}
+
+void pt_ensure_table(struct pt_builder *bd, phys_addr_t root, bool root_live,
+		     uint64_t va, unsigned int level)
+{
+	phys_addr_t t = root;
+	bool live = root_live;
+	unsigned int l;
+
+	va &= (1ULL << 48) - 1;
+	for (l = PT_LEVELS; l > level; l--) {
+		pte_t *p = t ? pt_virt(t) : NULL;
+		t = descend(bd, p, pt_index(va, l), live, l, va & ~(level_size(l) - 1), &live);
+	}
+}
+
+static void walk_in(phys_addr_t table, unsigned int level, uint64_t base, struct pt_visitor *v)
+{
+	const pte_t *t = pt_virt(table);
+	unsigned int i;
+
+	if (v->table_fn)
+		v->table_fn(v, table, level);
+	for (i = 0; i < PT_ENTRIES; i++) {
+		pte_t e = t[i];
+		uint64_t va = base + (uint64_t)i * level_size(level);
+
+		if (!pte_present(e))
+			continue;
+		if (pte_is_leaf(e, level)) {
+			if (v->leaf_fn)
+				v->leaf_fn(v, va_canonical(va), e, level);
+		} else {
+			walk_in(pte_addr(e), level - 1, va, v);
+		}
+	}
+}
+
+void pt_walk(phys_addr_t root, struct pt_visitor *v)
+{
+	walk_in(root, PT_LEVELS, 0, v);
+}

@@ -1,0 +1,157 @@
+#!/bin/sh
+# dom0-init.sh - /init of the Xen lab's Linux PV dom0 (busybox ash).
+#
+# Brings up the Xen toolstack, runs one domU described by the overlay that run.sh appends
+# to the initramfs, sends the logs back over the console and powers dom0 off:
+#   /lab/run.conf   GUEST_NAME, GUEST_TIMEOUT (s), LAB_MODE (run | shell)
+#   /lab/xl.cfg     the repo's xl.cfg, kernel path and extra rewritten by run.sh
+#   /lab/guest.elf  the guest kernel
+#
+# Protocol towards run.sh (every marker is a line of its own on hvc0 -> Xen -> COM1):
+#   @@PHASE <name> [key=value...]@@      progress; run.sh timestamps them
+#   @@BEGIN <file>@@                      a log file follows, each line prefixed "@|"
+#   @@END <file> lines=N md5=HEX@@        ... and ends; md5 of the CR-stripped text
+#   @@RESULT verdict=V reason=R domid=N@@ the dom0-side verdict
+#   @@DONE@@                              all sent; dom0 powers off next
+# Verdicts: ran (shut down by itself), crashed (shutdown reason crash/reboot/watchdog),
+# timeout (still alive after GUEST_TIMEOUT: destroyed), create-failed, toolstack-failed.
+
+PATH=/usr/lib/xen-4.17/bin:/sbin:/bin:/usr/sbin:/usr/bin
+export PATH
+CONLOG=/var/log/xen/console     # xenconsoled --log-dir
+XLLOG=/var/log/xen              # where the xl daemon logs (xl-<name>.log)
+
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+[ -t 1 ] || exec </dev/console >/dev/console 2>&1
+mark() { echo "@@PHASE $*@@"; }
+mount -t proc proc /proc
+mark dom0-init "uptime=$(cut -d' ' -f1 /proc/uptime)"
+mount -t sysfs sysfs /sys
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /run
+mkdir -p /run/xen /run/xenstored /run/lock $CONLOG
+hostname dom0
+
+# send FILE [NAME]: the file between markers, CR-stripped, ending in a newline.
+send() {
+	name=${2:-$(basename "$1")}
+	tmp=/run/send.tmp
+	if [ -f "$1" ]; then tr -d '\r' <"$1" >$tmp; else : >$tmp; fi
+	[ -s $tmp ] && [ -n "$(tail -c 1 $tmp)" ] && echo >>$tmp
+	echo "@@BEGIN $name@@"
+	sed 's/^/@|/' $tmp
+	echo "@@END $name lines=$(wc -l <$tmp) md5=$(md5sum <$tmp | cut -d' ' -f1)@@"
+}
+
+# finish VERDICT REASON: send everything back and power off.
+finish() {
+	echo 1 >/proc/sys/kernel/printk      # keep kernel messages out of the transfer
+	mark sending "verdict=$1"
+	xl dmesg >/run/xl-dmesg.log 2>&1
+	send "$CONLOG/guest-$GUEST_NAME.log" guest.log
+	send /run/xl-dmesg.log xl-dmesg.log
+	send /run/xl-create.log xl-create.log
+	send "$XLLOG/xl-$GUEST_NAME.log" xl.log
+	send /run/dom0-dmesg.log dom0-dmesg.log
+	echo "@@RESULT verdict=$1 reason=$2 domid=${DOMID:--}@@"
+	echo "@@DONE@@"
+	sleep 1
+	poweroff -f
+}
+
+fail_toolstack() {
+	echo "dom0-init: $*"
+	dmesg >/run/dom0-dmesg.log
+	GUEST_NAME=none
+	finish toolstack-failed "$(echo "$*" | tr ' =' '__')"
+}
+
+KVER=$(uname -r)
+while read -r m; do
+	insmod "/lib/modules/$KVER/$m" || fail_toolstack "insmod $m failed"
+done </etc/lab/modules
+mkdir -p /proc/xen
+mount -t xenfs xenfs /proc/xen || fail_toolstack "mount xenfs failed"
+
+xenstored --pid-file /run/xenstored.pid || fail_toolstack "xenstored failed"
+i=0
+while [ ! -S /run/xenstored/socket ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+xen-init-dom0 >/run/xen-init-dom0.log 2>&1 || {
+	cat /run/xen-init-dom0.log
+	fail_toolstack "xen-init-dom0 failed"
+}
+xenconsoled --log=guest --log-dir=$CONLOG --pid-file=/run/xenconsoled.pid ||
+	fail_toolstack "xenconsoled failed"
+xl info >/run/xl-info.log 2>&1 || { cat /run/xl-info.log; fail_toolstack "xl info failed"; }
+mark toolstack-up "uptime=$(cut -d' ' -f1 /proc/uptime)" \
+	"free_memory=$(sed -n 's/^free_memory *: *//p' /run/xl-info.log)MiB"
+dmesg >/run/dom0-dmesg.log
+
+GUEST_NAME=none
+GUEST_TIMEOUT=60
+LAB_MODE=shell
+[ -f /lab/run.conf ] && . /lab/run.conf
+if [ "$LAB_MODE" = shell ]; then
+	echo "dom0-init: no run requested; here is a shell (poweroff -f to leave)"
+	setsid cttyhack sh
+	poweroff -f
+fi
+
+timeout 120 xl create -p /lab/xl.cfg >/run/xl-create.log 2>&1
+rc=$?
+cat /run/xl-create.log
+if [ $rc -ne 0 ] || ! DOMID=$(xl domid "$GUEST_NAME" 2>/dev/null); then
+	mark xl-create-failed "rc=$rc"
+	xl destroy "$GUEST_NAME" >/dev/null 2>&1
+	finish create-failed "xl_create_rc_$rc"
+fi
+mark xl-create "domid=$DOMID"
+
+# xenconsoled opens the guest's log when it notices the domain; unpausing before that
+# could lose the first lines.
+i=0
+while [ ! -e "$CONLOG/guest-$GUEST_NAME.log" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+[ -e "$CONLOG/guest-$GUEST_NAME.log" ] || echo "dom0-init: xenconsoled did not open a log"
+sleep 0.2
+xl unpause "$GUEST_NAME" || fail_toolstack "xl unpause failed"
+mark unpaused "timeout=$GUEST_TIMEOUT"
+
+start=$(cut -d. -f1 /proc/uptime)
+verdict=
+while xl domid "$GUEST_NAME" >/dev/null 2>&1; do
+	now=$(cut -d. -f1 /proc/uptime)
+	if [ $((now - start)) -ge "$GUEST_TIMEOUT" ]; then
+		echo "dom0-init: $GUEST_NAME still running after ${GUEST_TIMEOUT}s: destroying it"
+		xl list
+		xl destroy "$GUEST_NAME"
+		verdict=timeout
+		reason=destroyed
+		break
+	fi
+	sleep 0.3
+done
+
+# The xl daemon logs "Domain N has shut down, reason code R" before destroying it.
+if [ -z "$verdict" ]; then
+	i=0
+	while ! grep -q 'reason code' "$XLLOG/xl-$GUEST_NAME.log" 2>/dev/null && [ $i -lt 20 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	code=$(sed -n 's/.*has shut down, reason code \([0-9]*\).*/\1/p' \
+		"$XLLOG/xl-$GUEST_NAME.log" 2>/dev/null | tail -n 1)
+	case $code in
+	0) verdict=ran reason=poweroff ;;
+	1) verdict=crashed reason=reboot ;;     # PVH: a triple fault ends up here
+	2) verdict=ran reason=suspend ;;
+	3) verdict=crashed reason=crash ;;
+	4) verdict=crashed reason=watchdog ;;
+	5) verdict=crashed reason=soft_reset ;;
+	*) verdict=crashed reason=unknown ;;
+	esac
+fi
+mark guest-end "verdict=$verdict reason=$reason"
+sleep 0.3                                  # let xenconsoled write its last read
+dmesg >/run/dom0-dmesg.log
+finish "$verdict" "$reason"

@@ -1,0 +1,401 @@
+#!/bin/bash
+# run.sh - boot a PVH kernel under Xen 4.17 inside QEMU (TCG) and collect its logs.
+#
+# Usage:
+#   run.sh --mode domu|dom0 [--kernel ELF] [--cfg XLCFG] [--extra "OPTS"] [--out DIR]
+#          [--timeout S] [--lab DIR] [--dom0-mem MIB] [--shell]
+#
+#   --mode domu   Xen + Linux PV dom0 (build/xenlab); dom0 runs `xl create -p` on a copy of
+#                 XLCFG (kernel path rewritten, OPTS appended to extra), unpauses the guest
+#                 once xenconsoled logs it, waits for the domain to go (destroying it after
+#                 S seconds, default 60) and sends the logs back over the serial line.
+#   --mode dom0   Xen boots the kernel itself as a PVH dom0, no Linux. Its command line is
+#                 XLCFG's extra plus OPTS; its memory XLCFG's memory (or --dom0-mem).
+#                 Output arrives as "(d0) ..." lines (port 0xE9, guest_loglvl=all).
+#                 S (default 30) bounds the whole run.
+#   --kernel      default: the kernel named in XLCFG (XLCFG defaults to xl.cfg)
+#   --out         default: build/xen/<mode>; previous results there are replaced
+#   --shell       domU mode only: an interactive dom0 shell on this terminal instead of a
+#                 run; the kernel (if any) and the rewritten config are in /lab/
+#
+# Results in OUT/: serial.log (everything from COM1), guest.log (the guest's console:
+# domU: the PV console as xenconsoled logged it; dom0: the (d0) lines without prefixes and
+# timestamps), status (key=value: verdict, exit, reason, phase times) and, domU mode only,
+# xl-dmesg.log, xl-create.log, xl.log, dom0-dmesg.log and guest-e9.log (the guest's port
+# 0xE9 lines from the serial log). Line ends are LF; CRs are stripped.
+#
+# Exit codes (infrastructure verdicts; what the guest printed is judged elsewhere):
+#   0  ran             the guest ran and shut itself down (poweroff); logs collected
+#   1  usage           bad arguments, missing lab or kernel
+#   2  no-xen          Xen did not boot (no banner on the serial line)
+#   3  no-dom0         domU: Linux dom0 or its toolstack did not come up;
+#                      dom0: Xen failed to build or start the kernel as dom0
+#   4  create-failed   domU: `xl create` failed
+#   5  crashed         the guest crashed: shutdown reason crash, reboot (a PVH triple fault
+#                      ends as reboot) or watchdog, or Xen panicked while it ran
+#   6  timeout         the guest was still running after the timeout (destroyed / killed),
+#                      or printed its result line but never shut down
+#   7  transfer        the logs did not come back intact (markers missing, checksum bad)
+# An empty guest.log is not an error here, but is reported loudly and as guest_log=empty.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+MODE=
+KERNEL=
+CFG=xl.cfg
+EXTRA=
+OUT=
+TIMEOUT=
+LAB=build/xenlab
+DOM0_MEM=
+SHELL_MODE=0
+
+usage() { sed -n '2,/^set -uo/p' "$0" | sed 's/^# \{0,1\}//;$d'; exit 1; }
+die() { echo "xen-run: error: $*" >&2; exit 1; }
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--mode) MODE=$2; shift ;;
+	--kernel) KERNEL=$2; shift ;;
+	--cfg) CFG=$2; shift ;;
+	--extra) EXTRA=$2; shift ;;
+	--out) OUT=$2; shift ;;
+	--timeout) TIMEOUT=$2; shift ;;
+	--lab) LAB=$2; shift ;;
+	--dom0-mem) DOM0_MEM=$2; shift ;;
+	--shell) SHELL_MODE=1 ;;
+	-h|--help) usage ;;
+	*) echo "xen-run: unknown argument: $1" >&2; usage ;;
+	esac
+	shift || usage
+done
+
+case $MODE in
+domu) TIMEOUT=${TIMEOUT:-60} ;;
+dom0) TIMEOUT=${TIMEOUT:-30} ;;
+*) echo "xen-run: --mode domu|dom0 is required" >&2; usage ;;
+esac
+[[ $TIMEOUT =~ ^[0-9]+$ ]] || die "--timeout wants seconds"
+OUT=${OUT:-build/xen/$MODE}
+
+# --- xl.cfg -------------------------------------------------------------------------------
+# Only simple one-line `key = value` settings are understood (which is all xl.cfg uses).
+[ -f "$CFG" ] || die "no xl config $CFG"
+cfg_get() { # key -> value without quotes
+	sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*//p" "$CFG" | tail -n 1 |
+		sed 's/[[:space:]]*#.*$//; s/^"\(.*\)"$/\1/'
+}
+CFG_NAME=$(cfg_get name)
+CFG_MEMORY=$(cfg_get memory)
+CFG_KERNEL=$(cfg_get kernel)
+CFG_EXTRA=$(sed -n 's/^[[:space:]]*extra[[:space:]]*=[[:space:]]*"\(.*\)".*/\1/p' "$CFG" | tail -n 1)
+[ -n "$CFG_NAME" ] || die "$CFG has no name"
+[[ $CFG_MEMORY =~ ^[0-9]+$ ]] || die "$CFG has no numeric memory (MiB)"
+KERNEL=${KERNEL:-$CFG_KERNEL}
+if [ $SHELL_MODE = 0 ]; then
+	[ -n "$KERNEL" ] || die "no kernel: give --kernel or set kernel in $CFG"
+	[ -f "$KERNEL" ] || die "no kernel $KERNEL (build it first)"
+fi
+CMDLINE=$(echo "$CFG_EXTRA $EXTRA" | sed 's/^ *//; s/ *$//; s/  */ /g')
+case $CMDLINE in *'"'*|*\\*) die "kernel options must not contain quotes or backslashes" ;; esac
+
+for f in xen vmlinuz dom0.cpio.gz; do
+	[ -f "$LAB/$f" ] || die "no $LAB/$f: run 'make xenlab' first"
+done
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not installed"
+
+mkdir -p "$OUT"
+rm -rf "$OUT"/{serial.log,guest.log,guest-e9.log,xl-dmesg.log,xl-create.log,xl.log,dom0-dmesg.log,dom0-console.log,status,work}
+WORK=$OUT/work
+mkdir -p "$WORK"
+SERIAL=$OUT/serial.log
+: >"$SERIAL"
+
+# QEMU's -initrd splits modules at commas; Xen splits a module string at the first space.
+case "$KERNEL$CMDLINE" in *,*) [ $MODE = dom0 ] && die "no commas in the kernel path or options (QEMU splits -initrd at commas)" ;; esac
+case "$KERNEL" in *' '*) die "no spaces in the kernel path" ;; esac
+
+# Xen's serial transmit buffer drops characters when full and its console ring (xl dmesg)
+# keeps only its tail: make both large enough for a chatty guest.
+XEN_CMD="console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all noreboot"
+XEN_CMD="$XEN_CMD console_timestamps=boot serial_tx_buffer=1M conring_size=1M"
+QEMU_MEM=2048
+if [ $MODE = domu ]; then
+	XEN_CMD="$XEN_CMD dom0_mem=512M,max:512M dom0_max_vcpus=1"
+	# dom0 512 MiB + Xen's own: grow the machine for big guests
+	[ "$CFG_MEMORY" -gt 1280 ] && QEMU_MEM=$((CFG_MEMORY + 768))
+else
+	DOM0_MEM=${DOM0_MEM:-$CFG_MEMORY}
+	XEN_CMD="$XEN_CMD dom0=pvh dom0-iommu=none dom0_mem=${DOM0_MEM}M,max:${DOM0_MEM}M dom0_max_vcpus=1"
+	[ "$DOM0_MEM" -gt 1536 ] && QEMU_MEM=$((DOM0_MEM + 512))
+fi
+
+# --- the domU overlay ---------------------------------------------------------------------
+if [ $MODE = domu ]; then
+	mkdir -p "$WORK/overlay/lab"
+	[ -f "$KERNEL" ] && cp "$KERNEL" "$WORK/overlay/lab/guest.elf"
+	{
+		sed '/^[[:space:]]*\(kernel\|extra\|cmdline\)[[:space:]]*=/d' "$CFG"
+		echo "# set by tests/xen/run.sh"
+		echo "kernel = \"/lab/guest.elf\""
+		echo "extra = \"$CMDLINE\""
+	} >"$WORK/overlay/lab/xl.cfg"
+	{
+		echo "GUEST_NAME='$CFG_NAME'"
+		echo "GUEST_TIMEOUT=$TIMEOUT"
+		[ $SHELL_MODE = 1 ] && echo "LAB_MODE=shell" || echo "LAB_MODE=run"
+	} >"$WORK/overlay/lab/run.conf"
+	(cd "$WORK/overlay" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
+		gzip -n -1 >"$WORK/overlay.cpio.gz"
+	cat "$LAB/dom0.cpio.gz" "$WORK/overlay.cpio.gz" >"$WORK/initrd.cpio.gz"
+	QEMU_APPEND=$XEN_CMD
+	QEMU_INITRD="$LAB/vmlinuz console=hvc0 earlyprintk=xen loglevel=5,$WORK/initrd.cpio.gz"
+else
+	QEMU_APPEND=$XEN_CMD
+	QEMU_INITRD="$KERNEL${CMDLINE:+ $CMDLINE}"
+fi
+
+QEMU=(qemu-system-x86_64 -M pc -cpu qemu64,+svm,+npt -m "$QEMU_MEM" -smp 1 -nodefaults
+	-display none -no-reboot -kernel "$LAB/xen" -append "$QEMU_APPEND" -initrd "$QEMU_INITRD")
+
+if [ $SHELL_MODE = 1 ]; then
+	[ $MODE = domu ] || die "--shell is for --mode domu"
+	echo "xen-run: interactive dom0; quit QEMU with Ctrl-a x"
+	exec "${QEMU[@]}" -serial mon:stdio
+fi
+
+echo "xen-run: mode=$MODE kernel=$KERNEL memory=${CFG_MEMORY}M timeout=${TIMEOUT}s out=$OUT"
+echo "xen-run: kernel options: ${CMDLINE:-(none)}"
+printf '%q ' "${QEMU[@]}" -serial "file:$SERIAL" >"$WORK/qemu.cmd"
+echo >>"$WORK/qemu.cmd"
+
+# --- the watch loop -----------------------------------------------------------------------
+T0=${EPOCHREALTIME/./}
+now_us() { echo $((${EPOCHREALTIME/./} - T0)); }
+secs() { printf '%d.%d' $(($1 / 1000000)) $(($1 % 1000000 / 100000)); }
+
+"${QEMU[@]}" -serial "file:$SERIAL" </dev/null >"$WORK/qemu.out" 2>&1 &
+QPID=$!
+cleanup() { kill "$QPID" 2>/dev/null; wait "$QPID" 2>/dev/null; }
+trap cleanup EXIT
+trap 'echo "xen-run: interrupted"; exit 130' INT TERM
+
+# Xen's own lines: "(XEN) [    1.234567] text"; markers are anchored so that a guest
+# printing them through port 0xE9 (as "(dN) ...") cannot fake them.
+XEN_PFX='\(XEN\) (\[[ 0-9.a-f]+\] )?'
+XEN_PANIC_RE="^${XEN_PFX}Panic on CPU"
+LINUX_PANIC_RE='^(\[ *[0-9.]+\] )?Kernel panic - not syncing'
+
+declare -A SEEN=()      # phase -> microseconds since QEMU start
+PHASES=()
+# seen PHASE PATTERN [LABEL]: true once PATTERN (grep -E) is in the serial log.
+seen() {
+	[ -n "${SEEN[$1]:-}" ] && return 0
+	grep -a -q -E -m1 -e "$2" "$SERIAL" || return 1
+	SEEN[$1]=$(now_us)
+	PHASES+=("$1")
+	printf 'xen-run: [%6ss] %s\n' "$(secs "${SEEN[$1]}")" "${3:-$1}"
+	return 0
+}
+since() { echo $(($(now_us) - ${SEEN[$1]})); }   # microseconds since a phase
+S=1000000
+
+VERDICT=
+REASON=
+finish_with() { VERDICT=$1; REASON=$2; }
+
+if [ $MODE = domu ]; then
+	# deadlines (s) for each step, from the step before
+	while [ -z "$VERDICT" ]; do
+		sleep 0.25
+		alive=1
+		kill -0 "$QPID" 2>/dev/null || alive=0
+		seen xen_banner 'Xen version [0-9]' "Xen banner"
+		seen dom0_init '^@@PHASE dom0-init' "dom0 init started"
+		seen toolstack '^@@PHASE toolstack-up' "dom0 toolstack up"
+		seen xl_create '^@@PHASE xl-create ' "xl create done (guest paused)"
+		seen unpaused '^@@PHASE unpaused' "guest unpaused"
+		seen guest_end '^@@PHASE guest-end' "guest end"
+		seen create_failed '^@@PHASE xl-create-failed' "xl create FAILED"
+		seen sending '^@@PHASE sending' "dom0 sending logs"
+		seen done '^@@DONE@@' "logs sent" && { sleep 0.2; finish_with from-dom0 ""; break; }
+		if grep -a -q -E "$XEN_PANIC_RE|$LINUX_PANIC_RE" "$SERIAL"; then
+			sleep 1
+			if [ -z "${SEEN[xen_banner]:-}" ]; then finish_with no-xen "panic"
+			elif [ -z "${SEEN[toolstack]:-}" ]; then finish_with no-dom0 "panic"
+			elif [ -z "${SEEN[guest_end]:-}" ]; then finish_with crashed "xen-or-dom0-panic"
+			else finish_with transfer "panic"; fi
+			break
+		fi
+		t=$(now_us)
+		if [ -n "${SEEN[sending]:-}" ]; then
+			{ [ $alive = 0 ] || [ "$(since sending)" -gt $((60 * S)) ]; } &&
+				finish_with transfer "logs never finished"
+		elif [ -z "${SEEN[xen_banner]:-}" ]; then
+			{ [ $alive = 0 ] || [ $t -gt $((30 * S)) ]; } && finish_with no-xen "no banner"
+		elif [ -z "${SEEN[dom0_init]:-}" ]; then
+			{ [ $alive = 0 ] || [ "$(since xen_banner)" -gt $((120 * S)) ]; } &&
+				finish_with no-dom0 "dom0 init never started"
+		elif [ -z "${SEEN[toolstack]:-}" ]; then
+			{ [ $alive = 0 ] || [ "$(since dom0_init)" -gt $((90 * S)) ]; } &&
+				finish_with no-dom0 "toolstack never came up"
+		elif [ -z "${SEEN[unpaused]:-}" ]; then
+			{ [ $alive = 0 ] || [ "$(since toolstack)" -gt $((150 * S)) ]; } &&
+				finish_with create-failed "xl create never finished"
+		elif [ -z "${SEEN[guest_end]:-}" ]; then
+			{ [ $alive = 0 ] || [ "$(since unpaused)" -gt $(((TIMEOUT + 60) * S)) ]; } &&
+				finish_with timeout "dom0 never reported the guest's end"
+		else
+			{ [ $alive = 0 ] || [ "$(since guest_end)" -gt $((90 * S)) ]; } &&
+				finish_with transfer "logs never started"
+		fi
+	done
+else
+	RESULT_RE='^\(d0\) (\[ *[0-9.]+\] )?.*topdown: result: (PASS|FAIL|PANIC)'
+	END_RE="^$XEN_PFX(Hardware Dom0 (halted|crashed|shutdown)|Panic on CPU)"
+	while [ -z "$VERDICT" ]; do
+		sleep 0.2
+		alive=1
+		kill -0 "$QPID" 2>/dev/null || alive=0
+		seen xen_banner 'Xen version [0-9]' "Xen banner"
+		seen dom0_build '\*\*\* Building a PVH Dom0' "Xen building the PVH dom0"
+		seen guest_start '^\(d0\) ' "guest's first (d0) line"
+		seen result "$RESULT_RE" "guest result line"
+		end=$(grep -a -E -m1 "$END_RE" "$SERIAL" | grep -o -E 'Hardware Dom0 [a-z]+|Panic on CPU')
+		if seen guest_end "$END_RE" "guest end (Xen: $end)"; then
+			sleep 0.5
+			case $end in
+			*halted) finish_with ran poweroff ;;
+			*crashed) finish_with crashed crash ;;
+			*shutdown)	# reboot (or another reason); a PVH triple fault ends so
+				if grep -a -q -E "^${XEN_PFX}d0v[0-9]+ Triple fault" "$SERIAL"; then
+					finish_with crashed triple-fault
+				else
+					finish_with crashed reboot-or-other
+				fi ;;
+			*)	# Xen's reason is on the line after "Panic on CPU n:"
+				why=$(grep -a -A1 -E "$XEN_PANIC_RE" "$SERIAL" | tail -n 1 |
+					sed -E "s/^$XEN_PFX//; s/\r//; s/ /_/g")
+				if [ -n "${SEEN[guest_start]:-}" ]; then finish_with crashed "xen-panic:$why"
+				else finish_with no-dom0 "xen-panic:$why"; fi ;;
+			esac
+			break
+		fi
+		t=$(now_us)
+		if [ -z "${SEEN[xen_banner]:-}" ]; then
+			{ [ $alive = 0 ] || [ $t -gt $((30 * S)) ]; } && finish_with no-xen "no banner"
+		elif [ $alive = 0 ]; then
+			finish_with crashed "machine reset"
+		elif [ -n "${SEEN[result]:-}" ] && [ "$(since result)" -gt $((10 * S)) ]; then
+			finish_with timeout "no shutdown after the result line"
+		elif [ "$(since xen_banner)" -gt $((TIMEOUT * S)) ]; then
+			if [ -z "${SEEN[guest_start]:-}" ] && [ -z "${SEEN[dom0_build]:-}" ]; then
+				finish_with no-dom0 "dom0 never built"
+			else
+				finish_with timeout "killed after ${TIMEOUT}s"
+			fi
+		fi
+	done
+fi
+WALL=$(now_us)
+cleanup
+trap - EXIT
+sed -i '/terminating on signal 15/d' "$WORK/qemu.out"
+if [ -s "$WORK/qemu.out" ]; then
+	echo "xen-run: QEMU said:"
+	sed 's/^/xen-run:   /' "$WORK/qemu.out"
+fi
+
+# --- results ------------------------------------------------------------------------------
+tr -d '\r' <"$SERIAL" >"$WORK/serial.txt"
+declare -A CODES=([ran]=0 [usage]=1 [no-xen]=2 [no-dom0]=3 [create-failed]=4 [crashed]=5
+	[timeout]=6 [transfer]=7)
+STATUS=()
+
+if [ $MODE = domu ]; then
+	# Files between @@BEGIN name@@ and @@END name lines=N md5=X@@, payload lines "@|..."
+	awk -v dir="$OUT" '
+		/^@@BEGIN [^ ]+@@$/ { name = substr($2, 1, length($2) - 2); f = dir "/" name
+			printf "" > f; inside = 1; next }
+		/^@@END / { if (inside) { close(f); print name, $3, $4 } inside = 0; next }
+		inside && substr($0, 1, 2) == "@|" { print substr($0, 3) > f }' \
+		"$WORK/serial.txt" | sed 's/lines=//; s/md5=//; s/@@$//' >"$WORK/sections"
+	bad=
+	for f in guest.log xl-dmesg.log; do
+		line=$(grep "^$f " "$WORK/sections")
+		if [ -z "$line" ]; then
+			bad="$bad $f:missing"
+			continue
+		fi
+		set -- $line
+		if [ "$(md5sum <"$OUT/$f" | cut -d' ' -f1)" != "$3" ] || [ "$(wc -l <"$OUT/$f")" != "$2" ]; then
+			bad="$bad $f:corrupt"
+		fi
+	done
+	result=$(grep -a -o -m1 '^@@RESULT [^@]*@@' "$WORK/serial.txt")
+	dom0_verdict=$(echo "$result" | sed -n 's/.*verdict=\([^ @]*\).*/\1/p')
+	dom0_reason=$(echo "$result" | sed -n 's/.*reason=\([^ @]*\).*/\1/p')
+	domid=$(echo "$result" | sed -n 's/.*domid=\([0-9]*\).*/\1/p')
+	if [ "$VERDICT" = from-dom0 ] || [ -n "$dom0_verdict" ]; then
+		case $dom0_verdict in
+		ran) finish_with ran "$dom0_reason" ;;
+		crashed) finish_with crashed "$dom0_reason" ;;
+		timeout) finish_with timeout "$dom0_reason" ;;
+		create-failed) finish_with create-failed "$dom0_reason" ;;
+		toolstack-failed) finish_with no-dom0 "$dom0_reason" ;;
+		*) finish_with transfer "no @@RESULT@@ line" ;;
+		esac
+		if [ -n "$bad" ] && [ "$VERDICT" != create-failed ] && [ "$VERDICT" != no-dom0 ]; then
+			echo "xen-run: logs did not come back intact:$bad"
+			REASON="$REASON;$VERDICT;${bad# }"
+			VERDICT=transfer
+		fi
+	fi
+	# A PVH triple fault is a "reboot"; Xen logs it with the vCPU state.
+	if [ "$REASON" = reboot ] && [ -n "$domid" ] &&
+		grep -q -E "d${domid}v[0-9]+ Triple fault" "$OUT/xl-dmesg.log" 2>/dev/null; then
+		REASON=triple-fault
+	fi
+	if [ -n "$domid" ]; then
+		sed -n "s/^(d$domid) \(\[ *[0-9.]*\] \)\{0,1\}//p" "$WORK/serial.txt" >"$OUT/guest-e9.log"
+	fi
+	STATUS+=("domid=${domid:-}" "transfer_problems=${bad# }")
+else
+	# (d0) [   1.234567] text  ->  text
+	sed -n 's/^(d0) \(\[ *[0-9.]*\] \)\{0,1\}//p' "$WORK/serial.txt" >"$OUT/guest.log"
+	# lines the dom0 wrote through console_io reach the serial line raw
+	grep -a -v -E '^\((XEN|d[0-9]+)\) |^$' "$WORK/serial.txt" | grep -v 'Hardware Dom0' \
+		>"$OUT/dom0-console.log" || rm -f "$OUT/dom0-console.log"
+fi
+
+[ -f "$OUT/guest.log" ] || : >"$OUT/guest.log"
+GUEST_LINES=$(wc -l <"$OUT/guest.log")
+CODE=${CODES[$VERDICT]:-7}
+{
+	echo "mode=$MODE"
+	echo "verdict=$VERDICT"
+	echo "exit=$CODE"
+	echo "reason=$REASON"
+	echo "kernel=$KERNEL"
+	echo "cmdline=$CMDLINE"
+	echo "guest_log_lines=$GUEST_LINES"
+	[ "$GUEST_LINES" -eq 0 ] && echo "guest_log=empty" || echo "guest_log=ok"
+	for s in "${STATUS[@]}"; do echo "$s"; done
+	for p in "${PHASES[@]}"; do echo "phase_$p=$(secs "${SEEN[$p]}")"; done
+	echo "wall=$(secs "$WALL")"
+} >"$OUT/status"
+
+if [ $MODE = domu ] && [ -f "$OUT/xl-dmesg.log" ]; then
+	echo "xen-run: ---- xl-dmesg.log ($(wc -l <"$OUT/xl-dmesg.log") lines) ----"
+	cat "$OUT/xl-dmesg.log"
+fi
+echo "xen-run: ---- guest.log ($GUEST_LINES lines) ----"
+cat "$OUT/guest.log"
+echo "xen-run: ----"
+if [ "$GUEST_LINES" -eq 0 ]; then
+	echo "xen-run: WARNING: guest.log is EMPTY (the guest wrote nothing to its console)"
+fi
+mv "$WORK/serial.txt" "$SERIAL"
+rm -rf "$WORK"
+echo "xen-run: verdict=$VERDICT${REASON:+ ($REASON)} exit=$CODE wall=$(secs "$WALL")s results in $OUT/"
+exit "$CODE"
