@@ -144,13 +144,12 @@ $(BUILD)/topdown.elf: $(KOBJS) $(LDS)
 # ------------------------------------------------------------------ iso ---
 .PHONY: iso
 iso: $(BUILD)/topdown.iso
-$(BUILD)/topdown.iso: $(BUILD)/topdown.elf tools/grub.cfg
-	@echo "  ISO     $@"
-	$(Q)rm -rf $(BUILD)/isodir && mkdir -p $(BUILD)/isodir/boot/grub
-	$(Q)cp $(BUILD)/topdown.elf $(BUILD)/isodir/boot/topdown.elf
-	$(Q)cp tools/grub.cfg $(BUILD)/isodir/boot/grub/grub.cfg
-	$(Q)grub-mkrescue -o $@ $(BUILD)/isodir >$(BUILD)/grub-mkrescue.log 2>&1 || \
-	  { cat $(BUILD)/grub-mkrescue.log; echo "error: grub-mkrescue failed (apt-get install grub-pc-bin grub-common xorriso mtools)" >&2; exit 1; }
+$(BUILD)/topdown.iso: $(BUILD)/topdown.elf tools/mkiso.sh FORCE
+	@echo "  ISO     $@ (cmdline: \"$(CMDLINE)\")"
+	$(Q)tools/mkiso.sh $< $@ "$(CMDLINE)"
+
+.PHONY: FORCE
+FORCE:
 
 # ------------------------------------------------------------------ run ---
 QEMU_COMMON = -M $(QEMU_MACHINE) -cpu $(QEMU_CPU) -m $(MEM) -display none -serial stdio \

@@ -1,4 +1,30 @@
-# tests/tests.mk — included by the top Makefile.
+# tests/tests.mk — the test suites, included by the top Makefile.
+#
+# Every suite appends one line per test to $(RESULTS)/<suite>.txt:
+#     PASS <suite>/<name> [detail]
+#     FAIL <suite>/<name>: <reason>
+# `make check` runs every suite (a failing suite does not stop the others)
+# and tests/summary.sh prints the totals and the closing line
+# "N passed, N failed".  A suite that leaves no results file counts as a
+# failure: silence is never a pass.
+
+RESULTS := $(BUILD)/results
+SUITES  := unit boot trace fuzz xen
+export RESULTS
+
+-include tests/unit/unit.mk
+-include tests/boot/boot.mk
+-include tests/trace/trace.mk
+-include tests/fuzz/fuzz.mk
+-include tests/xen/xen.mk
+
 .PHONY: check
 check:
-	@echo "no tests yet"; exit 1
+	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
+	@for s in $(SUITES); do \
+	  start=$$(date +%s); \
+	  echo "=== suite $$s"; \
+	  $(MAKE) check-$$s || echo "FAIL $$s/suite: make check-$$s exited $$?" >> $(RESULTS)/$$s.txt; \
+	  echo "=== suite $$s took $$(( $$(date +%s) - start ))s"; \
+	done
+	@tests/summary.sh $(RESULTS) $(SUITES)

@@ -97,6 +97,15 @@ static inline uint64_t read_cr4(void)
 	return v;
 }
 
+/* Under QEMU with -icount shift=0 the TSC counts guest instructions, which
+ * makes rdtsc deltas deterministic (make bench relies on it). */
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) :: "memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
 static inline void invlpg(const void *va)
 {
 	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
