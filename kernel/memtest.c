@@ -56,7 +56,7 @@ void memtest_override(struct boot_info *bi, const char *spec)
 			panic_at("memtest_override", "type %lu out of range in memmap.test=%s",
 				 (unsigned long)type, spec);
 		memmap_add(&bi->map, start, size, (uint32_t)type);
-		if (*p == ',')
+		if (*p == ',' || *p == '+')
 			p++;
 		else if (*p)
 			panic_at("memtest_override", "malformed memmap.test=%s (want START:SIZE:TYPE,...)", spec);

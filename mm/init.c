@@ -257,11 +257,11 @@ static void map_ram(struct pt_builder *bd, phys_addr_t root, bool live, uint64_t
 static unsigned long chunk_cost(struct pt_builder *bd, phys_addr_t root, bool live,
 				uint64_t lo, uint64_t hi)
 {
-	bd->count_only = true;
-	bd->count = 0;
+	struct pending_child saved[PT_LEVELS + 1];
+
+	pt_count_begin(bd, saved);
 	map_ram(bd, root, live, lo, hi);
-	bd->count_only = false;
-	return bd->count;
+	return pt_count_end(bd, saved);
 }
 
 /*
@@ -320,6 +320,7 @@ static pte_t nx_filter(pte_t f)
 static void step1(struct pt_builder *bd)
 {
 	const struct mm_image *img = mm.image;
+	struct pending_child saved[PT_LEVELS + 1];
 	unsigned int i;
 
 	mm.root = batch_take_page(bd->batch, PT_LEVELS);
@@ -332,12 +333,10 @@ static void step1(struct pt_builder *bd)
 
 		if (s->kind == IMG_GUARD)
 			continue;
-		bd->count_only = true;
-		bd->count = 0;
+		pt_count_begin(bd, saved);
 		pt_map(bd, mm.root, false, s->va, s->va_end - s->va, s->va - KERNEL_VMA, 1,
 		       nx_filter(image_flags[s->kind]));
-		bd->count_only = false;
-		need = bd->count;
+		need = pt_count_end(bd, saved);
 		if (need > brk_pages_left())
 			panic("brk exhausted: step 1 needs %lu more pages to map %s, %lu of %lu left",
 			      need, s->name, brk_pages_left(), img->brk_pages);
@@ -353,13 +352,14 @@ static void step1(struct pt_builder *bd)
 	{
 		unsigned long before = bd->batch->nr_tables;
 
-		bd->count_only = true;
-		bd->count = 0;
+		unsigned long need;
+
+		pt_count_begin(bd, saved);
 		pt_ensure_table(bd, mm.root, false, FIXMAP_BASE, 1);
-		bd->count_only = false;
-		if (bd->count > brk_pages_left())
+		need = pt_count_end(bd, saved);
+		if (need > brk_pages_left())
 			panic("brk exhausted: step 1 needs %lu more pages for the fixmap, %lu of %lu left",
-			      bd->count, brk_pages_left(), img->brk_pages);
+			      need, brk_pages_left(), img->brk_pages);
 		pt_ensure_table(bd, mm.root, false, FIXMAP_BASE, 1);
 		trace("step1 id=0 what=fixmap va=[0x%016lx-0x%016lx] tables_new=%lu",
 		      (unsigned long)FIXMAP_BASE,

@@ -48,6 +48,11 @@ struct pt_builder {
 void pt_map(struct pt_builder *bd, phys_addr_t root, bool root_live, uint64_t va,
 	    uint64_t size, phys_addr_t pa, unsigned int max_level, pte_t flags);
 
+/* Count, without writing, the tables what follows would allocate:
+ *   pt_count_begin(bd, saved); pt_map(...)...; n = pt_count_end(bd, saved); */
+void pt_count_begin(struct pt_builder *bd, struct pending_child *saved);
+unsigned long pt_count_end(struct pt_builder *bd, const struct pending_child *saved);
+
 /* Make sure a table of `level` exists for va (for the fixmap). */
 void pt_ensure_table(struct pt_builder *bd, phys_addr_t root, bool root_live,
 		     uint64_t va, unsigned int level);

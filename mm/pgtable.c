@@ -15,7 +15,9 @@
  * In count mode nothing is written or allocated: the builder only counts
  * the table pages a range would need, so that a batch never takes more
  * pages than its source can give.  A table that would be allocated is
- * "virtual" (pa 0) and reads as empty.
+ * "virtual" (pa 0) and reads as empty; it is remembered in the pending
+ * slots like a real unlinked child, so pt_count_begin/end save and restore
+ * those around a count.
  */
 #include <kernel/panic.h>
 #include <lib/string.h>
@@ -56,10 +58,15 @@ static phys_addr_t descend(struct pt_builder *bd, pte_t *t, unsigned int i, bool
 		return pte_addr(e);
 	}
 	*child_live = false;
-	if (live && pc->valid && pc->span_va == span_va)
+	if (pc->valid && pc->span_va == span_va && (live || bd->count_only))
 		return pc->pa;
 	if (bd->count_only) {
+		/* Remember the virtual table too: a range counted in several
+		 * pt_map calls must not count it twice. */
 		bd->count++;
+		pc->valid = true;
+		pc->span_va = span_va;
+		pc->pa = 0;
 		return 0;
 	}
 	pa = batch_take_page(bd->batch, level - 1);
@@ -166,4 +173,18 @@ static void walk_in(phys_addr_t table, unsigned int level, uint64_t base, struct
 void pt_walk(phys_addr_t root, struct pt_visitor *v)
 {
 	walk_in(root, PT_LEVELS, 0, v);
+}
+
+void pt_count_begin(struct pt_builder *bd, struct pending_child *saved)
+{
+	memcpy(saved, bd->pending, sizeof(bd->pending));
+	bd->count_only = true;
+	bd->count = 0;
+}
+
+unsigned long pt_count_end(struct pt_builder *bd, const struct pending_child *saved)
+{
+	memcpy(bd->pending, saved, sizeof(bd->pending));
+	bd->count_only = false;
+	return bd->count;
 }

@@ -10,7 +10,7 @@
 # Protocol towards run.sh (every marker is a line of its own on hvc0 -> Xen -> COM1):
 #   @@PHASE <name> [key=value...]@@      progress; run.sh timestamps them
 #   @@BEGIN <file>@@                      a log file follows, each line prefixed "@|"
-#   @@END <file> lines=N md5=HEX@@        ... and ends; md5 of the CR-stripped text
+#   @@END <file> lines=N md5=HEX@@        ... and ends; md5 of the text as sent
 #   @@RESULT verdict=V reason=R domid=N@@ the dom0-side verdict
 #   @@DONE@@                              all sent; dom0 powers off next
 # Verdicts: ran (shut down by itself), crashed (shutdown reason crash/reboot/watchdog),
@@ -26,6 +26,11 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mark() { echo "@@PHASE $*@@"; }
 mount -t proc proc /proc
 mark dom0-init "uptime=$(cut -d' ' -f1 /proc/uptime)"
+# Nothing seeds the kernel's RNG here (no RDRAND in qemu64, hardly any interrupts), and
+# libuuid in `xl create` retries a non-blocking getrandom() for ~3 s before giving up.
+# A blocking read makes the kernel gather jitter entropy now (~1 s under TCG), overlapped
+# with the toolstack start.
+head -c 1 /dev/random >/dev/null &
 mount -t sysfs sysfs /sys
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
@@ -33,11 +38,12 @@ mount -t tmpfs tmpfs /run
 mkdir -p /run/xen /run/xenstored /run/lock $CONLOG
 hostname dom0
 
-# send FILE [NAME]: the file between markers, CR-stripped, ending in a newline.
+# send FILE [NAME]: the file between markers, without control characters other than tab
+# and newline (CRs included: they would not survive the trip), ending in a newline.
 send() {
 	name=${2:-$(basename "$1")}
 	tmp=/run/send.tmp
-	if [ -f "$1" ]; then tr -d '\r' <"$1" >$tmp; else : >$tmp; fi
+	if [ -f "$1" ]; then tr -d '\000-\010\013-\037\177' <"$1" >$tmp; else : >$tmp; fi
 	[ -s $tmp ] && [ -n "$(tail -c 1 $tmp)" ] && echo >>$tmp
 	echo "@@BEGIN $name@@"
 	sed 's/^/@|/' $tmp
@@ -144,7 +150,7 @@ if [ -z "$verdict" ]; then
 	case $code in
 	0) verdict=ran reason=poweroff ;;
 	1) verdict=crashed reason=reboot ;;     # PVH: a triple fault ends up here
-	2) verdict=ran reason=suspend ;;
+	2) verdict=crashed reason=suspend ;;   # topdown never suspends
 	3) verdict=crashed reason=crash ;;
 	4) verdict=crashed reason=watchdog ;;
 	5) verdict=crashed reason=soft_reset ;;

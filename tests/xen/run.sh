@@ -22,7 +22,9 @@
 # domU: the PV console as xenconsoled logged it; dom0: the (d0) lines without prefixes and
 # timestamps), status (key=value: verdict, exit, reason, phase times) and, domU mode only,
 # xl-dmesg.log, xl-create.log, xl.log, dom0-dmesg.log and guest-e9.log (the guest's port
-# 0xE9 lines from the serial log). Line ends are LF; CRs are stripped.
+# 0xE9 lines from the serial log); dom0 mode only, dom0-console.log (what the kernel wrote
+# with console_io, which reaches the serial line raw). qemu.cmd repeats the QEMU command.
+# Line ends are LF; CRs are stripped.
 #
 # Exit codes (infrastructure verdicts; what the guest printed is judged elsewhere):
 #   0  ran             the guest ran and shut itself down (poweroff); logs collected
@@ -39,7 +41,6 @@
 # An empty guest.log is not an error here, but is reported loudly and as guest_log=empty.
 set -uo pipefail
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 MODE=
 KERNEL=
 CFG=xl.cfg
@@ -99,28 +100,29 @@ fi
 CMDLINE=$(echo "$CFG_EXTRA $EXTRA" | sed 's/^ *//; s/ *$//; s/  */ /g')
 case $CMDLINE in *'"'*|*\\*) die "kernel options must not contain quotes or backslashes" ;; esac
 
-for f in xen vmlinuz dom0.cpio.gz; do
+for f in xen dom0-kernel dom0.cpio.gz; do
 	[ -f "$LAB/$f" ] || die "no $LAB/$f: run 'make xenlab' first"
 done
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not installed"
 
 mkdir -p "$OUT"
-rm -rf "$OUT"/{serial.log,guest.log,guest-e9.log,xl-dmesg.log,xl-create.log,xl.log,dom0-dmesg.log,dom0-console.log,status,work}
+rm -rf "$OUT"/{serial.log,guest.log,guest-e9.log,xl-dmesg.log,xl-create.log,xl.log,dom0-dmesg.log,dom0-console.log,status,qemu.cmd,work}
 WORK=$OUT/work
 mkdir -p "$WORK"
 SERIAL=$OUT/serial.log
 : >"$SERIAL"
 
-# QEMU's -initrd splits modules at commas; Xen splits a module string at the first space.
-case "$KERNEL$CMDLINE" in *,*) [ $MODE = dom0 ] && die "no commas in the kernel path or options (QEMU splits -initrd at commas)" ;; esac
-case "$KERNEL" in *' '*) die "no spaces in the kernel path" ;; esac
+# QEMU's -initrd splits modules at commas (",," is a literal one); Xen splits a module
+# string at the first space into file name and command line.
+case "$KERNEL$LAB$WORK" in *' '*) die "no spaces in the kernel, lab or output paths" ;; esac
+qesc() { echo "${1//,/,,}"; }
 
 # Xen's serial transmit buffer drops characters when full and its console ring (xl dmesg)
 # keeps only its tail: make both large enough for a chatty guest.
 XEN_CMD="console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all noreboot"
 XEN_CMD="$XEN_CMD console_timestamps=boot serial_tx_buffer=1M conring_size=1M"
 QEMU_MEM=2048
-if [ $MODE = domu ]; then
+if [ "$MODE" = domu ]; then
 	XEN_CMD="$XEN_CMD dom0_mem=512M,max:512M dom0_max_vcpus=1"
 	# dom0 512 MiB + Xen's own: grow the machine for big guests
 	[ "$CFG_MEMORY" -gt 1280 ] && QEMU_MEM=$((CFG_MEMORY + 768))
@@ -131,7 +133,7 @@ else
 fi
 
 # --- the domU overlay ---------------------------------------------------------------------
-if [ $MODE = domu ]; then
+if [ "$MODE" = domu ]; then
 	mkdir -p "$WORK/overlay/lab"
 	[ -f "$KERNEL" ] && cp "$KERNEL" "$WORK/overlay/lab/guest.elf"
 	{
@@ -149,25 +151,27 @@ if [ $MODE = domu ]; then
 		gzip -n -1 >"$WORK/overlay.cpio.gz"
 	cat "$LAB/dom0.cpio.gz" "$WORK/overlay.cpio.gz" >"$WORK/initrd.cpio.gz"
 	QEMU_APPEND=$XEN_CMD
-	QEMU_INITRD="$LAB/vmlinuz console=hvc0 earlyprintk=xen loglevel=5,$WORK/initrd.cpio.gz"
+	QEMU_INITRD="$(qesc "$LAB/dom0-kernel") console=hvc0 earlyprintk=xen loglevel=5"
+	QEMU_INITRD="$QEMU_INITRD,$(qesc "$WORK/initrd.cpio.gz")"
 else
 	QEMU_APPEND=$XEN_CMD
-	QEMU_INITRD="$KERNEL${CMDLINE:+ $CMDLINE}"
+	QEMU_INITRD="$(qesc "$KERNEL")${CMDLINE:+ $(qesc "$CMDLINE")}"
 fi
 
+# shellcheck disable=SC2054 # commas inside -cpu
 QEMU=(qemu-system-x86_64 -M pc -cpu qemu64,+svm,+npt -m "$QEMU_MEM" -smp 1 -nodefaults
 	-display none -no-reboot -kernel "$LAB/xen" -append "$QEMU_APPEND" -initrd "$QEMU_INITRD")
 
 if [ $SHELL_MODE = 1 ]; then
-	[ $MODE = domu ] || die "--shell is for --mode domu"
+	[ "$MODE" = domu ] || die "--shell is for --mode domu"
 	echo "xen-run: interactive dom0; quit QEMU with Ctrl-a x"
 	exec "${QEMU[@]}" -serial mon:stdio
 fi
 
 echo "xen-run: mode=$MODE kernel=$KERNEL memory=${CFG_MEMORY}M timeout=${TIMEOUT}s out=$OUT"
 echo "xen-run: kernel options: ${CMDLINE:-(none)}"
-printf '%q ' "${QEMU[@]}" -serial "file:$SERIAL" >"$WORK/qemu.cmd"
-echo >>"$WORK/qemu.cmd"
+printf '%q ' "${QEMU[@]}" -serial "file:$SERIAL" >"$OUT/qemu.cmd"
+echo >>"$OUT/qemu.cmd"
 
 # --- the watch loop -----------------------------------------------------------------------
 T0=${EPOCHREALTIME/./}
@@ -204,7 +208,7 @@ VERDICT=
 REASON=
 finish_with() { VERDICT=$1; REASON=$2; }
 
-if [ $MODE = domu ]; then
+if [ "$MODE" = domu ]; then
 	# deadlines (s) for each step, from the step before
 	while [ -z "$VERDICT" ]; do
 		sleep 0.25
@@ -218,7 +222,7 @@ if [ $MODE = domu ]; then
 		seen guest_end '^@@PHASE guest-end' "guest end"
 		seen create_failed '^@@PHASE xl-create-failed' "xl create FAILED"
 		seen sending '^@@PHASE sending' "dom0 sending logs"
-		seen done '^@@DONE@@' "logs sent" && { sleep 0.2; finish_with from-dom0 ""; break; }
+		seen logs_sent '^@@DONE@@' "logs sent" && { sleep 0.2; finish_with from-dom0 ""; break; }
 		if grep -a -q -E "$XEN_PANIC_RE|$LINUX_PANIC_RE" "$SERIAL"; then
 			sleep 1
 			if [ -z "${SEEN[xen_banner]:-}" ]; then finish_with no-xen "panic"
@@ -312,7 +316,7 @@ declare -A CODES=([ran]=0 [usage]=1 [no-xen]=2 [no-dom0]=3 [create-failed]=4 [cr
 	[timeout]=6 [transfer]=7)
 STATUS=()
 
-if [ $MODE = domu ]; then
+if [ "$MODE" = domu ]; then
 	# Files between @@BEGIN name@@ and @@END name lines=N md5=X@@, payload lines "@|..."
 	awk -v dir="$OUT" '
 		/^@@BEGIN [^ ]+@@$/ { name = substr($2, 1, length($2) - 2); f = dir "/" name
@@ -357,12 +361,12 @@ if [ $MODE = domu ]; then
 		REASON=triple-fault
 	fi
 	if [ -n "$domid" ]; then
-		sed -n "s/^(d$domid) \(\[ *[0-9.]*\] \)\{0,1\}//p" "$WORK/serial.txt" >"$OUT/guest-e9.log"
+		sed -n "s/^(d$domid) \\(\\[ *[0-9a-f.]*\\] \\)\\{0,1\\}//p" "$WORK/serial.txt" >"$OUT/guest-e9.log"
 	fi
 	STATUS+=("domid=${domid:-}" "transfer_problems=${bad# }")
 else
 	# (d0) [   1.234567] text  ->  text
-	sed -n 's/^(d0) \(\[ *[0-9.]*\] \)\{0,1\}//p' "$WORK/serial.txt" >"$OUT/guest.log"
+	sed -n 's/^(d0) \(\[ *[0-9a-f.]*\] \)\{0,1\}//p' "$WORK/serial.txt" >"$OUT/guest.log"
 	# lines the dom0 wrote through console_io reach the serial line raw
 	grep -a -v -E '^\((XEN|d[0-9]+)\) |^$' "$WORK/serial.txt" | grep -v 'Hardware Dom0' \
 		>"$OUT/dom0-console.log" || rm -f "$OUT/dom0-console.log"
@@ -378,6 +382,8 @@ CODE=${CODES[$VERDICT]:-7}
 	echo "reason=$REASON"
 	echo "kernel=$KERNEL"
 	echo "cmdline=$CMDLINE"
+	echo "xen=$(sed -n 's/^xen-hypervisor-[^=]*=//p' "$LAB/versions.txt" 2>/dev/null)"
+	[ "$MODE" = domu ] && echo "dom0_kernel=$(sed -n 's/^kernel-package=//p' "$LAB/versions.txt" 2>/dev/null)"
 	echo "guest_log_lines=$GUEST_LINES"
 	[ "$GUEST_LINES" -eq 0 ] && echo "guest_log=empty" || echo "guest_log=ok"
 	for s in "${STATUS[@]}"; do echo "$s"; done
@@ -385,9 +391,17 @@ CODE=${CODES[$VERDICT]:-7}
 	echo "wall=$(secs "$WALL")"
 } >"$OUT/status"
 
-if [ $MODE = domu ] && [ -f "$OUT/xl-dmesg.log" ]; then
+if [ "$MODE" = domu ] && [ -f "$OUT/xl-dmesg.log" ]; then
 	echo "xen-run: ---- xl-dmesg.log ($(wc -l <"$OUT/xl-dmesg.log") lines) ----"
 	cat "$OUT/xl-dmesg.log"
+fi
+if [ "$VERDICT" = create-failed ] && [ -f "$OUT/xl-create.log" ]; then
+	echo "xen-run: ---- xl-create.log ----"
+	cat "$OUT/xl-create.log"
+fi
+if [ "$VERDICT" = no-dom0 ] && [ "$MODE" = domu ]; then
+	echo "xen-run: ---- the end of serial.log ----"
+	tail -n 30 "$WORK/serial.txt"
 fi
 echo "xen-run: ---- guest.log ($GUEST_LINES lines) ----"
 cat "$OUT/guest.log"

@@ -19,6 +19,9 @@
 #
 # Standalone use, before the top-level Makefile includes this: make -f tests/xen/xen.mk ...
 
+# Whatever includes this keeps its own default goal.
+XEN_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
+
 BUILD ?= build
 XEN_LAB_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 XENLAB := $(BUILD)/xenlab
@@ -41,7 +44,10 @@ xenlab: $(XENLAB)/stamp
 $(XENLAB)/versions.txt: xenlab-versions
 	@$(XEN_LAB_DIR)/build-lab.sh --resolve $(XENLAB)
 
-$(XENLAB)/stamp: $(XENLAB)/versions.txt $(XENLAB_INPUTS)
+# A lab with a file missing is rebuilt whatever the stamp says.
+XENLAB_OUTPUTS := $(addprefix $(XENLAB)/,xen dom0-kernel dom0.cpio.gz)
+$(XENLAB)/stamp: $(XENLAB)/versions.txt $(XENLAB_INPUTS) \
+		$(if $(filter-out $(wildcard $(XENLAB_OUTPUTS)),$(XENLAB_OUTPUTS)),xenlab-versions)
 	@$(XEN_LAB_DIR)/build-lab.sh --build $(XENLAB)
 
 run-xen: $(XEN_KERNEL) xenlab
@@ -55,3 +61,5 @@ xen-shell: xenlab
 
 xenlab-clean:
 	rm -rf $(XENLAB) $(BUILD)/xen
+
+.DEFAULT_GOAL := $(XEN_SAVED_DEFAULT_GOAL)

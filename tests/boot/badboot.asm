@@ -1,0 +1,245 @@
+; badboot.asm — a tiny PVH "loader" for the negative boot tests.
+;
+; QEMU boots this file with -kernel (PVH: 32-bit protected mode, paging
+; off, ebx = struct hvm_start_info built by QEMU's pvh.bin), while
+; `-device loader,file=build/topdown.elf` has placed topdown's PT_LOAD
+; segments at their physical addresses.  badboot then enters one of
+; topdown's 32-bit stubs with the registers and boot information chosen by
+; CASE, a build-time define (nasm -DCASE=name):
+;
+;   pvh_pass        pvh_entry32, ebx untouched (control: the loader path works)
+;   pvh_copy        pvh_entry32, ebx = an unmodified copy of start_info (control)
+;   pvh_magic       copy with a bad magic
+;   pvh_ebx0        ebx = 0
+;   pvh_v2          copy with version 2
+;   pvh_v0          copy with version 0 (no memory map: natively a panic)
+;   pvh_nomap       copy with memmap_entries 0
+;   mb2_synth       mb2_entry32, eax = multiboot2 magic, ebx = a multiboot2
+;                   information built from start_info (control)
+;   mb2_magic       same information, eax = the multiboot1 magic
+;   mb2_unaligned   ebx = the information + 4
+;   mb2_nommap      information without a memory-map tag
+;   mb2_badtag      information whose first tag has size 4
+;   mb2_total       information whose total_size is 8
+;
+; MB2_ENTRY and PVH_ENTRY are topdown's mb2_entry32/pvh_entry32, taken from
+; build/topdown.sym by tests/boot/run.py.  Linked at 16 MiB (badboot.lds),
+; far from topdown at 1 MiB.
+
+%ifndef CASE
+%error "define CASE"
+%endif
+%ifndef MB2_ENTRY
+%error "define MB2_ENTRY"
+%endif
+%ifndef PVH_ENTRY
+%error "define PVH_ENTRY"
+%endif
+
+%define XEN_ELFNOTE_PHYS32_ENTRY 18
+%define MB2_MAGIC       0x36d76289
+%define MB1_MAGIC       0x2badb002
+
+; struct hvm_start_info (xen/arch-x86/hvm/start_info.h)
+%define SI_MAGIC        0
+%define SI_VERSION      4
+%define SI_CMDLINE      24
+%define SI_MEMMAP       40
+%define SI_MEMMAP_NR    48
+%define SI_SIZE         56
+%define SI_ENTRY_SIZE   24      ; hvm_memmap_table_entry, same layout as mb2's
+
+; The descriptor is 8 bytes: QEMU reads it as 64 bits from an ELF64 file.
+section .note.Xen note alloc noexec nowrite align=4
+	dd 4, 8, XEN_ELFNOTE_PHYS32_ENTRY
+	db "Xen", 0
+	dq start
+
+section .text progbits alloc exec write align=16
+bits 32
+
+global start
+start:
+	cli
+	cld
+	mov esp, stack_top
+	mov ebp, ebx                    ; start_info from pvh.bin
+
+%ifidn CASE, pvh_pass
+	jmp enter_pvh
+%elifidn CASE, pvh_copy
+	call copy_si
+	jmp enter_pvh
+%elifidn CASE, pvh_magic
+	call copy_si
+	mov dword [ebx + SI_MAGIC], 0xdeadbeef
+	jmp enter_pvh
+%elifidn CASE, pvh_ebx0
+	xor ebx, ebx
+	jmp enter_pvh
+%elifidn CASE, pvh_v2
+	call copy_si
+	mov dword [ebx + SI_VERSION], 2
+	jmp enter_pvh
+%elifidn CASE, pvh_v0
+	call copy_si
+	mov dword [ebx + SI_VERSION], 0
+	jmp enter_pvh
+%elifidn CASE, pvh_nomap
+	call copy_si
+	mov dword [ebx + SI_MEMMAP_NR], 0
+	jmp enter_pvh
+%elifidn CASE, mb2_synth
+	mov ecx, 1                      ; with memory map
+	xor edx, edx                    ; no bad tag
+	call build_mbi
+	mov eax, MB2_MAGIC
+	jmp enter_mb2
+%elifidn CASE, mb2_magic
+	mov ecx, 1
+	xor edx, edx
+	call build_mbi
+	mov eax, MB1_MAGIC
+	jmp enter_mb2
+%elifidn CASE, mb2_unaligned
+	mov ecx, 1
+	xor edx, edx
+	call build_mbi
+	add ebx, 4
+	mov eax, MB2_MAGIC
+	jmp enter_mb2
+%elifidn CASE, mb2_nommap
+	xor ecx, ecx
+	xor edx, edx
+	call build_mbi
+	mov eax, MB2_MAGIC
+	jmp enter_mb2
+%elifidn CASE, mb2_badtag
+	mov ecx, 1
+	mov edx, 1
+	call build_mbi
+	mov eax, MB2_MAGIC
+	jmp enter_mb2
+%elifidn CASE, mb2_total
+	mov ecx, 1
+	xor edx, edx
+	call build_mbi
+	mov dword [ebx], 8
+	mov eax, MB2_MAGIC
+	jmp enter_mb2
+%else
+%error "unknown CASE"
+%endif
+
+enter_pvh:
+	mov ecx, PVH_ENTRY
+	jmp ecx
+
+enter_mb2:
+	mov ecx, MB2_ENTRY
+	jmp ecx
+
+; ebx = a copy of the start_info at ebp.
+copy_si:
+	mov esi, ebp
+	mov edi, si_copy
+	mov ecx, SI_SIZE / 4
+	rep movsd
+	mov ebx, si_copy
+	ret
+
+; Build a multiboot2 information at mbi from the start_info at ebp; return
+; its address in ebx.  ecx != 0: include a memory-map tag; edx != 0: start
+; with a tag of size 4 (invalid).
+build_mbi:
+	push ecx
+	mov edi, mbi + 8
+	test edx, edx
+	jz .cmdline
+	mov dword [edi], 99             ; type 99, size 4: malformed
+	mov dword [edi + 4], 4
+	add edi, 8
+.cmdline:                               ; tag 1: the command line from -append
+	mov dword [edi], 1
+	lea edx, [edi + 8]
+	mov esi, [ebp + SI_CMDLINE]
+	test esi, esi
+	jz .empty
+.copy:
+	lodsb
+	mov [edx], al
+	inc edx
+	test al, al
+	jnz .copy
+	jmp .cmdline_done
+.empty:
+	mov byte [edx], 0
+	inc edx
+.cmdline_done:
+	mov eax, edx
+	sub eax, edi
+	mov [edi + 4], eax
+	call next_tag
+	mov dword [edi], 2              ; tag 2: boot loader name
+	mov dword [edi + 4], 8 + loader_name_len
+	lea edx, [edi + 8]
+	mov esi, loader_name
+	mov ecx, loader_name_len
+.name:
+	lodsb
+	mov [edx], al
+	inc edx
+	loop .name
+	mov eax, 8 + loader_name_len
+	call next_tag
+	pop ecx
+	test ecx, ecx
+	jz .end
+	mov dword [edi], 6              ; tag 6: memory map
+	mov eax, [ebp + SI_MEMMAP_NR]
+	imul eax, eax, SI_ENTRY_SIZE
+	add eax, 16
+	mov [edi + 4], eax
+	mov dword [edi + 8], SI_ENTRY_SIZE
+	mov dword [edi + 12], 0
+	push edi
+	push eax
+	lea edi, [edi + 16]
+	mov esi, [ebp + SI_MEMMAP]
+	mov ecx, [ebp + SI_MEMMAP_NR]
+	imul ecx, ecx, SI_ENTRY_SIZE / 4
+	rep movsd
+	pop eax
+	pop edi
+	call next_tag
+.end:
+	mov dword [edi], 0              ; end tag
+	mov dword [edi + 4], 8
+	add edi, 8
+	sub edi, mbi
+	mov [mbi], edi                  ; total_size
+	mov dword [mbi + 4], 0
+	mov ebx, mbi
+	ret
+
+; edi += eax rounded up to 8.
+next_tag:
+	add eax, 7
+	and eax, ~7
+	add edi, eax
+	ret
+
+loader_name:
+	db "badboot", 0
+loader_name_len equ $ - loader_name
+
+section .bss nobits alloc noexec write align=16
+si_copy:
+	resb 64
+	alignb 8
+mbi:
+	resb 8192
+	alignb 16
+stack:
+	resb 4096
+stack_top:

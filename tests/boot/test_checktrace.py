@@ -1,0 +1,336 @@
+#!/usr/bin/env python3
+"""test_checktrace.py — does every check of the harness fail when it must?
+
+    tests/boot/test_checktrace.py LOG
+
+LOG must be a passing run's output whose trace has at least two step-5
+batches (e.g. build/tests/boot/checktrace-mutations.log, pc 1G 4k).  The
+script
+  - checks that checktrace passes LOG as it is;
+  - applies mutations to copies of the trace, each aimed at one check, and
+    re-signs them (records= and fnv1a= recomputed) unless the mutation is
+    about the signature, so that the aimed check, not the checksum, is what
+    must report it;
+  - checks min_tables() and normalise() on hand-computed examples;
+  - checks that run.judge() turns broken runs (no result line, two result
+    lines, a wrong exit status, a wrong panic) into failures.
+Prints one line per failed expectation; exit status 0 when none failed.
+run.py calls errors() on the log of its case checktrace-mutations.
+"""
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import checktrace as ct  # noqa: E402
+
+PAGE = 0x1000
+MiB = 1 << 20
+
+
+# ------------------------------------------------------------- trace edits
+
+def sign(body):
+    """body (records before the end record) + a correct end record."""
+    h = ct.fnv1a32(b"".join((l + "\n").encode("latin-1") for l in body))
+    return body + ["trace: end records=%d fnv1a=0x%08x" % (len(body), h)]
+
+
+def text(lines):
+    return "\n".join(lines) + "\n"
+
+
+def find(body, kind, **kv):
+    for i, l in enumerate(body):
+        r = ct.Record(l)
+        if r.kind == kind and all(r.kv.get(k) == str(v) for k, v in kv.items()):
+            return i
+    raise LookupError("no %s record with %s" % (kind, kv))
+
+
+def getnum(line, key):
+    return int(re.search(r"\b%s=(\S+)" % key, line).group(1), 0)
+
+
+def setkv(line, key, value):
+    new, n = re.subn(r"\b(%s=)(\[[^\]]*\]|\S+)" % re.escape(key), lambda m: m.group(1) + value, line, count=1)
+    assert n == 1, (key, line)
+    return new
+
+
+def addnum(line, key, delta):
+    return setkv(line, key, str(getnum(line, key) + delta))
+
+
+def rng(line, key=None):
+    if key:
+        v = re.search(r"\b%s=\[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\]" % key, line)
+    else:
+        v = re.search(r"(?:^|\s)\[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\]", line)
+    return int(v.group(1), 16), int(v.group(2), 16) + 1
+
+
+def setrng(line, s, e, key=None):
+    r = "[mem 0x%010x-0x%010x]" % (s, e - 1)
+    if key:
+        return setkv(line, key, r)
+    new, n = re.subn(r"(^|\s)\[mem 0x[0-9a-f]+-0x[0-9a-f]+\]", lambda m: m.group(1) + r, line, count=1)
+    assert n == 1
+    return new
+
+
+def move_extent(line, new_start):
+    s, e = rng(line)
+    return setrng(line, new_start, new_start + (e - s))
+
+
+# ------------------------------------------------------------- mutations
+
+def mutations(body):
+    """[(name, expected check, maxpage option, lines)]; body is the trace
+    without its end record."""
+    out = []
+
+    def m(name, check, fn, resign=True, maxpage=None):
+        b = list(body)
+        b = fn(b)
+        out.append((name, check, maxpage, sign(b) if resign else b))
+
+    def edit(kind, key_match, f):
+        def fn(b):
+            i = find(b, kind, **key_match)
+            b[i] = f(b[i])
+            return b
+        return fn
+
+    ram_batches = [ct.Record(l).num("id") for l in body
+                   if ct.Record(l).kind == "batch" and ct.Record(l).kv.get("src") == "ram"]
+    assert len(ram_batches) >= 2, "the trace needs two step-5 batches"
+    b1, b2 = ram_batches[0], ram_batches[1]
+    t1 = body[find(body, "tables", id=b1)]
+    t2 = body[find(body, "tables", id=b2)]
+    w1 = rng(body[find(body, "batch", id=b1)], "pa")
+    w2 = rng(body[find(body, "batch", id=b2)], "pa")
+    brk = rng(body[find(body, "step1", what="brk")], "pa")
+    usable = [rng(l) for l in body if ct.Record(l).kind == "mem" and l.endswith(" usable")]
+    top = max(e for s, e in usable)
+
+    # signature
+    def flip_fnv(b):
+        b = sign(b)
+        h = getnum(b[-1], "fnv1a") ^ 0x10
+        b[-1] = setkv(b[-1], "fnv1a", "0x%08x" % h)
+        return b
+    m("fnv altered", "fnv", flip_fnv, resign=False)
+    m("records= off by one", "end", lambda b: sign(b)[:-1] + [addnum(sign(b)[-1], "records", 1)], resign=False)
+    m("truncated (no end)", "end", lambda b: b, resign=False)
+    m("record lost", "fnv", lambda b: (lambda s: s[:3] + s[4:])(sign(b)), resign=False)
+    m("record after end", "end", lambda b: sign(b) + ["trace: cr3 step=4 root=0x0"], resign=False)
+    m("record text altered", "fnv",
+      lambda b: (lambda s: [s[0].replace("nx=1", "nx=0")] + s[1:])(sign(b)), resign=False)
+    # begin
+    m("version 2", "begin", edit("begin", {}, lambda l: setkv(l, "v", "2")))
+    m("begin not first", "begin", lambda b: [b[1], b[0]] + b[2:])
+    m("unknown maxpage", "begin", edit("begin", {}, lambda l: setkv(l, "maxpage", "8k")))
+    m("maxpage not the expected", "begin", lambda b: b, maxpage="1g")
+    # mem
+    def overlap_mem(b):
+        i = [j for j, l in enumerate(b) if ct.Record(l).kind == "mem"][1]
+        s, e = rng(b[i])
+        b[i] = setrng(b[i], s - PAGE, e)
+        return b
+    m("mem ranges overlap", "mem", overlap_mem)
+    def unaligned_mem(b):
+        i = [j for j, l in enumerate(b) if ct.Record(l).kind == "mem" and l.endswith(" usable")][-1]
+        s, e = rng(b[i])
+        b[i] = setrng(b[i], s, e - 0x800)
+        return b
+    m("usable not page aligned", "mem", unaligned_mem)
+    # step1
+    m("image pa is not va - KERNEL_VMA", "step1",
+      edit("step1", {"what": "text"}, lambda l: setrng(l, *[x + PAGE for x in rng(l, "pa")], key="pa")))
+    m("image outside the kernel reservation", "step1",
+      lambda b: [setrng(l, rng(l)[0], rng(l)[0] + PAGE) if l.endswith(" kernel") else l for l in b])
+    m("no fixmap", "step1", lambda b: [l for l in b if "what=fixmap" not in l])
+    # order
+    m("batch id skipped", "order", edit("batch", {"id": b2}, lambda l: setkv(l, "id", str(b2 + 1))))
+    m("hook missing", "order", lambda b: [l for l in b if not (l.startswith("trace: hook id=%d " % b1))])
+    m("link missing", "order", lambda b: [l for l in b if not l.startswith("trace: link id=%d " % b1)])
+    def cr3_late(b):
+        i = find(b, "cr3")
+        c = b.pop(i)
+        j = find(b, "link", id=b1)
+        b.insert(j + 1, c)
+        return b
+    m("cr3 after batch 1", "order", cr3_late)
+    m("ram batch claims brk", "order", edit("batch", {"id": b1}, lambda l: setkv(l, "src", "brk")))
+    # windows
+    m("windows overlap", "window",
+      edit("batch", {"id": b2}, lambda l: setrng(l, w2[0], w1[0] + 2 * MiB, key="pa")))
+    m("window gap (RAM not covered)", "window",
+      edit("batch", {"id": b2}, lambda l: addnum(setrng(l, w2[0], w2[1] - 2 * MiB, key="pa"), "ram", -2 * MiB)))
+    m("window ram= wrong", "window", edit("batch", {"id": b1}, lambda l: addnum(l, "ram", PAGE)))
+    m("windows not downward", "window",
+      lambda b: [setrng(l, w1[0], w1[1], key="pa") if l.startswith("trace: batch id=%d " % b2) else
+                 setrng(l, w2[0], w2[1], key="pa") if l.startswith("trace: batch id=%d " % b1) else l
+                 for l in b])
+    # extents
+    m("ram tables in lowmem", "extent", edit("tables", {"id": b2}, lambda l: move_extent(l, 0x1000)))
+    m("ram tables in the kernel", "extent", edit("tables", {"id": b2}, lambda l: move_extent(l, 0x100000)))
+    m("ram tables not yet mapped", "extent",
+      edit("tables", {"id": b1}, lambda l: move_extent(l, w1[0] - 8 * MiB)))
+    m("ram tables above RAM", "extent", edit("tables", {"id": b2}, lambda l: move_extent(l, top + 64 * MiB)))
+    m("ram tables overlap", "extent", edit("tables", {"id": b2}, lambda l: move_extent(l, rng(t1)[0] - PAGE)))
+    m("brk tables outside brk", "extent", edit("tables", {"id": 0}, lambda l: move_extent(l, brk[1])))
+    m("cr3 root not in batch 0", "extent", edit("cr3", {}, lambda l: setkv(l, "root", "0x%010x" % w1[0])))
+    m("extent pages= wrong", "extent", edit("tables", {"id": b1}, lambda l: addnum(l, "pages", 1)))
+    m("tables not the topmost", "topmost",
+      edit("tables", {"id": b2}, lambda l: move_extent(l, rng(t2)[0] - PAGE)))
+    # counts and summary
+    m("batch levels do not add up", "count", edit("batch", {"id": b1}, lambda l: addnum(l, "l1", 1)))
+    m("batch links != link entries", "count", edit("link", {"id": b1}, lambda l: addnum(l, "entries", 1)))
+    m("ram_mapped wrong", "summary", edit("summary", {}, lambda l: addnum(l, "ram_mapped", -PAGE)))
+    m("summary tables wrong", "summary", edit("summary", {}, lambda l: addnum(l, "tables", 1)))
+    m("brk_used > brk_reserved", "summary", edit("summary", {}, lambda l: addnum(l, "brk_used", 100)))
+    m("hook_calls != batches", "summary", edit("summary", {}, lambda l: addnum(l, "hook_calls", -1)))
+    m("batches wrong", "summary", edit("summary", {}, lambda l: addnum(l, "batches", 1)))
+    m("links wrong", "summary", edit("summary", {}, lambda l: addnum(l, "links", 1)))
+    m("leaves wrong", "summary", edit("summary", {}, lambda l: addnum(l, "leaves_4k", 1)))
+
+    def one_more_table(b):
+        """A consistent trace that uses one table page more than needed."""
+        i = find(b, "batch", id=b2)
+        b[i] = addnum(addnum(b[i], "tables", 1), "l1", 1)
+        i = find(b, "tables", id=b2)
+        s, e = rng(b[i])
+        b[i] = addnum(setrng(b[i], s - PAGE, e), "pages", 1)
+        i = find(b, "summary")
+        b[i] = addnum(addnum(b[i], "tables", 1), "l1", 1)
+        i = find(b, "selfcheck")
+        b[i] = addnum(b[i], "tables", 1)
+        return b
+    m("one table more than the minimum", "minimum", one_more_table)
+    m("selfcheck violations", "selfcheck", edit("selfcheck", {}, lambda l: setkv(l, "violations", "1")))
+    m("selfcheck tables", "selfcheck", edit("selfcheck", {}, lambda l: addnum(l, "tables", -1)))
+    m("garbage number", "syntax", edit("batch", {"id": b1}, lambda l: setkv(l, "tables", "many")))
+    return out
+
+
+# ------------------------------------------------------------ unit examples
+
+G, M2, T = 1 << 30, 2 * MiB, 1 << 40
+IMG = [(0xffffffff80101000, 0xffffffff8014d000)]   # one image L1 + the fixmap's
+
+
+def min_examples():
+    errs = []
+    # (usable, max_level, expected total): image part = L4 + L3 + L2 + 2 L1 = 5
+    cases = [
+        ([(0, PAGE)], 1, 5 + 3),                          # one page: L3, L2, L1
+        ([(0, PAGE)], 3, 5 + 3),
+        ([(0, 1 << 40)], 3, 5 + 2),                       # 1 TiB of 1g leaves: 2 L3s
+        ([(0, 1 << 40)], 2, 5 + 2 + 1024),                # ... of 2m leaves: + 1024 L2s
+        ([(0, G)], 1, 5 + 1 + 1 + 512),
+        ([(M2 - PAGE, M2 + PAGE)], 2, 5 + 1 + 1 + 2),     # straddles two 2M regions
+        ([(G - M2, G + M2)], 3, 5 + 1 + 2 + 0),           # two 2M leaves in two L2s
+        ([(0, MiB), (MiB, M2)], 2, 5 + 1 + 1 + 0),        # touching ranges merge to a 2M leaf
+        ([(512 * G - G, 512 * G + G)], 3, 5 + 2),         # crosses a 512G slot
+        ([(0, 0x9f000), (0x100000, 0x3ffe0000)], 1, 519 - 0),   # the pc 1G 4k sample
+        ([(0, 0x9f000), (0x100000, 0x3ffdf000)], 3, 9),         # the q35 1G 1g sample
+    ]
+    for usable, level, want in cases:
+        got = ct.min_tables(usable, level, IMG)["total"]
+        if got != want:
+            errs.append("min_tables(%s, %d) = %d, want %d" % (usable, level, got, want))
+    norm = [
+        ([(0x1000, 0x1000, 1), (0, 0x3000, 2)], [(0, 0x3000, 2)]),
+        ([(0, 0x2800, 1)], [(0, 0x2000, 1), (0x2000, 0x2800, 2)]),
+        ([(0x800, 0x2000, 1)], [(0x800, 0x1000, 2), (0x1000, 0x2000, 1), (0x2000, 0x2800, 2)]),
+        ([(0x2000, 0x1000, 1), (0, 0x1000, 1), (0x1000, 0x1000, 1)], [(0, 0x3000, 1)]),
+        ([(0, 0x3000, 1), (0x1000, 0x1000, 9), (0x1000, 0x1000, 3)], [(0, 0x1000, 1), (0x1000, 0x2000, 2), (0x2000, 0x3000, 1)]),
+    ]
+    for entries, want in norm:
+        got = ct.normalise(entries)
+        if got != want:
+            errs.append("normalise(%s) = %s, want %s" % (entries, got, want))
+    for entries, why in (([((1 << 64) - PAGE, 2 * PAGE, 1)], "wraps"), ([(0, 0, 1)], "all zero length"),
+                         ([(0, 0x800, 1)], "no usable RAM")):
+        try:
+            ct.normalise(entries)
+            errs.append("normalise(%s) did not refuse (%s)" % (entries, why))
+        except ValueError as e:
+            if str(e) != why:
+                errs.append("normalise(%s) refused with %s, want %s" % (entries, e, why))
+    return errs
+
+
+def judge_examples(good_text):
+    """run.judge() on broken copies of a passing run."""
+    import run
+    errs = []
+    case = run.Case("x", mem="1G", cmdline="pt.maxpage=4k", maxpage="4k")
+    res = "topdown: result: PASS"
+    if run.judge(case, 33, good_text, False, ""):
+        errs.append("judge fails the good log: %s" % run.judge(case, 33, good_text, False, ""))
+    body = good_text.replace(res + "\r\n", "").replace(res + "\n", "")
+    panic = "PANIC: f: boom\ntopdown: result: PANIC: f: boom\n"
+    bad = [
+        ("no result line", 33, body, False),
+        ("two result lines", 33, good_text + res + "\n", False),
+        ("output after the result", 33, good_text + "more\n", False),
+        ("exit status 1 with PASS line", 1, good_text, False),
+        ("exit status 35 with PASS line", 35, good_text, False),
+        ("timeout", -9, good_text, True),
+        ("panic instead of pass", 37, body + panic, False),
+        ("result glued to other text", 33, body + "xx" + res + "\n", False),
+        ("selfcheck violations", 33, good_text.replace("violations=0\r", "violations=1\r")
+         .replace("violations=0\n", "violations=1\n"), False),
+        ("wrong command line", 33, good_text.replace('cmdline="pt.maxpage=4k"', 'cmdline=""'), False),
+    ]
+    for name, rc, t, to in bad:
+        if not run.judge(case, rc, t, to, ""):
+            errs.append("judge passes a run with %s" % name)
+    pcase = run.Case("y", expect="PANIC", reason=r"f: boom")
+    if run.judge(pcase, 37, "x\n" + panic, False, ""):
+        errs.append("judge fails a good panic: %s" % run.judge(pcase, 37, "x\n" + panic, False, ""))
+    for name, rc, t in (("panic with the wrong reason", 37, "PANIC: f: bang\ntopdown: result: PANIC: f: bang\n"),
+                        ("panic without its PANIC line", 37, "x\ntopdown: result: PANIC: f: boom\n"),
+                        ("panic with exit status 33", 33, panic),
+                        ("reset (exit 0, no result)", 0, "PANIC: f: boom\n")):
+        if not run.judge(pcase, rc, t, False, ""):
+            errs.append("judge passes a %s" % name)
+    return errs
+
+
+def errors(log_text):
+    errs = []
+    e, _ = ct.check_text(log_text)
+    if e:
+        return ["the unmutated trace fails: %s" % e]
+    lines = ct.trace_lines(log_text)
+    body = lines[:-1]
+    for name, check, maxpage, mlines in mutations(body):
+        got, _ = ct.check_text(text(mlines), maxpage)
+        ids = sorted({c for c, _ in got})
+        if check not in ids:
+            errs.append("mutation '%s': expected a [%s] failure, got %s" % (name, check, ids or "none"))
+    errs += min_examples()
+    errs += judge_examples(log_text)
+    return errs
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__.strip().splitlines()[2])
+        return 2
+    t = open(sys.argv[1], "rb").read().decode("latin-1")
+    errs = errors(t)
+    n = len(mutations(ct.trace_lines(t)[:-1]))
+    for e in errs:
+        print("test_checktrace: FAIL: %s" % e)
+    print("test_checktrace: %d mutations, %d failed expectations" % (n, len(errs)))
+    return 1 if errs else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+/*
+ * tests/unit/build.h — run mm_init on one memory map in the host
+ * environment and check the result with the independent checker.  Used by
+ * the unit tests and the builder fuzzer alike.
+ */
+#ifndef TESTS_BUILD_H
+#define TESTS_BUILD_H
+
+#include <stdbool.h>
+#include "checker.h"
+#include "hostenv.h"
+
+struct build_case {
+	const struct memmap_entry *map;         /* raw, as a loader gives it */
+	unsigned int nr;
+	const struct mem_range *boot_data;
+	unsigned int nr_boot_data;
+	unsigned int max_level;                 /* 1 4k, 2 2m, 3 1g */
+	bool nx;
+	bool tables_readonly;
+	unsigned long brk_pages;
+	uint64_t phys_limit;
+};
+
+struct build_outcome {
+	bool panicked;
+	char panic_msg[512];
+	unsigned long errors;                   /* all sources below */
+	char first[600];
+	unsigned long host_errors, check_errors, mm_check_errors, trace_errors;
+	struct check_result r;
+	unsigned long trace_batches;
+};
+
+/* Build and check; returns o->errors (a panic is not counted here). */
+unsigned long build_and_check(const struct build_case *c, struct build_outcome *o);
+
+#endif /* TESTS_BUILD_H */

@@ -1,0 +1,628 @@
+/*
+ * tests/unit/checker.c — the independent model (see checker.h).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "checker.h"
+#include "hostenv.h"
+
+/* ------------------------------------------------------ reference map --- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Precedence: usable loses to anything; among the rest the higher number
+ * wins.  Type 0 is no type at all: it counts as reserved. */
+static uint32_t paint(uint32_t cur, uint32_t t)
+{
+	if (t == 0)
+		t = MEM_RESERVED;
+	if (cur == 0 || cur == MEM_USABLE)
+		return cur == MEM_USABLE && t == MEM_USABLE ? cur : t;
+	if (t == MEM_USABLE)
+		return cur;
+	return t > cur ? t : cur;
+}
+
+static void emit(struct ref_map *m, uint64_t s, uint64_t e, uint32_t type)
+{
+	struct memmap_entry *last = m->nr ? &m->e[m->nr - 1] : NULL;
+
+	if (e <= s)
+		return;
+	if (last && last->type == type && last->start + last->size == s) {
+		last->size += e - s;
+		return;
+	}
+	if (m->nr == REF_MAX) {
+		fprintf(stderr, "checker: reference map overflow\n");
+		abort();
+	}
+	m->e[m->nr].start = s;
+	m->e[m->nr].size = e - s;
+	m->e[m->nr].type = type;
+	m->nr++;
+}
+
+void ref_normalise(const struct memmap_entry *in, unsigned int n, struct ref_map *out)
+{
+	static uint64_t pts[2 * REF_MAX];
+	static uint32_t type[2 * REF_MAX];
+	static struct ref_map painted;
+	unsigned int i, np = 0, nu = 0, k;
+
+	for (i = 0; i < n && np + 2 <= 2 * REF_MAX; i++)
+		if (in[i].size) {
+			pts[np++] = in[i].start;
+			pts[np++] = in[i].start + in[i].size;
+		}
+	qsort(pts, np, sizeof(pts[0]), cmp_u64);
+	for (i = 0; i < np; i++)
+		if (!nu || pts[nu - 1] != pts[i])
+			pts[nu++] = pts[i];
+	memset(type, 0, sizeof(type[0]) * (nu ? nu : 1));
+	for (i = 0; i < n; i++) {
+		uint64_t s = in[i].start, e = in[i].start + in[i].size;
+		unsigned int lo = 0, hi = nu;
+
+		if (!in[i].size)
+			continue;
+		while (lo < hi) {               /* first point >= s */
+			unsigned int mid = (lo + hi) / 2;
+			if (pts[mid] < s)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (k = lo; k + 1 < nu && pts[k] < e; k++)
+			type[k] = paint(type[k], in[i].type);
+	}
+	painted.nr = 0;
+	for (k = 0; k + 1 < nu; k++)
+		if (type[k])
+			emit(&painted, pts[k], pts[k + 1],
+			     type[k] > MEM_PMEM ? MEM_RESERVED : type[k]);
+	out->nr = 0;
+	for (i = 0; i < painted.nr; i++) {
+		const struct memmap_entry *e = &painted.e[i];
+		uint64_t s = e->start, end = e->start + e->size;
+
+		if (e->type == MEM_USABLE) {
+			uint64_t as = s % PAGE_SIZE ? s - s % PAGE_SIZE + PAGE_SIZE : s;
+			uint64_t ae = end - end % PAGE_SIZE;
+
+			if (as < s || as >= ae) {       /* no whole page */
+				emit(out, s, end, MEM_RESERVED);
+				continue;
+			}
+			emit(out, s, as, MEM_RESERVED);
+			emit(out, as, ae, MEM_USABLE);
+			emit(out, ae, end, MEM_RESERVED);
+		} else {
+			emit(out, s, end, e->type);
+		}
+	}
+}
+
+unsigned int ref_usable(const struct ref_map *m, struct mem_range *r, unsigned int max)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < m->nr && n < max; i++)
+		if (m->e[i].type == MEM_USABLE) {
+			r[n].start = m->e[i].start;
+			r[n].end = m->e[i].start + m->e[i].size;
+			n++;
+		}
+	return n;
+}
+
+/* ---------------------------------------------------------- minimum --- */
+
+/* Regions of 2^shift bytes (indices) that hold usable RAM and need a table
+ * below them: every one when no leaf that big is allowed (leaf_ok false),
+ * else those not wholly RAM (only a range's edge regions can be: the
+ * ranges are maximal); plus the forced ones.  Each region counted once. */
+static unsigned long count_regions(const struct mem_range *u, unsigned int n,
+					  unsigned int shift, bool leaf_ok,
+					  const uint64_t *forced, unsigned int nforced)
+{
+	uint64_t *c;
+	size_t nc = 0, cap = 64, i;
+	unsigned long count = 0;
+
+	c = malloc(cap * sizeof(*c));
+	for (i = 0; i < n; i++) {
+		uint64_t first = u[i].start >> shift, last = (u[i].end - 1) >> shift, r;
+		uint64_t mask = (1ULL << shift) - 1;
+
+		for (r = first; r <= last; r++) {
+			if (leaf_ok && r != first && r != last)
+				r = last;       /* interior regions are whole leaves */
+			if (leaf_ok) {
+				uint64_t rs = r << shift, re = rs + mask + 1;
+				if (u[i].start <= rs && re <= u[i].end)
+					continue;
+			}
+			if (nc == cap)
+				c = realloc(c, (cap *= 2) * sizeof(*c));
+			c[nc++] = r;
+		}
+	}
+	for (i = 0; i < nforced; i++) {
+		if (nc == cap)
+			c = realloc(c, (cap *= 2) * sizeof(*c));
+		c[nc++] = forced[i];
+	}
+	qsort(c, nc, sizeof(*c), cmp_u64);
+	for (i = 0; i < nc; i++)
+		if (!i || c[i] != c[i - 1])
+			count++;
+	free(c);
+	return count;
+}
+
+unsigned long min_tables(const struct mem_range *u, unsigned int n,
+			 const struct mm_config *cfg, const struct mm_image *img,
+			 unsigned long at[PT_LEVELS + 1])
+{
+	uint64_t forced1[4], forced2[4], va;
+	unsigned int nf1 = 0, nf2 = 0, i;
+	uint64_t img3 = UINT64_MAX, img2 = UINT64_MAX, img1 = UINT64_MAX;
+	unsigned long l3i = 0, l2i = 0, l1i = 0;
+
+	memset(at, 0, sizeof(at[0]) * (PT_LEVELS + 1));
+	/* With tables_readonly, brk is mapped with 4 KiB pages in the direct map. */
+	if (cfg->tables_readonly && img->brk_pages) {
+		uint64_t bs = img->brk_pa, be = bs + img->brk_pages * PAGE_SIZE;
+
+		for (i = 0; i < n; i++) {
+			uint64_t s = u[i].start > bs ? u[i].start : bs;
+			uint64_t e = u[i].end < be ? u[i].end : be;
+			uint64_t r;
+
+			if (s >= e)
+				continue;
+			for (r = s >> 21; r <= (e - 1) >> 21 && nf1 < 4; r++)
+				forced1[nf1++] = r;
+			for (r = s >> 30; r <= (e - 1) >> 30 && nf2 < 4; r++)
+				forced2[nf2++] = r;
+		}
+	}
+	/* the direct map: PA and VA differ by a 512 GiB-aligned constant */
+	at[3] += count_regions(u, n, 39, false, NULL, 0);
+	at[2] += count_regions(u, n, 30, cfg->max_level >= 3, forced2, nf2);
+	at[1] += count_regions(u, n, 21, cfg->max_level >= 2, forced1, nf1);
+
+	/* the image (4 KiB pages) and the fixmap's L1, ascending VAs */
+	for (i = 0; i < img->nr_sec; i++) {
+		if (img->sec[i].kind == IMG_GUARD)
+			continue;
+		for (va = img->sec[i].va; va < img->sec[i].va_end; va += PAGE_SIZE) {
+			if (va >> 39 != img3) { img3 = va >> 39; l3i++; }
+			if (va >> 30 != img2) { img2 = va >> 30; l2i++; }
+			if (va >> 21 != img1) { img1 = va >> 21; l1i++; }
+		}
+	}
+	va = FIXMAP_BASE;
+	if (va >> 39 != img3) l3i++;
+	if (va >> 30 != img2) l2i++;
+	if (va >> 21 != img1) l1i++;
+	at[3] += l3i;
+	at[2] += l2i;
+	at[1] += l1i;
+	at[4] = 1;
+	return at[1] + at[2] + at[3] + at[4];
+}
+
+/* ------------------------------------------------------------- walker --- */
+
+struct walk {
+	const struct check_input *in;
+	struct check_result *r;
+	uint32_t epoch;
+	const struct mem_range *usable;
+	unsigned int nu;
+	struct mem_range *runs;                 /* direct-map coverage */
+	unsigned int nruns, runs_cap;
+	unsigned long image_leaves[IMAGE_SECTIONS_MAX];
+	unsigned long fixmap_leaves;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void fail(struct check_result *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!r->errors) {
+		va_start(ap, fmt);
+		vsnprintf(r->first, sizeof(r->first), fmt, ap);
+		va_end(ap);
+	}
+	if (getenv("CHECKER_VERBOSE") && r->errors < 20) {
+		va_start(ap, fmt);
+		fprintf(stderr, "checker: ");
+		vfprintf(stderr, fmt, ap);
+		fprintf(stderr, "\n");
+		va_end(ap);
+	}
+	r->errors++;
+}
+
+static bool range_in(const struct mem_range *u, unsigned int n, uint64_t s, uint64_t e)
+{
+	unsigned int lo = 0, hi = n;
+
+	while (lo < hi) {                       /* last range with start <= s */
+		unsigned int mid = (lo + hi) / 2;
+		if (u[mid].start <= s)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && e <= u[lo - 1].end;
+}
+
+static bool overlaps(uint64_t s, uint64_t e, uint64_t rs, uint64_t re)
+{
+	return s < re && rs < e;
+}
+
+static void add_run(struct walk *w, uint64_t s, uint64_t e)
+{
+	if (w->nruns && w->runs[w->nruns - 1].end == s) {
+		w->runs[w->nruns - 1].end = e;
+		return;
+	}
+	if (w->nruns == w->runs_cap) {
+		w->runs_cap = w->runs_cap ? w->runs_cap * 2 : 256;
+		w->runs = realloc(w->runs, w->runs_cap * sizeof(*w->runs));
+	}
+	w->runs[w->nruns].start = s;
+	w->runs[w->nruns].end = e;
+	w->nruns++;
+}
+
+static bool in_brk(const struct mm_image *img, uint64_t pa)
+{
+	return pa >= img->brk_pa && pa < img->brk_pa + img->brk_pages * PAGE_SIZE;
+}
+
+static void check_leaf(struct walk *w, uint64_t va, pte_t e, unsigned int level)
+{
+	const struct mm_config *cfg = w->in->cfg;
+	const struct mm_image *img = w->in->image;
+	struct check_result *r = w->r;
+	uint64_t size = level_size(level), pa = pte_addr(e), flags = e & ~PTE_ADDR_MASK;
+	pte_t nx = cfg->nx ? PTE_NX : 0;
+	unsigned int i;
+
+	r->leaves_at[level]++;
+	if (level > 1 && (pa & (size - 1)))
+		fail(r, "leaf va 0x%016lx (%s) has unaligned pa 0x%lx", (unsigned long)va,
+		     page_size_name(level), (unsigned long)pa);
+	if (va >= DIRECT_MAP_BASE && va - DIRECT_MAP_BASE < DIRECT_MAP_SIZE) {
+		uint64_t want_pa = va - DIRECT_MAP_BASE;
+		pte_t want = PTE_P | PTE_RW | nx | (level > 1 ? PTE_PS : 0);
+
+		if (cfg->tables_readonly && overlaps(pa, pa + size, img->brk_pa,
+						     img->brk_pa + img->brk_pages * PAGE_SIZE)) {
+			want &= ~PTE_RW;
+			if (level != 1)
+				fail(r, "direct map of brk va 0x%016lx is a %s page, want 4k",
+				     (unsigned long)va, page_size_name(level));
+		}
+		if (pa != want_pa)
+			fail(r, "direct map va 0x%016lx maps pa 0x%010lx, not 0x%010lx",
+			     (unsigned long)va, (unsigned long)pa, (unsigned long)want_pa);
+		if (flags != want)
+			fail(r, "direct map va 0x%016lx (%s) has flags 0x%lx, want 0x%lx",
+			     (unsigned long)va, page_size_name(level), (unsigned long)flags,
+			     (unsigned long)want);
+		if (!range_in(w->usable, w->nu, want_pa, want_pa + size))
+			fail(r, "direct map [mem 0x%010lx-0x%010lx] (%s) is not all usable RAM",
+			     (unsigned long)want_pa, (unsigned long)(want_pa + size - 1),
+			     page_size_name(level));
+		r->direct_bytes += size;
+		add_run(w, want_pa, want_pa + size);
+		return;
+	}
+	if (va >= FIXMAP_BASE && va < FIXMAP_BASE + FIXMAP_SLOTS * PAGE_SIZE) {
+		w->fixmap_leaves++;
+		if (level != 1)
+			fail(r, "fixmap va 0x%016lx mapped by a %s page", (unsigned long)va,
+			     page_size_name(level));
+		return;
+	}
+	for (i = 0; i < img->nr_sec; i++) {
+		const struct image_section *s = &img->sec[i];
+		pte_t want, alt;
+
+		if (va < s->va || va >= s->va_end)
+			continue;
+		w->image_leaves[i]++;
+		if (level != 1)
+			fail(r, "image va 0x%016lx (%s) mapped by a %s page", (unsigned long)va,
+			     s->name, page_size_name(level));
+		if (pa != va - KERNEL_VMA)
+			fail(r, "image va 0x%016lx (%s) maps pa 0x%010lx", (unsigned long)va,
+			     s->name, (unsigned long)pa);
+		switch (s->kind) {
+		case IMG_TEXT:
+			want = alt = PTE_P;
+			break;
+		case IMG_RODATA:
+			want = alt = PTE_P | nx;
+			break;
+		case IMG_DATA:
+			want = alt = PTE_P | PTE_RW | nx;
+			break;
+		case IMG_BRK:
+			want = PTE_P | PTE_RW | nx;
+			alt = cfg->tables_readonly ? (PTE_P | nx) : want;
+			break;
+		case IMG_GUARD:
+		default:
+			fail(r, "%s va 0x%016lx is mapped", s->name, (unsigned long)va);
+			return;
+		}
+		if (flags != want && flags != alt)
+			fail(r, "image va 0x%016lx (%s) has flags 0x%lx, want 0x%lx", (unsigned long)va,
+			     s->name, (unsigned long)flags, (unsigned long)want);
+		return;
+	}
+	fail(r, "stray mapping va 0x%016lx -> pa 0x%010lx (%s, flags 0x%lx)", (unsigned long)va,
+	     (unsigned long)pa, page_size_name(level), (unsigned long)flags);
+}
+
+static void check_table_page(struct walk *w, phys_addr_t pa, unsigned int level)
+{
+	const struct mm_image *img = w->in->image;
+	struct check_result *r = w->r;
+	struct host_meta *m = host_meta(pa);
+	unsigned int i;
+
+	r->tables++;
+	r->tables_at[level]++;
+	if (!m || m->hooked_epoch != host_epoch())
+		fail(r, "L%u table 0x%010lx never went through a hook", level, (unsigned long)pa);
+	if (in_brk(img, pa)) {
+		r->brk_tables++;
+		return;
+	}
+	if (pa < 0x100000)
+		fail(r, "L%u table 0x%010lx lies below 1 MiB", level, (unsigned long)pa);
+	if (overlaps(pa, pa + PAGE_SIZE, img->pa_start & ~(PAGE_SIZE - 1), img->pa_end))
+		fail(r, "L%u table 0x%010lx lies in the kernel image", level, (unsigned long)pa);
+	if (!range_in(w->usable, w->nu, pa, pa + PAGE_SIZE))
+		fail(r, "L%u table 0x%010lx is not in usable RAM", level, (unsigned long)pa);
+	for (i = 0; i < w->in->nr_boot_data; i++) {
+		const struct mem_range *b = &w->in->boot_data[i];
+		uint64_t bs = b->start & ~(PAGE_SIZE - 1);
+		uint64_t be = (b->end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+
+		if (b->end > b->start && overlaps(pa, pa + PAGE_SIZE, bs, be))
+			fail(r, "L%u table 0x%010lx lies in boot data [0x%lx-0x%lx)", level,
+			     (unsigned long)pa, (unsigned long)b->start, (unsigned long)b->end);
+	}
+}
+
+static void walk_table(struct walk *w, phys_addr_t pa, unsigned int level, uint64_t base)
+{
+	struct check_result *r = w->r;
+	struct host_meta *m = host_meta(pa);
+	const pte_t *t = host_page(pa, false);
+	unsigned int i;
+
+	if (!t || !m) {
+		fail(r, "L%u table 0x%010lx was never written (garbage would be read)", level,
+		     (unsigned long)pa);
+		return;
+	}
+	if (m->seen_epoch == w->epoch) {
+		fail(r, "L%u table 0x%010lx is reachable twice", level, (unsigned long)pa);
+		return;
+	}
+	m->seen_epoch = w->epoch;
+	check_table_page(w, pa, level);
+	for (i = 0; i < PT_ENTRIES; i++) {
+		pte_t e = t[i];
+		uint64_t va = va_canonical(base + (uint64_t)i * level_size(level));
+
+		if (!pte_present(e)) {
+			if (e)
+				fail(r, "L%u table 0x%010lx entry %u is not present but 0x%016lx",
+				     level, (unsigned long)pa, i, (unsigned long)e);
+			continue;
+		}
+		if (pte_is_leaf(e, level)) {
+			check_leaf(w, va, e, level);
+			continue;
+		}
+		if ((e & ~PTE_ADDR_MASK) != (PTE_P | PTE_RW))
+			fail(r, "L%u table 0x%010lx entry %u (va 0x%016lx) links with flags 0x%lx",
+			     level, (unsigned long)pa, i, (unsigned long)va,
+			     (unsigned long)(e & ~PTE_ADDR_MASK));
+		walk_table(w, pte_addr(e), level - 1, base + (uint64_t)i * level_size(level));
+	}
+}
+
+unsigned long check_build(const struct check_input *in, struct check_result *r)
+{
+	static struct ref_map ref;
+	static struct mem_range usable[REF_MAX];
+	const struct mm_image *img = in->image;
+	struct walk w = { .in = in, .r = r };
+	phys_addr_t root = host.root;
+	unsigned long hooked_links = 0, written = 0;
+	unsigned int i, l;
+
+	memset(r, 0, sizeof(*r));
+	ref_normalise(in->map, in->nr, &ref);
+	w.nu = ref_usable(&ref, usable, REF_MAX);
+	w.usable = usable;
+	for (i = 0; i < w.nu; i++)
+		r->usable_bytes += usable[i].end - usable[i].start;
+	r->min_tables = min_tables(usable, w.nu, in->cfg, img, r->min_at);
+
+	if (!host.root_loaded || host.load_root_calls != 1)
+		fail(r, "load_root was called %lu times", host.load_root_calls);
+	if (root != mm.root)
+		fail(r, "CR3 holds 0x%lx, mm.root is 0x%lx", (unsigned long)root,
+		     (unsigned long)mm.root);
+	w.epoch = host_new_walk_epoch();
+	walk_table(&w, root, PT_LEVELS, 0);
+
+	/* VA 0 and user space */
+	{
+		const pte_t *t = host_page(root, false);
+
+		if (t && t[0])
+			fail(r, "PML4 slot 0 (VA 0) is 0x%016lx", (unsigned long)t[0]);
+		if (host_lookup(root, 0, NULL))
+			fail(r, "page 0 is mapped");
+		for (i = 1; t && i < 256; i++)
+			if (t[i])
+				fail(r, "PML4 slot %u (user half) is populated", i);
+	}
+	/* every usable byte exactly once, nothing else */
+	if (w.nruns != w.nu)
+		fail(r, "direct map has %u runs, usable RAM has %u ranges (%lu of %lu bytes mapped)",
+		     w.nruns, w.nu, (unsigned long)r->direct_bytes, (unsigned long)r->usable_bytes);
+	for (i = 0; i < w.nruns && i < w.nu; i++)
+		if (w.runs[i].start != usable[i].start || w.runs[i].end != usable[i].end) {
+			fail(r, "direct map run %u is [0x%lx-0x%lx), usable RAM is [0x%lx-0x%lx)", i,
+			     (unsigned long)w.runs[i].start, (unsigned long)w.runs[i].end,
+			     (unsigned long)usable[i].start, (unsigned long)usable[i].end);
+			break;
+		}
+	free(w.runs);
+	/* image: every page of every section but the guard */
+	for (i = 0; i < img->nr_sec; i++) {
+		unsigned long pages = (img->sec[i].va_end - img->sec[i].va) / PAGE_SIZE;
+		unsigned long want = img->sec[i].kind == IMG_GUARD ? 0 : pages;
+
+		if (w.image_leaves[i] != want)
+			fail(r, "image section %s: %lu of %lu pages mapped, want %lu", img->sec[i].name,
+			     w.image_leaves[i], pages, want);
+	}
+	if (w.fixmap_leaves)
+		fail(r, "%lu fixmap slots mapped after mm_init", w.fixmap_leaves);
+	/* tables: counts, minimum, brk */
+	if (r->tables != mm.tables)
+		fail(r, "walk found %lu table pages, mm counted %lu", r->tables, mm.tables);
+	for (l = 1; l <= PT_LEVELS; l++)
+		if (r->tables_at[l] != mm.tables_at[l])
+			fail(r, "walk found %lu L%u tables, mm counted %lu", r->tables_at[l], l,
+			     mm.tables_at[l]);
+	if (r->tables != host.hooked_pages)
+		fail(r, "%lu table pages reachable, %lu went through hooks", r->tables,
+		     host.hooked_pages);
+	if (r->tables != r->min_tables)
+		fail(r, "%lu table pages (l4=%lu l3=%lu l2=%lu l1=%lu), the minimum is %lu (l4=%lu l3=%lu l2=%lu l1=%lu)",
+		     r->tables, r->tables_at[4], r->tables_at[3], r->tables_at[2], r->tables_at[1],
+		     r->min_tables, r->min_at[4], r->min_at[3], r->min_at[2], r->min_at[1]);
+	if (mm.brk_used > img->brk_pages)
+		fail(r, "brk used %lu of %lu pages", mm.brk_used, img->brk_pages);
+	if (r->brk_tables != mm.brk_used)
+		fail(r, "%lu brk pages are tables, mm says %lu used", r->brk_tables, mm.brk_used);
+	/* the hooks */
+	r->batches = host.nr_batches;
+	if (host.nr_batches != mm.batches || host.hook_calls != mm.hook_calls)
+		fail(r, "backend saw %u batches / %lu hooks, mm counted %lu / %lu", host.nr_batches,
+		     host.hook_calls, mm.batches, mm.hook_calls);
+	for (i = 0; i < host.nr_batches; i++) {
+		hooked_links += host.batch[i].nr_links;
+		written += host.batch[i].links_written;
+	}
+	if (host.nr_batches && host.batch[0].nr_links)
+		fail(r, "batch 0 has %u links", host.batch[0].nr_links);
+	if (written != hooked_links || written != host.write_pte_calls)
+		fail(r, "%lu links hooked, %lu written by write_pte (%lu calls)", hooked_links,
+		     written, host.write_pte_calls);
+	if (host.nr_batches && host.batch[0].pa_hi != (w.nu ? usable[w.nu - 1].end : 0))
+		fail(r, "batch 0 maps up to 0x%lx, RAM ends at 0x%lx",
+		     (unsigned long)host.batch[0].pa_hi,
+		     (unsigned long)(w.nu ? usable[w.nu - 1].end : 0));
+	if (host.nr_batches && host.batch[host.nr_batches - 1].pa_lo != (w.nu ? usable[0].start : 0))
+		fail(r, "the last batch ends at 0x%lx, RAM starts at 0x%lx",
+		     (unsigned long)host.batch[host.nr_batches - 1].pa_lo,
+		     (unsigned long)(w.nu ? usable[0].start : 0));
+	return r->errors;
+}
+
+/* -------------------------------------------------------------- trace --- */
+
+static uint32_t fnv(uint32_t h, const char *s, size_t n)
+{
+	while (n--) {
+		h ^= (unsigned char)*s++;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+unsigned long check_trace(const char *out, char *msg, unsigned long msglen,
+			  unsigned long *batches)
+{
+	const char *p = out;
+	uint32_t h = 2166136261u;
+	unsigned long records = 0, nb = 0, errors = 0, want_n;
+	unsigned int want_sum;
+	uint64_t last_lo = UINT64_MAX;
+	bool ended = false, cr3 = false;
+
+#define TFAIL(...) do { if (!errors++) snprintf(msg, msglen, __VA_ARGS__); } while (0)
+	msg[0] = '\0';
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+
+		if (!strncmp(p, "trace: end ", 11)) {
+			if (sscanf(p, "trace: end records=%lu fnv1a=0x%x", &want_n, &want_sum) != 2)
+				TFAIL("bad end record");
+			else if (want_n != records || want_sum != h)
+				TFAIL("end record says records=%lu fnv1a=0x%08x, the trace has %lu / 0x%08x",
+				      want_n, want_sum, records, h);
+			ended = true;
+		} else if (!strncmp(p, "trace: ", 7)) {
+			unsigned long lo, hi;
+
+			if (ended)
+				TFAIL("record after the end record");
+			if (!nl)
+				TFAIL("record without a newline");
+			h = fnv(h, p, len);
+			records++;
+			if (!strncmp(p, "trace: cr3 ", 11))
+				cr3 = true;
+			if (!strncmp(p, "trace: batch ", 13)) {
+				const char *q = strstr(p, "pa=[mem ");
+
+				nb++;
+				if (!q || sscanf(q, "pa=[mem 0x%lx-0x%lx]", &lo, &hi) != 2)
+					TFAIL("batch record without pa range");
+				else if (hi >= last_lo || lo > hi)
+					TFAIL("batch %lu [0x%lx-0x%lx] does not move down (previous low 0x%lx)",
+					      nb - 1, lo, hi, (unsigned long)last_lo);
+				else
+					last_lo = lo;
+				if (nb > 1 && !cr3)
+					TFAIL("batch %lu before the cr3 record", nb - 1);
+			}
+		}
+		p += len;
+	}
+	if (!ended)
+		TFAIL("no end record");
+#undef TFAIL
+	if (batches)
+		*batches = nb;
+	return errors;
+}

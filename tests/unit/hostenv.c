@@ -1,0 +1,655 @@
+/*
+ * tests/unit/hostenv.c — the host environment of mm/ (see hostenv.h).
+ *
+ * Simulated physical memory is a hash of touched page frames, reset in O(1)
+ * by bumping a generation number; host page buffers are pooled and reused,
+ * so that a fuzzer can run millions of builds without allocating.
+ *
+ * The recording backend (pv_ops) checks, at every hook:
+ *   - batch 0 (brk) is hooked before load_root, every other batch after;
+ *   - each table page of the batch belongs to no other batch, is not yet
+ *     reachable from the live root (nothing was linked before the hook),
+ *     and — for pages from RAM — is mapped by the live direct map at that
+ *     moment (hpa's rule: tables come from RAM that is already mapped);
+ *   - each link targets an entry of a live table that is still empty, and a
+ *     link to a table points into this batch;
+ *   - batches and their RAM table pages move downward;
+ * and at load_root / write_pte that only hooked tables become live.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <kernel/panic.h>
+#include <kernel/printk.h>
+#include <paravirt/ops.h>
+#include "hostenv.h"
+
+struct host_state host;
+
+/* ------------------------------------------------------------ memory --- */
+
+struct frame {
+	uint64_t key;           /* pfn */
+	uint32_t gen;           /* valid iff == mem_gen */
+	void *mem;
+	struct host_meta meta;
+};
+
+struct rframe {                 /* reverse map: host page -> pfn */
+	uintptr_t key;
+	uint32_t gen;
+	uint64_t pfn;
+};
+
+static struct frame *frames;
+static struct rframe *rframes;
+static size_t frames_cap, frames_used;  /* power of two; entries this gen */
+static uint32_t mem_gen = 1, walk_epoch = 1;
+
+static void **pool;                     /* host pages, reused across resets */
+static size_t pool_cap, pool_len, pool_next;
+
+static unsigned char brk_buf[HOST_BRK_MAX_PAGES * PAGE_SIZE] __attribute__((aligned(4096)));
+
+static size_t hash64(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ULL;
+	k ^= k >> 33;
+	return (size_t)k;
+}
+
+static struct frame *frame_find(uint64_t pfn)
+{
+	size_t m = frames_cap - 1, i;
+
+	if (!frames)
+		return NULL;
+	for (i = hash64(pfn) & m;; i = (i + 1) & m) {
+		if (frames[i].gen != mem_gen)
+			return NULL;
+		if (frames[i].key == pfn)
+			return &frames[i];
+	}
+}
+
+static void rframe_put(uintptr_t hp, uint64_t pfn)
+{
+	size_t m = frames_cap - 1, i;
+
+	for (i = hash64(hp) & m; rframes[i].gen == mem_gen; i = (i + 1) & m)
+		;
+	rframes[i].key = hp;
+	rframes[i].gen = mem_gen;
+	rframes[i].pfn = pfn;
+}
+
+static struct frame *frame_put_raw(uint64_t pfn, void *mem, const struct host_meta *meta)
+{
+	size_t m = frames_cap - 1, i;
+
+	for (i = hash64(pfn) & m; frames[i].gen == mem_gen; i = (i + 1) & m)
+		;
+	frames[i].key = pfn;
+	frames[i].gen = mem_gen;
+	frames[i].mem = mem;
+	if (meta)
+		frames[i].meta = *meta;
+	else
+		memset(&frames[i].meta, 0, sizeof(frames[i].meta));
+	rframe_put((uintptr_t)mem >> PAGE_SHIFT, pfn);
+	return &frames[i];
+}
+
+static void frames_grow(void)
+{
+	struct frame *old = frames;
+	struct rframe *rold = rframes;
+	size_t ocap = frames_cap, i;
+	uint32_t ogen = mem_gen;
+
+	frames_cap = ocap ? ocap * 2 : 4096;
+	frames = calloc(frames_cap, sizeof(*frames));
+	rframes = calloc(frames_cap, sizeof(*rframes));
+	if (!frames || !rframes) {
+		fprintf(stderr, "hostenv: out of memory (%zu frames)\n", frames_cap);
+		abort();
+	}
+	/* gen 0 is never current, so calloc'ed slots are empty */
+	for (i = 0; i < ocap; i++)
+		if (old[i].gen == ogen)
+			frame_put_raw(old[i].key, old[i].mem, &old[i].meta);
+	free(old);
+	free(rold);
+}
+
+static void *pool_get(void)
+{
+	if (pool_next == pool_len) {
+		if (pool_len == pool_cap) {
+			pool_cap = pool_cap ? pool_cap * 2 : 1024;
+			pool = realloc(pool, pool_cap * sizeof(*pool));
+			if (!pool)
+				abort();
+		}
+		pool[pool_len] = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
+		if (!pool[pool_len])
+			abort();
+		pool_len++;
+	}
+	return pool[pool_next++];
+}
+
+void *host_page(phys_addr_t pa, bool create)
+{
+	uint64_t pfn = pa >> PAGE_SHIFT;
+	struct frame *f = frame_find(pfn);
+	void *mem;
+
+	if (f)
+		return f->mem;
+	if (!create)
+		return NULL;
+	if (!frames || (frames_used + 1) * 2 > frames_cap)
+		frames_grow();
+	mem = pool_get();
+	memset(mem, HOST_POISON, PAGE_SIZE);
+	frame_put_raw(pfn, mem, NULL);
+	frames_used++;
+	host.pages_touched++;
+	return mem;
+}
+
+struct host_meta *host_meta(phys_addr_t pa)
+{
+	struct frame *f = frame_find(pa >> PAGE_SHIFT);
+
+	return f ? &f->meta : NULL;
+}
+
+uint32_t host_epoch(void)
+{
+	return mem_gen;
+}
+
+uint32_t host_new_walk_epoch(void)
+{
+	return ++walk_epoch;
+}
+
+bool host_pa_of(const void *p, phys_addr_t *pa)
+{
+	uintptr_t hp = (uintptr_t)p >> PAGE_SHIFT;
+	size_t m = frames_cap - 1, i;
+
+	if (!rframes)
+		return false;
+	for (i = hash64(hp) & m; rframes[i].gen == mem_gen; i = (i + 1) & m)
+		if (rframes[i].key == hp) {
+			*pa = (rframes[i].pfn << PAGE_SHIFT) | ((uintptr_t)p & (PAGE_SIZE - 1));
+			return true;
+		}
+	return false;
+}
+
+pte_t host_lookup(phys_addr_t root, uint64_t va, unsigned int *level)
+{
+	phys_addr_t t = root;
+	unsigned int l;
+
+	for (l = PT_LEVELS; l >= 1; l--) {
+		const pte_t *p = host_page(t, false);
+		pte_t e;
+
+		if (!p)
+			return 0;
+		e = p[pt_index(va, l)];
+		if (!pte_present(e))
+			return 0;
+		if (pte_is_leaf(e, l)) {
+			if (level)
+				*level = l;
+			return e;
+		}
+		t = pte_addr(e);
+	}
+	return 0;
+}
+
+/* -------------------------------------------------------------- image --- */
+
+static void add_sec(struct mm_image *img, const char *name, enum image_kind kind,
+		    uint64_t pa, uint64_t pa_end)
+{
+	struct image_section *s = &img->sec[img->nr_sec++];
+
+	s->name = name;
+	s->kind = kind;
+	s->va = KERNEL_VMA + pa;
+	s->va_end = KERNEL_VMA + pa_end;
+}
+
+/* The layout of the real image (build/topdown.sym), brk size aside. */
+static void make_image(struct mm_image *img, unsigned long brk_pages)
+{
+	memset(img, 0, sizeof(*img));
+	img->pa_start = KERNEL_LOAD_PA;
+	add_sec(img, "text", IMG_TEXT, 0x101000, 0x109000);
+	add_sec(img, "rodata", IMG_RODATA, 0x109000, 0x10c000);
+	add_sec(img, "data", IMG_DATA, 0x10c000, 0x138000);
+	add_sec(img, "guard", IMG_GUARD, 0x138000, 0x139000);
+	add_sec(img, "stack", IMG_DATA, 0x139000, HOST_BRK_PA);
+	add_sec(img, "brk", IMG_BRK, HOST_BRK_PA, HOST_BRK_PA + brk_pages * PAGE_SIZE);
+	img->brk = brk_buf;
+	img->brk_pa = HOST_BRK_PA;
+	img->brk_pages = brk_pages;
+	img->pa_end = HOST_BRK_PA + brk_pages * PAGE_SIZE;
+}
+
+/* --------------------------------------------------------- reset/panic --- */
+
+void host_reset(unsigned long brk_pages)
+{
+	unsigned long i;
+	bool echo = host.echo;
+	char *out = host.out;
+	size_t cap = host.out_cap;
+
+	if (brk_pages > HOST_BRK_MAX_PAGES) {
+		fprintf(stderr, "hostenv: brk of %lu pages > %d\n", brk_pages, HOST_BRK_MAX_PAGES);
+		abort();
+	}
+	memset(&host, 0, sizeof(host));
+	host.echo = echo || getenv("HOSTENV_ECHO");
+	host.out = out;
+	host.out_cap = cap;
+	if (host.out)
+		host.out[0] = '\0';
+	host.strict_window = true;
+
+	mem_gen++;
+	frames_used = 0;
+	pool_next = 0;
+	if (!frames)
+		frames_grow();
+	memset(brk_buf, HOST_POISON, sizeof(brk_buf));
+	for (i = 0; i < brk_pages; i++) {
+		if ((frames_used + 1) * 2 > frames_cap)
+			frames_grow();
+		frame_put_raw((HOST_BRK_PA >> PAGE_SHIFT) + i, brk_buf + i * PAGE_SIZE, NULL);
+		frames_used++;
+	}
+	make_image(&host.image, brk_pages);
+}
+
+bool host_call(void (*fn)(void *), void *arg)
+{
+	if (setjmp(host.panic_jmp)) {
+		host.panic_armed = false;
+		return true;
+	}
+	host.panic_armed = true;
+	fn(arg);
+	host.panic_armed = false;
+	return false;
+}
+
+void panic_at(const char *func, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(host.panic_msg, sizeof(host.panic_msg), "%s: ", func);
+	va_start(ap, fmt);
+	vsnprintf(host.panic_msg + n, sizeof(host.panic_msg) - n, fmt, ap);
+	va_end(ap);
+	host.panics++;
+	if (host.echo)
+		fprintf(stderr, "PANIC: %s\n", host.panic_msg);
+	if (host.panic_armed)
+		longjmp(host.panic_jmp, 1);
+	fprintf(stderr, "hostenv: unexpected panic outside host_call: %s\n", host.panic_msg);
+	abort();
+}
+
+void host_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!host.errors) {
+		va_start(ap, fmt);
+		vsnprintf(host.first_error, sizeof(host.first_error), fmt, ap);
+		va_end(ap);
+	}
+	if (host.echo) {
+		va_start(ap, fmt);
+		fprintf(stderr, "hostenv: error: ");
+		vfprintf(stderr, fmt, ap);
+		fprintf(stderr, "\n");
+		va_end(ap);
+	}
+	host.errors++;
+}
+
+/* ------------------------------------------------------------- printk --- */
+
+static void out_append(const char *s, size_t n)
+{
+	if (host.out_len + n + 1 > host.out_cap) {
+		size_t cap = host.out_cap ? host.out_cap : 65536;
+
+		while (host.out_len + n + 1 > cap)
+			cap *= 2;
+		host.out = realloc(host.out, cap);
+		if (!host.out)
+			abort();
+		host.out_cap = cap;
+	}
+	memcpy(host.out + host.out_len, s, n);
+	host.out_len += n;
+	host.out[host.out_len] = '\0';
+	if (host.echo)
+		fwrite(s, 1, n, stderr);
+}
+
+void vprintk(const char *fmt, va_list ap)
+{
+	char buf[PRINTK_MAX];
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+
+	if (n < 0)
+		return;
+	if (n >= (int)sizeof(buf))
+		n = sizeof(buf) - 1;
+	out_append(buf, (size_t)n);
+}
+
+void printk(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintk(fmt, ap);
+	va_end(ap);
+}
+
+const char *host_output(void)
+{
+	return host.out ? host.out : "";
+}
+
+/* ------------------------------------------------------- phys_window --- */
+
+void *phys_window(phys_addr_t pa)
+{
+	host.window_calls++;
+	if (pa & (PAGE_SIZE - 1))
+		host_error("phys_window(0x%lx): not page aligned", (unsigned long)pa);
+	if (host.strict_window &&
+	    !(pa >= host.image.brk_pa && pa < host.image.brk_pa + host.image.brk_pages * PAGE_SIZE)) {
+		if (!host.root_loaded) {
+			host_error("phys_window(0x%010lx) before the CR3 switch (steps 1-2 must use brk only)",
+				   (unsigned long)pa);
+		} else {
+			unsigned int level = 0;
+			pte_t e = host_lookup(host.root, DIRECT_MAP_BASE + pa, &level);
+
+			if (!pte_present(e) ||
+			    (pte_addr(e) & ~(level_size(level) - 1)) + (pa & (level_size(level) - 1)) != pa)
+				host_error("phys_window(0x%010lx): not in the live direct map",
+					   (unsigned long)pa);
+		}
+	}
+	return host_page(pa, true);
+}
+
+/* ------------------------------------------------- recording backend --- */
+
+static void mark_live(phys_addr_t t, unsigned int level, uint32_t epoch)
+{
+	struct host_meta *m = host_meta(t);
+	const pte_t *p = host_page(t, false);
+	unsigned int i;
+
+	if (!m || !p) {
+		host_error("live tree: L%u table 0x%010lx was never written", level,
+			   (unsigned long)t);
+		return;
+	}
+	if (m->live_epoch == epoch)
+		return;                 /* reported by the checker */
+	m->live_epoch = epoch;
+	m->live_level = (uint8_t)level;
+	if (level == 1)
+		return;
+	for (i = 0; i < PT_ENTRIES; i++)
+		if (pte_present(p[i]) && !pte_is_leaf(p[i], level))
+			mark_live(pte_addr(p[i]), level - 1, epoch);
+}
+
+static uint32_t last_live_epoch;
+
+static void rec_batch_built(struct pt_batch *b)
+{
+	struct host_batch *hb;
+	uint32_t epoch = host_new_walk_epoch();
+	unsigned long n = 0;
+	unsigned int i;
+
+	host.hook_calls++;
+	b->hook_action = "none";
+	b->hook_result = "ok";
+	if (host.nr_batches == HOST_BATCHES_MAX) {
+		host_error("more than %d batches", HOST_BATCHES_MAX);
+		return;
+	}
+	hb = &host.batch[host.nr_batches];
+	memset(hb, 0, sizeof(*hb));
+	hb->id = b->id;
+	hb->source = b->source;
+	hb->pa_lo = b->pa_lo;
+	hb->pa_hi = b->pa_hi;
+	hb->nr_links = b->nr_links;
+	hb->table_lo = UINT64_MAX;
+	if (b->id != host.nr_batches)
+		host_error("hook %u got batch id %u", host.nr_batches, b->id);
+	host.nr_batches++;
+
+	if (b->source == PT_SRC_BRK) {
+		if (host.root_loaded)
+			host_error("batch %u from brk hooked after the CR3 switch", b->id);
+		if (b->id)
+			host_error("batch %u from brk is not batch 0", b->id);
+	} else if (!host.root_loaded) {
+		host_error("batch %u from RAM hooked before the CR3 switch", b->id);
+	}
+	if (host.root_loaded)
+		mark_live(host.root, PT_LEVELS, epoch);
+	last_live_epoch = epoch;
+
+	for (i = 0; i < b->nr_extents; i++) {
+		const struct mem_range *x = &b->extents[i];
+		phys_addr_t pa;
+
+		if ((x->start | x->end) & (PAGE_SIZE - 1) || x->end <= x->start) {
+			host_error("batch %u: bad extent [0x%lx-0x%lx)", b->id,
+				   (unsigned long)x->start, (unsigned long)x->end);
+			continue;
+		}
+		for (pa = x->start; pa < x->end; pa += PAGE_SIZE) {
+			struct host_meta *m = host_meta(pa);
+			bool in_brk = pa >= host.image.brk_pa &&
+				      pa < host.image.brk_pa + host.image.brk_pages * PAGE_SIZE;
+
+			n++;
+			if (pa < hb->table_lo)
+				hb->table_lo = pa;
+			if (pa > hb->table_hi)
+				hb->table_hi = pa;
+			if (!m) {
+				host_error("batch %u: table page 0x%010lx was never written", b->id,
+					   (unsigned long)pa);
+				continue;
+			}
+			if (m->hooked_epoch == host_epoch())
+				host_error("batch %u: table page 0x%010lx already belongs to batch %u",
+					   b->id, (unsigned long)pa, m->batch);
+			if (m->live_epoch == epoch)
+				host_error("batch %u: table page 0x%010lx is reachable from CR3 before its hook",
+					   b->id, (unsigned long)pa);
+			if (b->source == PT_SRC_BRK) {
+				if (!in_brk)
+					host_error("batch %u: brk batch has page 0x%010lx outside brk",
+						   b->id, (unsigned long)pa);
+			} else {
+				unsigned int level = 0;
+				pte_t e;
+
+				if (in_brk)
+					host_error("batch %u: RAM batch has brk page 0x%010lx", b->id,
+						   (unsigned long)pa);
+				e = host.root_loaded ?
+				    host_lookup(host.root, DIRECT_MAP_BASE + pa, &level) : 0;
+				if (!pte_present(e))
+					host_error("batch %u: table page 0x%010lx was not mapped when allocated",
+						   b->id, (unsigned long)pa);
+			}
+			m->hooked_epoch = host_epoch();
+			m->batch = b->id;
+			host.hooked_pages++;
+		}
+	}
+	if (n != b->nr_tables)
+		host_error("batch %u: extents hold %lu pages, nr_tables says %lu", b->id, n,
+			   b->nr_tables);
+
+	for (i = 0; i < b->nr_links; i++) {
+		const struct pt_link *l = &b->links[i];
+		phys_addr_t spa;
+		struct host_meta *m;
+
+		if (!host_pa_of(l->slot, &spa) || !(m = host_meta(spa))) {
+			host_error("batch %u: link %u slot %p is not in simulated memory", b->id, i,
+				   (void *)l->slot);
+			continue;
+		}
+		if (m->live_epoch != epoch)
+			host_error("batch %u: link %u writes into 0x%010lx, not a live table", b->id, i,
+				   (unsigned long)spa);
+		else if (m->live_level != l->level)
+			host_error("batch %u: link %u says L%u, the table is L%u", b->id, i, l->level,
+				   m->live_level);
+		if (*l->slot == l->val)
+			host_error("batch %u: link %u (0x%010lx) was written before the hook", b->id, i,
+				   (unsigned long)spa);
+		else if (pte_present(*l->slot))
+			host_error("batch %u: link %u would overwrite present entry 0x%016lx at 0x%010lx",
+				   b->id, i, (unsigned long)*l->slot, (unsigned long)spa);
+		if (l->level > 1 && pte_present(l->val) && !pte_is_leaf(l->val, l->level)) {
+			struct host_meta *t = host_meta(pte_addr(l->val));
+
+			if (!t || t->hooked_epoch != host_epoch() || t->batch != b->id)
+				host_error("batch %u: link %u points to 0x%010lx, not a table of the batch",
+					   b->id, i, (unsigned long)pte_addr(l->val));
+		}
+	}
+
+	/* downward */
+	if (hb->pa_lo >= hb->pa_hi)
+		host_error("batch %u: empty window [0x%lx-0x%lx)", b->id, (unsigned long)hb->pa_lo,
+			   (unsigned long)hb->pa_hi);
+	if (host.nr_batches > 1) {
+		const struct host_batch *prev = &host.batch[host.nr_batches - 2];
+
+		if (hb->pa_hi > prev->pa_lo)
+			host_error("batch %u maps up to 0x%lx, above batch %u's low end 0x%lx", b->id,
+				   (unsigned long)hb->pa_hi, prev->id, (unsigned long)prev->pa_lo);
+		if (prev->source == PT_SRC_RAM && hb->table_hi >= prev->table_lo)
+			host_error("batch %u: table page 0x%lx not below batch %u's 0x%lx", b->id,
+				   (unsigned long)hb->table_hi, prev->id, (unsigned long)prev->table_lo);
+	}
+}
+
+static void rec_write_pte(pte_t *ptep, pte_t val)
+{
+	phys_addr_t spa;
+	struct host_meta *m;
+
+	host.write_pte_calls++;
+	if (!host_pa_of(ptep, &spa) || !(m = host_meta(spa))) {
+		host_error("write_pte(%p): not a simulated page", (void *)ptep);
+		return;
+	}
+	if (m->hooked_epoch != host_epoch())
+		host_error("write_pte into 0x%010lx, not a table of a hooked batch",
+			   (unsigned long)spa);
+	if (!host.root_loaded)
+		host_error("write_pte into 0x%010lx before the CR3 switch", (unsigned long)spa);
+	if (m->live_epoch == last_live_epoch && m->live_level > 1 && pte_present(val) &&
+	    !pte_is_leaf(val, m->live_level)) {
+		struct host_meta *t = host_meta(pte_addr(val));
+
+		if (!t || t->hooked_epoch != host_epoch())
+			host_error("write_pte links 0x%010lx, a table that was not hooked",
+				   (unsigned long)pte_addr(val));
+	}
+	*(volatile pte_t *)ptep = val;
+	if (host.nr_batches)
+		host.batch[host.nr_batches - 1].links_written++;
+}
+
+static void rec_load_root(phys_addr_t root)
+{
+	struct host_meta *m = host_meta(root);
+
+	host.load_root_calls++;
+	if (host.load_root_calls > 1)
+		host_error("load_root called %lu times", host.load_root_calls);
+	if (!m || m->hooked_epoch != host_epoch())
+		host_error("load_root(0x%010lx): root was not hooked", (unsigned long)root);
+	host.root = root;
+	host.root_loaded = true;
+}
+
+static void rec_flush_tlb_one(uint64_t va)
+{
+	host.flush_calls++;
+}
+
+static void host_console_write(const char *s, size_t n)
+{
+	out_append(s, n);
+}
+
+__attribute__((noreturn))
+static void host_stop(enum stop_code code)
+{
+	fprintf(stderr, "hostenv: platform_stop(%d)\n", code);
+	abort();
+}
+
+static int host_memory_map(struct boot_info *bi)
+{
+	return -1;
+}
+
+struct paravirt_ops pv_ops = {
+	.name = "host-rec",
+	.mmu = {
+		.batch_built = rec_batch_built,
+		.write_pte = rec_write_pte,
+		.load_root = rec_load_root,
+		.flush_tlb_one = rec_flush_tlb_one,
+		.tables_readonly = false,
+	},
+	.console = {
+		.write = host_console_write,
+	},
+	.platform = {
+		.stop = host_stop,
+		.memory_map = host_memory_map,
+	},
+};

@@ -1,0 +1,987 @@
+/*
+ * trace-parse.c — a console log into a struct run (docs/trace.md).
+ *
+ * The log may come from anywhere the kernel's console goes: QEMU's serial
+ * port, xenconsoled's guest log, Xen's own serial log.  Lines may carry a
+ * prefix ("(d0) ", "(XEN) ", timestamps, "@|"), so every marker ("trace: ",
+ * "boot: ", ...) is looked for anywhere in the line, where it starts a
+ * word: "ftrace: " in a Linux dom0 log is not a trace record.
+ *
+ * Xen prints a guest's port-0xE9 output in pieces of at most 199
+ * characters (its per-domain line buffer is 200 bytes), so a long record
+ * arrives as several "(dN) " lines; such pieces are joined again before
+ * anything else looks at them.
+ *
+ * A log may hold several runs (xenconsoled appends): they are cut at
+ * "topdown: booting", and the last run that has a trace is the one read.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <lib/fnv.h>
+#include "trace.h"
+
+struct line {
+	char *s;                /* logical line: pieces joined, \r dropped */
+	int no;                 /* 1-based number of its first physical line */
+};
+
+struct lines {
+	struct line *v;
+	int n, cap;
+};
+
+/* ------------------------------------------------------------ helpers */
+
+const char *fmt_mem(char *buf, size_t n, uint64_t lo, uint64_t end)
+{
+	snprintf(buf, n, "[mem 0x%010llx-0x%010llx]", (unsigned long long)lo,
+		 (unsigned long long)(end - 1));
+	return buf;
+}
+
+const char *fmt_size(char *buf, size_t n, uint64_t b)
+{
+	if (b >= (1ULL << 30) && !(b & ((1ULL << 30) - 1)))
+		snprintf(buf, n, "%llu GiB", (unsigned long long)(b >> 30));
+	else if (b >= (1ULL << 20))
+		snprintf(buf, n, "%.1f MiB", (double)b / (1 << 20));
+	else
+		snprintf(buf, n, "%llu KiB", (unsigned long long)(b >> 10));
+	return buf;
+}
+
+const char *run_error_name(enum run_error e)
+{
+	static const char *const names[] = {
+		[RUN_OK] = "ok",
+		[RUN_UNREADABLE] = "unreadable file",
+		[RUN_NO_TRACE] = "no trace",
+		[RUN_TRUNCATED] = "truncated trace",
+		[RUN_BAD_COUNT] = "record count mismatch",
+		[RUN_BAD_CHECKSUM] = "bad checksum",
+		[RUN_VERSION] = "version mismatch",
+		[RUN_MALFORMED] = "malformed record",
+	};
+	return names[e];
+}
+
+__attribute__((format(printf, 3, 4)))
+static int fail(struct run *r, enum run_error e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->error)
+		return -1;      /* the first error is the one to report */
+	r->error = e;
+	va_start(ap, fmt);
+	vsnprintf(r->errmsg, sizeof(r->errmsg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void lines_push(struct lines *l, char *s, int no)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 256;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+		if (!l->v) {
+			perror("tracecmp");
+			exit(2);
+		}
+	}
+	l->v[l->n].s = s;
+	l->v[l->n].no = no;
+	l->n++;
+}
+
+static void lines_free(struct lines *l)
+{
+	for (int i = 0; i < l->n; i++)
+		free(l->v[i].s);
+	free(l->v);
+}
+
+/* Where `marker` starts a word in s, or NULL. */
+static const char *find_marker(const char *s, const char *marker)
+{
+	size_t n = strlen(marker);
+	const char *p = s;
+
+	while ((p = strstr(p, marker))) {
+		if (p == s || !(isalnum((unsigned char)p[-1]) || p[-1] == '_'))
+			return p;
+		p += n;
+	}
+	return NULL;
+}
+
+/* Strip Xen's "(dN) " / "(XEN) " prefix and the timestamp after it.
+ * *src: N for "(dN)", -2 for "(XEN)", -1 for none. */
+static const char *strip_xen(const char *s, int *src)
+{
+	const char *p = s;
+
+	*src = -1;
+	if (!strncmp(p, "(XEN) ", 6)) {
+		*src = -2;
+		p += 6;
+	} else if (p[0] == '(' && p[1] == 'd' && isdigit((unsigned char)p[2])) {
+		char *e;
+		long d = strtol(p + 2, &e, 10);
+
+		if (e[0] != ')' || e[1] != ' ')
+			return s;
+		*src = (int)d;
+		p = e + 2;
+	} else {
+		return s;
+	}
+	if (*p == '[') {                /* console_timestamps */
+		const char *e = strchr(p, ']');
+
+		if (e && e[1] == ' ')
+			p = e + 2;
+	}
+	return p;
+}
+
+/* Does a piece look like the start of a console line ("word: ...")? */
+static bool starts_line(const char *s)
+{
+	const char *p = s;
+
+	if (!isalpha((unsigned char)*p))
+		return *p == '(' || *p == '[' || *p == '\0';
+	while (isalnum((unsigned char)*p) || *p == '_' || *p == '.' || *p == '-' || *p == ' ')
+		p++;
+	return p[0] == ':' && (p[1] == ' ' || p[1] == '\0');
+}
+
+/*
+ * Split the file into logical lines.  A piece of exactly xen_split
+ * characters (after the Xen prefix) is continued by the next piece of the
+ * same source, unless that one starts a line of its own.
+ */
+static void split_lines(char *buf, size_t len, int xen_split, struct lines *out, int *joined)
+{
+	struct {
+		int src;
+		char *acc;
+		int no;
+	} pend[8];
+	int npend = 0, no = 0;
+	size_t i = 0;
+
+	*joined = 0;
+	while (i < len) {
+		size_t j = i, plen;
+		const char *pay;
+		char *phys;
+		int src, k;
+
+		while (j < len && buf[j] != '\n')
+			j++;
+		plen = j - i;
+		while (plen && (buf[i + plen - 1] == '\r'))
+			plen--;
+		phys = strndup(buf + i, plen);
+		no++;
+		i = j + 1;
+		pay = strip_xen(phys, &src);
+		for (k = 0; k < npend && pend[k].src != src; k++)
+			;
+		if (k < npend && src != -2) {
+			if (starts_line(pay)) {
+				lines_push(out, pend[k].acc, pend[k].no);
+				pend[k] = pend[--npend];
+			} else {
+				size_t a = strlen(pend[k].acc), b = strlen(pay);
+				char *acc = realloc(pend[k].acc, a + b + 1);
+
+				memcpy(acc + a, pay, b + 1);
+				pend[k].acc = acc;
+				(*joined)++;
+				if ((int)b != xen_split) {
+					lines_push(out, acc, pend[k].no);
+					pend[k] = pend[--npend];
+				}
+				free(phys);
+				continue;
+			}
+		}
+		if (xen_split > 0 && src != -2 && (int)strlen(pay) == xen_split &&
+		    npend < (int)(sizeof(pend) / sizeof(pend[0]))) {
+			pend[npend].src = src;
+			pend[npend].acc = strdup(pay);
+			pend[npend].no = no;
+			npend++;
+			free(phys);
+			continue;
+		}
+		if (src != -1) {
+			char *p = strdup(pay);
+
+			free(phys);
+			phys = p;
+		}
+		lines_push(out, phys, no);
+	}
+	for (int k = 0; k < npend; k++)
+		lines_push(out, pend[k].acc, pend[k].no);
+}
+
+/* -------------------------------------------------------------- tokens */
+
+#define TOK_MAX 48
+
+struct rec {
+	char kind[24];
+	int n;
+	char key[TOK_MAX][32];
+	char val[TOK_MAX][T_STR];
+	int line;
+};
+
+/* "kind key=value [mem a-b] key="quoted" ..." */
+static void tokenize(const char *s, struct rec *rc)
+{
+	const char *p = s;
+	size_t k = 0;
+
+	memset(rc, 0, sizeof(*rc));
+	while (*p && *p != ' ' && k + 1 < sizeof(rc->kind))
+		rc->kind[k++] = *p++;
+	while (*p && rc->n < TOK_MAX) {
+		const char *start, *eq = NULL;
+		char tok[T_STR + 40];
+		size_t t = 0;
+		int depth = 0;
+		bool quote = false;
+
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		start = p;
+		while (*p && (depth || quote || *p != ' ')) {
+			if (*p == '"')
+				quote = !quote;
+			else if (!quote && *p == '[')
+				depth++;
+			else if (!quote && *p == ']' && depth)
+				depth--;
+			if (*p == '=' && !eq && !depth && !quote)
+				eq = p;
+			if (t + 1 < sizeof(tok))
+				tok[t++] = *p;
+			p++;
+		}
+		tok[t] = '\0';
+		if (eq && eq > start && tok[0] != '[') {
+			size_t kl = (size_t)(eq - start);
+
+			snprintf(rc->key[rc->n], sizeof(rc->key[0]), "%.*s", (int)kl, tok);
+			scopy(rc->val[rc->n], sizeof(rc->val[0]), tok + kl + 1);
+		} else {
+			rc->key[rc->n][0] = '\0';
+			scopy(rc->val[rc->n], sizeof(rc->val[0]), tok);
+		}
+		rc->n++;
+	}
+}
+
+static const char *get(const struct rec *rc, const char *key)
+{
+	for (int i = 0; i < rc->n; i++)
+		if (!strcmp(rc->key[i], key))
+			return rc->val[i];
+	return NULL;
+}
+
+/* The positional tokens from index `from` on, joined by spaces. */
+static void rest(const struct rec *rc, int from, char *out, size_t n)
+{
+	out[0] = '\0';
+	for (int i = from; i < rc->n; i++) {
+		if (rc->key[i][0])
+			continue;
+		if (out[0])
+			strncat(out, " ", n - strlen(out) - 1);
+		strncat(out, rc->val[i], n - strlen(out) - 1);
+	}
+}
+
+static int first_positional(const struct rec *rc)
+{
+	for (int i = 0; i < rc->n; i++)
+		if (!rc->key[i][0])
+			return i;
+	return -1;
+}
+
+static bool parse_u64(const char *s, uint64_t *v)
+{
+	char *e;
+
+	if (!s || !*s)
+		return false;
+	errno = 0;
+	*v = strtoull(s, &e, 0);
+	return !errno && *e == '\0';
+}
+
+/* "[mem 0xA-0xB]" or "[0xA-0xB]" -> [A, B+1) */
+static bool parse_range(const char *s, uint64_t *lo, uint64_t *end)
+{
+	unsigned long long a, b;
+	int n = 0;
+
+	if (!s)
+		return false;
+	if (sscanf(s, "[mem 0x%llx-0x%llx]%n", &a, &b, &n) == 2 && n && !s[n]) {
+		*lo = a;
+		*end = b + 1;
+		return true;
+	}
+	if (sscanf(s, "[0x%llx-0x%llx]%n", &a, &b, &n) == 2 && n && !s[n]) {
+		*lo = a;
+		*end = b + 1;
+		return true;
+	}
+	return false;
+}
+
+/* Required fields: a missing or garbled one makes the trace malformed. */
+#define NEED_U64(r, rc, key, dst) do { \
+	uint64_t v_; \
+	if (!parse_u64(get(rc, key), &v_)) \
+		return fail(r, RUN_MALFORMED, "line %d: '%s' record without a valid %s=", \
+			    (rc)->line, (rc)->kind, key); \
+	(dst) = v_; \
+} while (0)
+
+#define NEED_STR(r, rc, key, dst) do { \
+	const char *s_ = get(rc, key); \
+	if (!s_) \
+		return fail(r, RUN_MALFORMED, "line %d: '%s' record without %s=", \
+			    (rc)->line, (rc)->kind, key); \
+	scopy(dst, sizeof(dst), s_); \
+} while (0)
+
+#define NEED_RANGE(r, rc, str, lo, end) do { \
+	if (!parse_range(str, &(lo), &(end))) \
+		return fail(r, RUN_MALFORMED, "line %d: '%s' record with a bad range '%s'", \
+			    (rc)->line, (rc)->kind, (str) ? (str) : ""); \
+} while (0)
+
+static struct t_batch *batch_of(struct run *r, const struct rec *rc)
+{
+	uint64_t id;
+
+	if (!parse_u64(get(rc, "id"), &id) || id >= T_BATCH_MAX) {
+		fail(r, RUN_MALFORMED, "line %d: '%s' record without a valid id=", rc->line,
+		     rc->kind);
+		return NULL;
+	}
+	if ((int)id >= r->nb)
+		r->nb = (int)id + 1;
+	return &r->b[id];
+}
+
+/* ------------------------------------------------------------ records */
+
+static int rec_begin(struct run *r, const struct rec *rc)
+{
+	uint64_t v;
+
+	NEED_U64(r, rc, "v", v);
+	r->version = (int)v;
+	if (r->version != TRACE_VERSION_KNOWN)
+		return fail(r, RUN_VERSION,
+			    "line %d: trace format v=%d, this tracecmp reads v=%d only",
+			    rc->line, r->version, TRACE_VERSION_KNOWN);
+	NEED_STR(r, rc, "maxpage", r->maxpage);
+	r->maxlevel = !strcmp(r->maxpage, "1g") ? 3 : !strcmp(r->maxpage, "2m") ? 2 :
+		      !strcmp(r->maxpage, "4k") ? 1 : 0;
+	if (!r->maxlevel)
+		return fail(r, RUN_MALFORMED, "line %d: maxpage=%s is not 4k, 2m or 1g",
+			    rc->line, r->maxpage);
+	NEED_U64(r, rc, "nx", v);
+	r->nx = (int)v;
+	NEED_U64(r, rc, "brk_pages", r->brk_pages);
+	NEED_U64(r, rc, "phys_limit", r->phys_limit);
+	NEED_U64(r, rc, "tables_ro", v);
+	r->tables_ro = (int)v;
+	return 0;
+}
+
+static int rec_mem(struct run *r, const struct rec *rc, bool reserve)
+{
+	int i = first_positional(rc);
+	uint64_t lo, end;
+
+	if (i < 0)
+		return fail(r, RUN_MALFORMED, "line %d: '%s' record without a range", rc->line,
+			    rc->kind);
+	NEED_RANGE(r, rc, rc->val[i], lo, end);
+	if (reserve) {
+		struct t_reserve *x;
+
+		if (r->nres == T_RES_MAX)
+			return fail(r, RUN_MALFORMED, "line %d: more than %d reserve records",
+				    rc->line, T_RES_MAX);
+		x = &r->res[r->nres++];
+		x->lo = lo;
+		x->end = end;
+		rest(rc, i + 1, x->why, sizeof(x->why));
+	} else {
+		struct t_mem *x;
+
+		if (r->nmem == T_MEM_MAX)
+			return fail(r, RUN_MALFORMED, "line %d: more than %d mem records", rc->line,
+				    T_MEM_MAX);
+		x = &r->mem[r->nmem++];
+		x->lo = lo;
+		x->end = end;
+		rest(rc, i + 1, x->type, sizeof(x->type));
+	}
+	return 0;
+}
+
+static int rec_step1(struct run *r, const struct rec *rc)
+{
+	struct t_step1 *s;
+
+	if (r->ns1 == T_STEP1_MAX)
+		return fail(r, RUN_MALFORMED, "line %d: more than %d step1 records", rc->line,
+			    T_STEP1_MAX);
+	s = &r->s1[r->ns1++];
+	s->line = rc->line;
+	NEED_STR(r, rc, "what", s->what);
+	NEED_RANGE(r, rc, get(rc, "va"), s->va, s->va_end);
+	s->has_pa = get(rc, "pa") != NULL;
+	if (s->has_pa)
+		NEED_RANGE(r, rc, get(rc, "pa"), s->pa, s->pa_end);
+	if (get(rc, "perm"))
+		scopy(s->perm, sizeof(s->perm), get(rc, "perm"));
+	NEED_U64(r, rc, "tables_new", s->tables_new);
+	if (!strcmp(s->what, "brk") && s->has_pa) {
+		r->brk_pa = s->pa;
+		r->has_brk = true;
+	}
+	return 0;
+}
+
+static int rec_batch(struct run *r, const struct rec *rc)
+{
+	struct t_batch *b = batch_of(r, rc);
+	static const char *const lk[5] = { NULL, "l1", "l2", "l3", "l4" };
+
+	if (!b)
+		return -1;
+	if (b->seen)
+		return fail(r, RUN_MALFORMED, "line %d: a second batch record for id %s",
+			    rc->line, get(rc, "id"));
+	b->seen = true;
+	b->line = rc->line;
+	NEED_STR(r, rc, "step", b->step);
+	NEED_STR(r, rc, "src", b->src);
+	NEED_RANGE(r, rc, get(rc, "pa"), b->pa_lo, b->pa_end);
+	NEED_U64(r, rc, "ram", b->ram);
+	NEED_U64(r, rc, "leaves_4k", b->leaves[1]);
+	NEED_U64(r, rc, "leaves_2m", b->leaves[2]);
+	NEED_U64(r, rc, "leaves_1g", b->leaves[3]);
+	NEED_U64(r, rc, "tables", b->tables);
+	for (int l = 1; l <= 4; l++)
+		NEED_U64(r, rc, lk[l], b->tl[l]);
+	NEED_U64(r, rc, "links", b->links);
+	if (get(rc, "va")) {            /* proposed field */
+		NEED_RANGE(r, rc, get(rc, "va"), b->va_lo, b->va_end);
+		b->has_va = true;
+	}
+	return 0;
+}
+
+static int rec_hook(struct run *r, const struct rec *rc)
+{
+	struct t_batch *b = batch_of(r, rc);
+	uint64_t v;
+
+	if (!b)
+		return -1;
+	if (b->hook_seen)
+		return fail(r, RUN_MALFORMED, "line %d: a second hook record for id %s",
+			    rc->line, get(rc, "id"));
+	b->hook_seen = true;
+	NEED_U64(r, rc, "step", v);
+	b->hook_step = (int)v;
+	NEED_STR(r, rc, "backend", b->backend);
+	NEED_STR(r, rc, "action", b->action);
+	NEED_STR(r, rc, "result", b->result);
+	NEED_U64(r, rc, "ro_entries", b->ro_entries);
+	NEED_U64(r, rc, "splits", b->splits);
+	NEED_U64(r, rc, "split_tables", b->split_tables);
+	return 0;
+}
+
+static int rec_tables(struct run *r, const struct rec *rc)
+{
+	struct t_batch *b = batch_of(r, rc);
+	struct t_extent *x;
+	int i = first_positional(rc);
+
+	if (!b)
+		return -1;
+	if (b->next == T_EXT_MAX)
+		return fail(r, RUN_MALFORMED, "line %d: more than %d tables records for id %s",
+			    rc->line, T_EXT_MAX, get(rc, "id"));
+	x = &b->ext[b->next++];
+	NEED_STR(r, rc, "src", x->src);
+	NEED_RANGE(r, rc, i >= 0 ? rc->val[i] : NULL, x->lo, x->end);
+	NEED_U64(r, rc, "pages", x->pages);
+	return 0;
+}
+
+static int rec_summary(struct run *r, const struct rec *rc)
+{
+	r->have_summary = true;
+	NEED_U64(r, rc, "ram_mapped", r->sum_ram);
+	NEED_U64(r, rc, "tables", r->sum_tables);
+	NEED_U64(r, rc, "brk_used", r->sum_brk_used);
+	NEED_U64(r, rc, "brk_reserved", r->sum_brk_reserved);
+	NEED_U64(r, rc, "batches", r->sum_batches);
+	NEED_U64(r, rc, "hook_calls", r->sum_hook_calls);
+	NEED_U64(r, rc, "links", r->sum_links);
+	NEED_U64(r, rc, "l4", r->sum_tl[4]);
+	NEED_U64(r, rc, "l3", r->sum_tl[3]);
+	NEED_U64(r, rc, "l2", r->sum_tl[2]);
+	NEED_U64(r, rc, "l1", r->sum_tl[1]);
+	NEED_U64(r, rc, "leaves_4k", r->sum_leaves[1]);
+	NEED_U64(r, rc, "leaves_2m", r->sum_leaves[2]);
+	NEED_U64(r, rc, "leaves_1g", r->sum_leaves[3]);
+	NEED_U64(r, rc, "splits", r->sum_splits);
+	NEED_U64(r, rc, "split_tables", r->sum_split_tables);
+	return 0;
+}
+
+static void note_unknown(struct run *r, const char *kind)
+{
+	for (int i = 0; i < r->nunknown; i++)
+		if (!strcmp(r->unknown[i], kind))
+			return;
+	if (r->nunknown < T_UNKNOWN_MAX)
+		scopy(r->unknown[r->nunknown++], sizeof(r->unknown[0]), kind);
+}
+
+static int record(struct run *r, const char *text, int line)
+{
+	static struct rec rc;
+
+	tokenize(text, &rc);
+	rc.line = line;
+	if (!strcmp(rc.kind, "mem"))
+		return rec_mem(r, &rc, false);
+	if (!strcmp(rc.kind, "reserve"))
+		return rec_mem(r, &rc, true);
+	if (!strcmp(rc.kind, "step1"))
+		return rec_step1(r, &rc);
+	if (!strcmp(rc.kind, "batch"))
+		return rec_batch(r, &rc);
+	if (!strcmp(rc.kind, "hook"))
+		return rec_hook(r, &rc);
+	if (!strcmp(rc.kind, "tables"))
+		return rec_tables(r, &rc);
+	if (!strcmp(rc.kind, "cr3")) {
+		NEED_U64(r, &rc, "root", r->cr3_root);
+		r->have_cr3 = true;
+		r->cr3_after_batch = r->nb;
+		return 0;
+	}
+	if (!strcmp(rc.kind, "link")) {
+		struct t_batch *b = batch_of(r, &rc);
+
+		if (!b)
+			return -1;
+		b->link_seen = true;
+		NEED_U64(r, &rc, "entries", b->link_entries);
+		return 0;
+	}
+	if (!strcmp(rc.kind, "xen") && rc.n && !strcmp(rc.val[0], "pin_attempt")) {
+		r->have_pin = true;
+		NEED_STR(r, &rc, "op", r->pin_op);
+		NEED_U64(r, &rc, "gfn", r->pin_gfn);
+		r->pin_rc = get(&rc, "rc") ? strtol(get(&rc, "rc"), NULL, 0) : 0;
+		return 0;
+	}
+	if (!strcmp(rc.kind, "summary"))
+		return rec_summary(r, &rc);
+	if (!strcmp(rc.kind, "selfcheck")) {
+		r->have_selfcheck = true;
+		NEED_U64(r, &rc, "violations", r->sc_violations);
+		NEED_U64(r, &rc, "tables", r->sc_tables);
+		NEED_U64(r, &rc, "direct_bytes", r->sc_direct_bytes);
+		NEED_STR(r, &rc, "tables_ro", r->sc_tables_ro);
+		return 0;
+	}
+	if (!strcmp(rc.kind, "env")) {  /* proposed: docs/trace.md */
+		const char *s;
+
+		r->has_env = true;
+		if ((s = get(&rc, "protocol")))
+			scopy(r->protocol, sizeof(r->protocol), s);
+		if ((s = get(&rc, "hypervisor")))
+			scopy(r->hypervisor, sizeof(r->hypervisor), s);
+		if ((s = get(&rc, "backend")))
+			scopy(r->backend, sizeof(r->backend), s);
+		return 0;
+	}
+	note_unknown(r, rc.kind);
+	return 0;
+}
+
+/* ----------------------------------------------------- console lines */
+
+static void unquote(const char *s, char *out, size_t n)
+{
+	size_t l = strlen(s);
+
+	if (l >= 2 && s[0] == '"' && s[l - 1] == '"')
+		snprintf(out, n, "%.*s", (int)(l - 2), s + 1);
+	else
+		scopy(out, n, s);
+}
+
+static void console_line(struct run *r, const char *s)
+{
+	static struct rec rc;
+	const char *p, *v;
+
+	if ((p = find_marker(s, "boot: "))) {
+		tokenize(p + 6, &rc);
+		/* the kind slot holds the first key=value */
+		if (!strncmp(p + 6, "protocol=", 9)) {
+			char first[T_STR];
+
+			snprintf(first, sizeof(first), "%.*s", (int)strcspn(p + 15, " "), p + 15);
+			scopy(r->protocol, sizeof(r->protocol), first);
+			if ((v = get(&rc, "loader")))
+				unquote(v, r->loader, sizeof(r->loader));
+			if ((v = get(&rc, "start_info_version")))
+				scopy(r->start_info, sizeof(r->start_info), v);
+		} else if (!strncmp(p + 6, "cmdline=", 8)) {
+			unquote(p + 14, r->cmdline, sizeof(r->cmdline));
+		}
+	} else if ((p = find_marker(s, "cpu: ")) && strstr(p, "vendor=")) {
+		scopy(r->cpu, sizeof(r->cpu), p + 5);
+	} else if ((p = find_marker(s, "paravirt: "))) {
+		p += 10;
+		if (!strncmp(p, "hypervisor=", 11)) {
+			snprintf(r->hypervisor, sizeof(r->hypervisor), "%.*s",
+				 (int)strcspn(p + 11, " "), p + 11);
+			tokenize(p, &rc);
+			if ((v = get(&rc, "cpuid_base")))
+				scopy(r->cpuid_base, sizeof(r->cpuid_base), v);
+			if ((v = get(&rc, "xen_version")))
+				scopy(r->xen_version, sizeof(r->xen_version), v);
+		} else if (!strncmp(p, "backend=", 8)) {
+			snprintf(r->backend, sizeof(r->backend), "%.*s", (int)strcspn(p + 8, " "),
+				 p + 8);
+		}
+	} else if ((p = find_marker(s, "memmap: "))) {
+		p += 8;
+		if (!strncmp(p, "source=", 7)) {
+			snprintf(r->memmap_source, sizeof(r->memmap_source), "%.*s",
+				 (int)strcspn(p + 7, " "), p + 7);
+		} else if (!strncmp(p, "given ", 6) && r->ngiven < T_MEM_MAX) {
+			struct t_mem *m = &r->given[r->ngiven];
+			const char *close = strchr(p, ']');
+			char range[64];
+
+			if (close && close - (p + 6) < (int)sizeof(range) - 1) {
+				snprintf(range, sizeof(range), "%.*s", (int)(close + 1 - (p + 6)), p + 6);
+				if (parse_range(range, &m->lo, &m->end)) {
+					snprintf(m->type, sizeof(m->type), "%s",
+						 close[1] == ' ' ? close + 2 : "");
+					r->ngiven++;
+				}
+			}
+		}
+	} else if ((p = find_marker(s, "layout: ")) && r->nlayout < T_LAYOUT_MAX) {
+		unsigned long long a, b;
+		int n = 0;
+
+		if (sscanf(p + 8, "%llx-%llx %n", &a, &b, &n) == 2 && n) {
+			struct t_layout *l = &r->layout[r->nlayout++];
+
+			l->lo = a;
+			l->last = b;
+			l->end = b + 1;
+			scopy(l->name, sizeof(l->name), p + 8 + n);
+		}
+	} else if ((p = find_marker(s, "selfcheck: ")) && strstr(p, "tables=")) {
+		scopy(r->selfcheck_line, sizeof(r->selfcheck_line), p + 11);
+	} else if ((p = find_marker(s, "topdown: result: "))) {
+		scopy(r->result, sizeof(r->result), p + 17);
+	} else if ((p = find_marker(s, "PANIC: "))) {
+		if (!r->panic[0])
+			scopy(r->panic, sizeof(r->panic), p + 7);
+	} else if ((p = find_marker(s, "xen: MMUEXT_PIN"))) {
+		scopy(r->xen_pin_line, sizeof(r->xen_pin_line), p + 5);
+	}
+}
+
+/* ------------------------------------------------------------ the run */
+
+static void derive(struct run *r)
+{
+	r->nusable = 0;
+	r->usable_bytes = 0;
+	r->ram_top = 0;
+	for (int i = 0; i < r->nmem; i++) {
+		if (strcmp(r->mem[i].type, "usable"))
+			continue;
+		r->usable[r->nusable].lo = r->mem[i].lo;
+		r->usable[r->nusable].end = r->mem[i].end;
+		r->nusable++;
+		r->usable_bytes += r->mem[i].end - r->mem[i].lo;
+		if (r->mem[i].end > r->ram_top)
+			r->ram_top = r->mem[i].end;
+	}
+	r->direct_map_base = K_DIRECT_MAP_BASE;
+	for (int i = 0; i < r->nlayout; i++)
+		if (!strcmp(r->layout[i].name, "direct map"))
+			r->direct_map_base = r->layout[i].lo;
+}
+
+static int read_file(const char *path, char **buf, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 1 << 16, n = 0;
+	char *b;
+
+	if (!f)
+		return -1;
+	b = malloc(cap);
+	for (;;) {
+		size_t got;
+
+		if (n == cap) {
+			cap *= 2;
+			b = realloc(b, cap);
+		}
+		got = fread(b + n, 1, cap - n, f);
+		n += got;
+		if (!got)
+			break;
+	}
+	if (ferror(f)) {
+		fclose(f);
+		free(b);
+		return -1;
+	}
+	fclose(f);
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+/* Pick the run: segments start at "topdown: booting"; the last one with a
+ * "trace: begin" wins (or the last one if none has one). */
+static void pick_run(struct run *r, const struct lines *L, int *from, int *to)
+{
+	int starts[4096], ns = 0, use = -1;
+
+	starts[ns++] = 0;
+	for (int i = 0; i < L->n; i++)
+		if (find_marker(L->v[i].s, "topdown: booting") && i > 0 &&
+		    ns < (int)(sizeof(starts) / sizeof(starts[0])))
+			starts[ns++] = i;
+	for (int k = 0; k < ns; k++) {
+		int e = k + 1 < ns ? starts[k + 1] : L->n;
+
+		for (int i = starts[k]; i < e; i++) {
+			const char *t = find_marker(L->v[i].s, "trace: ");
+
+			if (t && !strncmp(t + 7, "begin ", 6)) {
+				use = k;
+				break;
+			}
+		}
+	}
+	if (use < 0)
+		use = ns - 1;
+	r->runs_in_file = ns;
+	r->run_used = use + 1;
+	*from = starts[use];
+	*to = use + 1 < ns ? starts[use + 1] : L->n;
+}
+
+int run_read(struct run *r, const char *path, const char *label, int xen_split)
+{
+	struct lines L = { 0 };
+	char *buf;
+	size_t len;
+	int from, to, begin_line = 0, last_line = 0;
+	uint32_t h = FNV1A32_INIT;
+
+	memset(r, 0, sizeof(*r));
+	r->path = path;
+	r->label = label;
+	if (read_file(path, &buf, &len))
+		return fail(r, RUN_UNREADABLE, "cannot read %s: %s", path, strerror(errno));
+	split_lines(buf, len, xen_split, &L, &r->joined_lines);
+	free(buf);
+	pick_run(r, &L, &from, &to);
+
+	for (int i = from; i < to; i++) {
+		const char *s = L.v[i].s, *t = find_marker(s, "trace: ");
+
+		if (!t) {
+			console_line(r, s);
+			continue;
+		}
+		if (!strncmp(t + 7, "begin ", 6)) {
+			if (r->have_begin && !r->have_end) {
+				fail(r, RUN_TRUNCATED,
+				     "truncated trace: a new 'trace: begin' at line %d before the end record of the one at line %d",
+				     L.v[i].no, begin_line);
+				break;
+			}
+			if (r->have_end)
+				continue;       /* a second trace in one run: ignored */
+			r->have_begin = true;
+			begin_line = L.v[i].no;
+			h = FNV1A32_INIT;
+			{
+				static struct rec rc;
+
+				tokenize(t + 7, &rc);
+				rc.line = L.v[i].no;
+				if (rec_begin(r, &rc) && r->error == RUN_VERSION)
+					break;
+			}
+		} else if (!r->have_begin || r->have_end) {
+			continue;               /* outside the trace */
+		} else if (!strncmp(t + 7, "end ", 4) || !strcmp(t + 7, "end")) {
+			static struct rec rc;
+			uint64_t v;
+
+			tokenize(t + 7, &rc);
+			if (!parse_u64(get(&rc, "records"), &v)) {
+				fail(r, RUN_MALFORMED, "line %d: end record without records=", L.v[i].no);
+				break;
+			}
+			r->end_records = v;
+			if (!parse_u64(get(&rc, "fnv1a"), &v)) {
+				fail(r, RUN_MALFORMED, "line %d: end record without fnv1a=", L.v[i].no);
+				break;
+			}
+			r->end_fnv = (uint32_t)v;
+			r->have_end = true;
+			continue;
+		} else if (record(r, t + 7, L.v[i].no)) {
+			if (r->error != RUN_MALFORMED)
+				break;
+		}
+		if (r->error == RUN_VERSION)
+			break;
+		h = fnv1a32(h, t, strlen(t));
+		h = fnv1a32(h, "\n", 1);
+		r->records++;
+		last_line = L.v[i].no;
+	}
+	r->fnv = h;
+	derive(r);
+
+	if (!r->error || r->error == RUN_MALFORMED) {
+		enum run_error keep = r->error;
+		char msg[sizeof(r->errmsg)];
+
+		memcpy(msg, r->errmsg, sizeof(msg));
+		r->error = RUN_OK;
+		if (!r->have_begin)
+			fail(r, RUN_NO_TRACE, "no trace: no 'trace: begin' record in %s%s%s", path,
+			     r->panic[0] ? " (the run panicked: " : "",
+			     r->panic[0] ? r->panic : "");
+		else if (!r->have_end)
+			fail(r, RUN_TRUNCATED,
+			     "truncated trace: no end record; %lu records from line %d to line %d%s%s%s",
+			     r->records, begin_line, last_line, r->panic[0] ? " (PANIC: " : "",
+			     r->panic[0] ? r->panic : "", r->panic[0] ? ")" : "");
+		else if (r->end_records != r->records)
+			fail(r, RUN_BAD_COUNT,
+			     "truncated trace: the end record says records=%lu, the log holds %lu (lines lost)",
+			     r->end_records, r->records);
+		else if (r->end_fnv != r->fnv)
+			fail(r, RUN_BAD_CHECKSUM,
+			     "bad checksum: the end record says fnv1a=0x%08x, the %lu records hash to 0x%08x (a record was altered)",
+			     r->end_fnv, r->records, r->fnv);
+		else if (keep) {
+			r->error = keep;
+			memcpy(r->errmsg, msg, sizeof(msg));
+		}
+	}
+	lines_free(&L);
+	return r->error ? -1 : 0;
+}
+
+/* ------------------------------------------------------------ reseal */
+
+/* Copy `in` to `out`, rewriting the end record of the (last) trace so that
+ * it matches the records before it.  For hand-edited test fixtures only. */
+int run_reseal(const char *in, const char *out)
+{
+	char *buf, *p;
+	size_t len;
+	FILE *f;
+	uint32_t h = FNV1A32_INIT;
+	unsigned long n = 0;
+	bool in_trace = false;
+
+	if (read_file(in, &buf, &len)) {
+		fprintf(stderr, "tracecmp: cannot read %s: %s\n", in, strerror(errno));
+		return 2;
+	}
+	f = fopen(out, "w");
+	if (!f) {
+		fprintf(stderr, "tracecmp: cannot write %s: %s\n", out, strerror(errno));
+		free(buf);
+		return 2;
+	}
+	for (p = buf; p < buf + len;) {
+		char *nl = memchr(p, '\n', (size_t)(buf + len - p));
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(buf + len - p);
+		char *line = strndup(p, l);
+		const char *t = find_marker(line, "trace: ");
+
+		p += l + (nl ? 1 : 0);
+		if (t && !strncmp(t + 7, "begin ", 6)) {
+			in_trace = true;
+			h = FNV1A32_INIT;
+			n = 0;
+		}
+		if (t && in_trace && !strncmp(t + 7, "end ", 4)) {
+			fprintf(f, "%.*strace: end records=%lu fnv1a=0x%08x\n", (int)(t - line), line,
+				n, h);
+			in_trace = false;
+		} else {
+			if (t && in_trace) {
+				h = fnv1a32(h, t, strlen(t));
+				h = fnv1a32(h, "\n", 1);
+				n++;
+			}
+			fprintf(f, "%s%s", line, nl ? "\n" : "");
+		}
+		free(line);
+	}
+	free(buf);
+	if (fclose(f)) {
+		fprintf(stderr, "tracecmp: cannot write %s\n", out);
+		return 2;
+	}
+	return 0;
+}

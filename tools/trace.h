@@ -1,0 +1,269 @@
+/*
+ * tools/trace.h — the host side of the setup trace (docs/trace.md):
+ * reading a console log into a struct run, the builder model that
+ * recomputes what mm_init should have done, the findings both produce,
+ * and the SVG picture.
+ *
+ * Files:  trace-parse.c  log -> struct run (completeness, checksum, fields)
+ *         trace-model.c  struct run -> findings (internal consistency and
+ *                        the plan's decisions, recomputed)
+ *         trace-svg.c    one or two runs -> a self-contained SVG
+ *         tracecmp.c     main: the side-by-side report and the verdict
+ *
+ * Ranges are half-open [lo, end) inside the tools; the trace prints them
+ * Linux-style with an inclusive end.
+ */
+#ifndef TOOLS_TRACE_H
+#define TOOLS_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TRACE_VERSION_KNOWN 1
+
+#define T_MEM_MAX       128
+#define T_RES_MAX       64
+#define T_STEP1_MAX     16
+#define T_BATCH_MAX     64
+#define T_EXT_MAX       64
+#define T_LAYOUT_MAX    16
+#define T_UNKNOWN_MAX   16
+#define T_STR           160
+
+/* Constants of the kernel the trace does not carry (yet): docs/trace.md
+ * "What the trace does not say".  Defaults match include/mm/layout.h and
+ * mm/init.c; the layout: lines override the first two. */
+#define K_DIRECT_MAP_BASE   0xffff888000000000ULL
+#define K_KERNEL_VMA        0xffffffff80000000ULL
+#define K_FIXMAP_BASE       0xffffffffbfe00000ULL
+#define K_GROWTH_SHIFT      4           /* a batch maps <= 16x what is mapped */
+#define K_BATCH_MIN         (2ULL << 20)
+#define K_HOOK_RESERVE      8           /* pages kept for the hook's splits */
+#define K_EXTENTS_MAX       32          /* BATCH_EXTENTS_MAX */
+#define K_LINKS_MAX         2048        /* BATCH_LINKS_MAX */
+#define K_PAGE              4096ULL
+
+struct t_range {
+	uint64_t lo, end;
+};
+
+struct t_mem {
+	uint64_t lo, end;
+	char type[24];          /* "usable", "reserved", "ACPI data", ... */
+};
+
+struct t_reserve {
+	uint64_t lo, end;
+	char why[24];
+};
+
+struct t_step1 {
+	char what[16];
+	uint64_t va, va_end;
+	uint64_t pa, pa_end;    /* 0/0 for the fixmap */
+	bool has_pa;
+	char perm[8];
+	unsigned long tables_new;
+	int line;
+};
+
+struct t_extent {
+	uint64_t lo, end;
+	char src[8];
+	unsigned long pages;
+};
+
+/* One batch: the batch record, its hook record, its table extents and its
+ * link record (batch 0 has none: it goes live by the CR3 switch). */
+struct t_batch {
+	bool seen, hook_seen, link_seen;
+	int line;
+	char step[8], src[8];
+	uint64_t pa_lo, pa_end;
+	uint64_t ram;
+	unsigned long leaves[4];        /* [1] 4k [2] 2m [3] 1g */
+	unsigned long tables, tl[5];    /* tl[1..4]: by level */
+	unsigned long links;
+	/* hook */
+	int hook_step;
+	char backend[24], action[24], result[24];
+	unsigned long ro_entries, splits, split_tables;
+	/* tables records */
+	struct t_extent ext[T_EXT_MAX];
+	int next;
+	/* link record */
+	unsigned long link_entries;
+	/* optional fields a later format may add (0/false if absent) */
+	bool has_va;
+	uint64_t va_lo, va_end;
+};
+
+struct t_layout {
+	uint64_t lo, end;       /* inclusive end stored as end + 1 (may wrap to 0) */
+	uint64_t last;          /* inclusive end, as printed */
+	char name[40];
+};
+
+enum run_error {
+	RUN_OK = 0,
+	RUN_UNREADABLE,
+	RUN_NO_TRACE,
+	RUN_TRUNCATED,
+	RUN_BAD_COUNT,
+	RUN_BAD_CHECKSUM,
+	RUN_VERSION,
+	RUN_MALFORMED,
+};
+
+struct run {
+	const char *path;
+	const char *label;              /* "A" / "B" */
+	enum run_error error;
+	char errmsg[400];
+	int runs_in_file, run_used;     /* "topdown: booting" segments */
+	int joined_lines;               /* Xen 0xE9 lines re-joined */
+
+	/* console facts (not checksummed) */
+	char protocol[24], loader[64], start_info[8], cmdline[T_STR];
+	char hypervisor[24], cpuid_base[16], xen_version[16], backend[24];
+	char cpu[T_STR];
+	char memmap_source[24];
+	struct t_mem given[T_MEM_MAX];
+	int ngiven;
+	struct t_layout layout[T_LAYOUT_MAX];
+	int nlayout;
+	char result[T_STR];             /* after "topdown: result: " */
+	char selfcheck_line[400];       /* the printk selfcheck line */
+	char panic[T_STR];
+	char xen_pin_line[T_STR];
+
+	/* the trace */
+	bool have_begin, have_end;
+	int version;
+	char maxpage[8];
+	unsigned int maxlevel;          /* 1 4k, 2 2m, 3 1g */
+	int nx;
+	unsigned long brk_pages;
+	uint64_t phys_limit;
+	int tables_ro;
+	struct t_mem mem[T_MEM_MAX];
+	int nmem;
+	struct t_reserve res[T_RES_MAX];
+	int nres;
+	struct t_step1 s1[T_STEP1_MAX];
+	int ns1;
+	struct t_batch b[T_BATCH_MAX];
+	int nb;
+	bool have_cr3;
+	uint64_t cr3_root;
+	int cr3_after_batch;            /* batches seen when cr3 came */
+	bool have_pin;
+	char pin_op[40];
+	uint64_t pin_gfn;
+	long pin_rc;
+	bool have_summary;
+	unsigned long sum_ram, sum_tables, sum_brk_used, sum_brk_reserved, sum_batches,
+		      sum_hook_calls, sum_links, sum_tl[5], sum_leaves[4], sum_splits,
+		      sum_split_tables;
+	bool have_selfcheck;
+	unsigned long sc_violations, sc_tables;
+	uint64_t sc_direct_bytes;
+	char sc_tables_ro[16];
+	unsigned long records;          /* counted */
+	uint32_t fnv;                   /* computed */
+	unsigned long end_records;      /* stated */
+	uint32_t end_fnv;
+	char unknown[T_UNKNOWN_MAX][32];/* record kinds this tool does not know */
+	int nunknown;
+	/* optional env record (proposed; see docs/trace.md) */
+	bool has_env;
+
+	/* derived */
+	struct t_range usable[T_MEM_MAX];
+	int nusable;
+	uint64_t usable_bytes, ram_top;
+	uint64_t direct_map_base;
+	uint64_t brk_pa;                /* from step1 what=brk */
+	bool has_brk;
+};
+
+/* Copy a string into a fixed buffer, cutting it if need be. */
+static inline void scopy(char *dst, size_t n, const char *src)
+{
+	size_t l = 0;
+
+	while (l + 1 < n && src[l])
+		l++;
+	for (size_t i = 0; i < l; i++)
+		dst[i] = src[i];
+	dst[l] = '\0';
+}
+
+/* ---- findings */
+enum fclass { F_INFO, F_EXPECTED, F_UNEXPECTED };
+
+struct finding {
+	enum fclass cls;
+	char where[40];
+	char text[400];
+};
+
+struct findings {
+	struct finding *f;
+	int n, cap;
+};
+
+__attribute__((format(printf, 4, 5)))
+void finding_add(struct findings *fs, enum fclass cls, const char *where, const char *fmt, ...);
+int findings_count(const struct findings *fs, enum fclass cls);
+
+/* ---- trace-parse.c */
+/* Read a console log; 0 on success, else r->error/r->errmsg say why.
+ * xen_split: the length at which Xen cuts a guest's port-0xE9 line
+ * (0: never re-join). */
+int run_read(struct run *r, const char *path, const char *label, int xen_split);
+const char *run_error_name(enum run_error e);
+/* "[mem 0x0000000000-0x000009efff]" */
+const char *fmt_mem(char *buf, size_t n, uint64_t lo, uint64_t end);
+const char *fmt_size(char *buf, size_t n, uint64_t bytes);
+/* Re-seal a log: recompute the end record of its trace (fixtures). */
+int run_reseal(const char *in, const char *out);
+
+/* ---- trace-model.c */
+/* What the builder should have done with r's input, batch by batch. */
+struct model_batch {
+	bool valid;
+	uint64_t pa_lo, pa_end, ram;            /* the model's own decision */
+	const char *stop;                       /* why the model ended it */
+	unsigned long budget;
+	uint64_t target;
+	/* consequences of the trace's own window */
+	unsigned long leaves[4], tables, tl[5], links;
+	unsigned long ro_entries, splits, split_tables, split_tl[5];
+	bool hook_modelled;
+	struct t_range pages[T_EXT_MAX];        /* table pages, incl. split ones */
+	int npages;
+};
+
+struct model {
+	bool ok;                                /* model could run */
+	char why_not[T_STR];
+	unsigned long s1_tables[T_STEP1_MAX];
+	struct model_batch b[T_BATCH_MAX];
+	int nb;                                 /* batches the model made */
+	bool model_panics;
+	char panic[T_STR];
+	unsigned long brk_used;
+	uint64_t root;
+};
+
+/* Check r against itself and against the model; findings go to fs with
+ * `where` prefixed by r->label. */
+void model_check(const struct run *r, struct model *m, struct findings *fs);
+
+/* ---- trace-svg.c */
+int svg_write(const char *path, struct run *const runs[], const struct model *const models[],
+	      int nruns);
+
+#endif /* TOOLS_TRACE_H */

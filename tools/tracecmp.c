@@ -1,0 +1,581 @@
+/*
+ * tracecmp — compare the setup traces of two topdown runs (docs/trace.md).
+ *
+ *   tracecmp [--svg OUT.svg] [-q] [--xen-split N] A.log [B.log]
+ *   tracecmp --reseal IN.log OUT.log      (test fixtures: fix the end record)
+ *
+ * Reads two console logs (typically native QEMU and Xen PVH), checks that
+ * each holds one complete trace (end record, record count, checksum,
+ * version), checks each against itself and against the builder model
+ * (trace-model.c), and prints both side by side: boot protocol,
+ * hypervisor and backend, memory map, every batch (window, leaves, tables
+ * and where they came from, the hook), totals.  Every difference is
+ * classified:
+ *
+ *   EXPECTED    the environments differ: hypervisor, backend and what its
+ *               hook did, console, loader, memory map — and what follows
+ *               from a different input, when both runs did what the plan
+ *               says for their own input;
+ *   UNEXPECTED  the builder decided differently for the same input, a run
+ *               deviates from the plan or from itself, a self-check found
+ *               violations, or a run did not PASS.
+ *
+ * Exit: 0 no unexpected difference, 1 unexpected differences, 2 input
+ * errors (unreadable, no trace, truncated, bad checksum, wrong version).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "trace.h"
+
+#define COLW 48
+
+struct ctx {
+	struct run *a, *b;              /* b is NULL with one log */
+	struct model *ma, *mb;
+	struct findings self;           /* each run against itself / the plan */
+	struct findings diff;           /* A against B */
+	bool quiet;
+	/* what differs in the builder's input */
+	bool same_usable, same_res, same_maxpage, same_ro, same_image, same_input;
+	char input_diff[200];
+};
+
+/* Rotating buffers for formatted values. */
+__attribute__((format(printf, 1, 2)))
+static const char *sf(const char *fmt, ...)
+{
+	static char pool[64][256];
+	static int next;
+	char *b = pool[next++ % 64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b, sizeof(pool[0]), fmt, ap);
+	va_end(ap);
+	return b;
+}
+
+static const char *mem(uint64_t lo, uint64_t end)
+{
+	char m[64];
+
+	return sf("%s", fmt_mem(m, sizeof(m), lo, end));
+}
+
+static const char *size(uint64_t b)
+{
+	char m[32];
+
+	return sf("%s", fmt_size(m, sizeof(m), b));
+}
+
+static void row(const struct ctx *c, char mark, const char *label, const char *a, const char *b)
+{
+	if (c->quiet)
+		return;
+	if (!c->b)
+		printf("  %-14s %s\n", label, a);
+	else
+		printf("%c %-14s %-*s %s\n", mark, label, COLW, a, b);
+}
+
+static void heading(const struct ctx *c, const char *t)
+{
+	if (!c->quiet)
+		printf("%s\n", t);
+}
+
+/* ------------------------------------------------------ classification */
+
+static bool batch_deviates(const struct ctx *c, const struct run *r, int k)
+{
+	char w[40];
+
+	snprintf(w, sizeof(w), "%s batch %d", r->label, k);
+	for (int i = 0; i < c->self.n; i++)
+		if (c->self.f[i].cls == F_UNEXPECTED && !strcmp(c->self.f[i].where, w))
+			return true;
+	return false;
+}
+
+/* An environment fact: any difference is expected. */
+static char env(struct ctx *c, const char *what, const char *a, const char *b, const char *why)
+{
+	if (!c->b || !strcmp(a, b))
+		return ' ';
+	finding_add(&c->diff, F_EXPECTED, what, "%s vs %s: %s", a, b, why);
+	return '~';
+}
+
+/* A decision of the builder (or a count that follows from one): equal for
+ * the same input; otherwise expected only if both runs follow the plan. */
+static char decision(struct ctx *c, int k, const char *what, const char *a, const char *b)
+{
+	bool dev;
+
+	if (!c->b || !strcmp(a, b))
+		return ' ';
+	if (c->same_input) {
+		finding_add(&c->diff, F_UNEXPECTED, what,
+			    "%s vs %s: same input (usable RAM, reservations, maxpage, image, tables_ro), different decision",
+			    a, b);
+		return '!';
+	}
+	dev = k >= 0 && (batch_deviates(c, c->a, k) || batch_deviates(c, c->b, k));
+	if (dev) {
+		finding_add(&c->diff, F_UNEXPECTED, what,
+			    "%s vs %s: %s deviates from the plan here (see the self-check)", a, b,
+			    batch_deviates(c, c->a, k) ? c->a->label : c->b->label);
+		return '!';
+	}
+	finding_add(&c->diff, F_EXPECTED, what,
+		    "%s vs %s: follows from the different %s; both runs do what the plan says for their input",
+		    a, b, c->input_diff);
+	return '~';
+}
+
+static bool same_ranges(const struct t_range *x, int nx, const struct t_range *y, int ny)
+{
+	return nx == ny && !memcmp(x, y, nx * sizeof(*x));
+}
+
+static void classify_inputs(struct ctx *c)
+{
+	const struct run *a = c->a, *b = c->b;
+	size_t n = 0;
+
+	c->same_usable = same_ranges(a->usable, a->nusable, b->usable, b->nusable);
+	c->same_maxpage = a->maxlevel == b->maxlevel;
+	c->same_ro = a->tables_ro == b->tables_ro;
+	c->same_res = a->nres == b->nres;
+	for (int i = 0; c->same_res && i < a->nres; i++)
+		c->same_res = a->res[i].lo == b->res[i].lo && a->res[i].end == b->res[i].end;
+	c->same_image = a->ns1 == b->ns1 && a->brk_pages == b->brk_pages && a->brk_pa == b->brk_pa;
+	for (int i = 0; c->same_image && i < a->ns1; i++)
+		c->same_image = a->s1[i].va == b->s1[i].va && a->s1[i].va_end == b->s1[i].va_end &&
+				a->s1[i].pa == b->s1[i].pa;
+	c->same_input = c->same_usable && c->same_maxpage && c->same_ro && c->same_res &&
+			c->same_image;
+	c->input_diff[0] = '\0';
+#define ADD(cond, s) if (!(cond)) n += snprintf(c->input_diff + n, sizeof(c->input_diff) - n, "%s%s", n ? ", " : "", s)
+	ADD(c->same_usable, "usable RAM");
+	ADD(c->same_res, "reservations");
+	ADD(c->same_maxpage, "maxpage");
+	ADD(c->same_ro, "tables_ro (Xen: brk mapped 4k read-only, 8 pages kept for the hook)");
+	ADD(c->same_image, "kernel image");
+#undef ADD
+}
+
+/* --------------------------------------------------------------- report */
+
+static const char *trace_state(const struct run *r)
+{
+	if (r->error)
+		return sf("%s", run_error_name(r->error));
+	return sf("v%d, %lu records, fnv1a=0x%08x: complete", r->version, r->records, r->fnv);
+}
+
+static const char *protocol(const struct run *r)
+{
+	if (!r->protocol[0])
+		return "?";
+	return sf("%s (%s%s%s)", r->protocol, r->loader, r->start_info[0] ? ", start_info v" : "",
+		  r->start_info);
+}
+
+static const char *hypervisor(const struct run *r)
+{
+	if (!r->hypervisor[0])
+		return "?";
+	return sf("%s%s%s", r->hypervisor, r->xen_version[0] ? " " : "", r->xen_version);
+}
+
+static const char *cpu_facts(const struct run *r)
+{
+	const char *p = strstr(r->cpu, "maxphyaddr=");
+
+	return p ? sf("%s", p) : sf("%s", r->cpu[0] ? r->cpu : "?");
+}
+
+static const char *usable_summary(const struct run *r)
+{
+	return sf("%s in %d ranges, top 0x%llx", size(r->usable_bytes), r->nusable,
+		  (unsigned long long)r->ram_top);
+}
+
+static const char *usable_list(const struct run *r)
+{
+	char buf[256] = "";
+	size_t n = 0;
+
+	for (int i = 0; i < r->nusable && n < sizeof(buf) - 40; i++)
+		n += snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? " " : "",
+			      mem(r->usable[i].lo, r->usable[i].end));
+	return sf("%s", buf);
+}
+
+static const char *bstr(const struct run *r, int k, const char *what)
+{
+	const struct t_batch *b = &r->b[k];
+
+	if (k >= r->nb || !b->seen)
+		return "-";
+	if (!strcmp(what, "step"))
+		return sf("step %s from %s", b->step, b->src);
+	if (!strcmp(what, "window"))
+		return sf("%s %s", mem(b->pa_lo, b->pa_end), size(b->ram));
+	if (!strcmp(what, "leaves"))
+		return sf("4k=%lu 2m=%lu 1g=%lu", b->leaves[1], b->leaves[2], b->leaves[3]);
+	if (!strcmp(what, "tables"))
+		return sf("%lu (l4=%lu l3=%lu l2=%lu l1=%lu)", b->tables, b->tl[4], b->tl[3],
+			  b->tl[2], b->tl[1]);
+	if (!strcmp(what, "links"))
+		return sf("%lu", b->links);
+	if (!strcmp(what, "hook"))
+		return b->hook_seen ? sf("%s %s -> %s", b->backend, b->action, b->result) : "-";
+	if (!strcmp(what, "hookcounts"))
+		return b->hook_seen ? sf("ro_entries=%lu splits=%lu split_tables=%lu", b->ro_entries,
+					 b->splits, b->split_tables) : "-";
+	return "?";
+}
+
+static const char *extent(const struct run *r, int k, int i)
+{
+	const struct t_batch *b = &r->b[k];
+
+	if (k >= r->nb || i >= b->next)
+		return "";
+	return sf("%s %s %lu", b->ext[i].src, mem(b->ext[i].lo, b->ext[i].end), b->ext[i].pages);
+}
+
+static const char *model_verdict(const struct ctx *c, const struct run *r, const struct model *m,
+				 int k)
+{
+	const struct model_batch *mb = &m->b[k];
+
+	if (!m->ok || k >= m->nb || k >= r->nb)
+		return "-";
+	if (batch_deviates(c, r, k))
+		return mb->valid ? sf("DIFFERS: plan %s", mem(mb->pa_lo, mb->pa_end)) :
+				   sf("DIFFERS: plan stops (%s)", mb->stop);
+	return sf("agrees (window ends: %s)", mb->stop);
+}
+
+static void report_batch(struct ctx *c, int k)
+{
+	struct run *a = c->a, *b = c->b;
+	static const char *const rows[][2] = {
+		{ "window", "window" }, { "leaves", "leaves" }, { "tables", "tables" },
+		{ "links", "links" },
+	};
+	char where[48];
+	int next;
+
+	heading(c, sf("batch %d", k));
+	row(c, ' ', "  step", bstr(a, k, "step"), b ? bstr(b, k, "step") : "");
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *va = bstr(a, k, rows[i][1]), *vb = b ? bstr(b, k, rows[i][1]) : "";
+
+		snprintf(where, sizeof(where), "batch %d %s", k, rows[i][0]);
+		row(c, decision(c, k, where, va, vb), sf("  %s", rows[i][0]), va, vb);
+	}
+	next = k < a->nb ? a->b[k].next : 0;
+	if (b && k < b->nb && b->b[k].next > next)
+		next = b->b[k].next;
+	{
+		char ea[400] = "", eb[400] = "";
+
+		for (int i = 0; i < next; i++) {
+			strncat(ea, extent(a, k, i), sizeof(ea) - strlen(ea) - 2);
+			strcat(ea, ";");
+			if (b) {
+				strncat(eb, extent(b, k, i), sizeof(eb) - strlen(eb) - 2);
+				strcat(eb, ";");
+			}
+		}
+		snprintf(where, sizeof(where), "batch %d table pages", k);
+		for (int i = 0; i < next; i++) {
+			char m = ' ';
+
+			if (i == 0)
+				m = decision(c, k, where, ea, b ? eb : "");
+			row(c, m, i ? "" : "  table pages", extent(a, k, i), b ? extent(b, k, i) : "");
+		}
+	}
+	{
+		const char *ha = bstr(a, k, "hook"), *hb = b ? bstr(b, k, "hook") : "";
+		const char *ca = bstr(a, k, "hookcounts"), *cb = b ? bstr(b, k, "hookcounts") : "";
+		bool backends_differ = b && k < a->nb && k < b->nb &&
+				       strcmp(a->b[k].backend, b->b[k].backend);
+		char m;
+
+		snprintf(where, sizeof(where), "batch %d hook", k);
+		if (b && strcmp(ha, hb) && (strstr(ha, "-> ok") == NULL || strstr(hb, "-> ok") == NULL)) {
+			finding_add(&c->diff, F_UNEXPECTED, where, "%s vs %s: a hook failed", ha, hb);
+			m = '!';
+		} else {
+			m = env(c, where, ha, hb, "different paravirt backend");
+		}
+		row(c, m, "  hook", ha, hb);
+		snprintf(where, sizeof(where), "batch %d hook counts", k);
+		if (backends_differ)
+			m = env(c, where, ca, cb, "what the backend's hook does (native: nothing; Xen PVH: tables read-only, splits)");
+		else
+			m = decision(c, k, where, ca, cb);
+		row(c, m, "", ca, cb);
+	}
+	row(c, ' ', "  model", model_verdict(c, a, c->ma, k), b ? model_verdict(c, b, c->mb, k) : "");
+}
+
+static void report(struct ctx *c)
+{
+	struct run *a = c->a, *b = c->b;
+	const char *e = "";
+	int nmem, nres, nb, ngiven;
+	char where[48];
+
+#define B(expr) (b ? (expr) : e)
+	if (b)
+		classify_inputs(c);
+	if (!c->quiet) {
+		printf("tracecmp: A = %s%s\n", a->path,
+		       a->runs_in_file > 1 ? sf(" (run %d of %d)", a->run_used, a->runs_in_file) : "");
+		if (b)
+			printf("          B = %s%s\n", b->path,
+			       b->runs_in_file > 1 ? sf(" (run %d of %d)", b->run_used, b->runs_in_file) : "");
+		if (b)
+			printf("%c %-14s %-*s %s\n", ' ', "", COLW, "A", "B");
+	}
+	row(c, ' ', "trace", trace_state(a), B(trace_state(b)));
+	if (a->joined_lines || (b && b->joined_lines))
+		row(c, ' ', "joined lines", sf("%d", a->joined_lines), B(sf("%d", b->joined_lines)));
+	heading(c, "environment");
+	row(c, env(c, "boot protocol", protocol(a), B(protocol(b)), "different loader / boot protocol"),
+	    "  protocol", protocol(a), B(protocol(b)));
+	row(c, env(c, "cmdline", a->cmdline, B(b->cmdline), "different command line"), "  cmdline",
+	    sf("\"%s\"", a->cmdline), B(sf("\"%s\"", b->cmdline)));
+	row(c, env(c, "hypervisor", hypervisor(a), B(hypervisor(b)), "hypervisor fact"),
+	    "  hypervisor", hypervisor(a), B(hypervisor(b)));
+	row(c, env(c, "backend", a->backend, B(b->backend), "paravirt backend follows the hypervisor"),
+	    "  backend", a->backend, B(b->backend));
+	row(c, env(c, "cpu", cpu_facts(a), B(cpu_facts(b)), "CPU facts of the machine"), "  cpu",
+	    cpu_facts(a), B(cpu_facts(b)));
+	{
+		const char *pa = a->have_pin ? sf("%s gfn=0x%llx rc=%ld", a->pin_op,
+						  (unsigned long long)a->pin_gfn, a->pin_rc) : "-";
+		const char *pb = b && b->have_pin ? sf("%s gfn=0x%llx rc=%ld", b->pin_op,
+						       (unsigned long long)b->pin_gfn, b->pin_rc) : "-";
+
+		if (a->have_pin || (b && b->have_pin))
+			row(c, env(c, "xen pin_attempt", pa, B(pb),
+				   "Xen's answer to pinning a PVH guest's own root (refused: the guest protects its tables itself)"),
+			    "  pin attempt", pa, B(pb));
+	}
+	heading(c, "builder input");
+	row(c, env(c, "memmap source", a->memmap_source, B(b->memmap_source), "where the map came from"),
+	    "  map source", a->memmap_source, B(b->memmap_source));
+	ngiven = a->ngiven > (b ? b->ngiven : 0) ? a->ngiven : b->ngiven;
+	(void)ngiven;
+	nmem = a->nmem > (b ? b->nmem : 0) ? a->nmem : (b ? b->nmem : 0);
+	for (int i = 0; i < nmem; i++) {
+		const char *ma = i < a->nmem ? sf("%s %s", mem(a->mem[i].lo, a->mem[i].end), a->mem[i].type) : "";
+		const char *mb = b && i < b->nmem ? sf("%s %s", mem(b->mem[i].lo, b->mem[i].end), b->mem[i].type) : "";
+
+		row(c, b && strcmp(ma, mb) ? '~' : ' ', i ? "" : "  memory map", ma, mb);
+	}
+	row(c, env(c, "usable RAM", usable_list(a), B(usable_list(b)),
+		   "the environments give different memory maps"),
+	    "  usable", usable_summary(a), B(usable_summary(b)));
+	nres = a->nres > (b ? b->nres : 0) ? a->nres : (b ? b->nres : 0);
+	{
+		char ra[300] = "", rb[300] = "";
+
+		for (int i = 0; i < nres; i++) {
+			const char *xa = i < a->nres ? sf("%s %s", mem(a->res[i].lo, a->res[i].end), a->res[i].why) : "";
+			const char *xb = b && i < b->nres ? sf("%s %s", mem(b->res[i].lo, b->res[i].end), b->res[i].why) : "";
+
+			strncat(ra, xa, sizeof(ra) - strlen(ra) - 2);
+			strcat(ra, ";");
+			strncat(rb, xb, sizeof(rb) - strlen(rb) - 2);
+			strcat(rb, ";");
+			row(c, b && strcmp(xa, xb) ? '~' : ' ', i ? "" : "  reserved", xa, xb);
+		}
+		if (b)
+			env(c, "reservations", sf("%d ranges", a->nres), sf("%d ranges", b->nres),
+			    strcmp(ra, rb) ? "boot data and image placed by a different loader" : "");
+		if (b && strcmp(ra, rb) && a->nres == b->nres)
+			finding_add(&c->diff, F_EXPECTED, "reservations",
+				    "same number, different ranges: boot data placed by a different loader");
+	}
+	{
+		const char *ia = sf("maxpage=%s nx=%d brk=%lu pages at 0x%llx tables_ro=%d", a->maxpage,
+				    a->nx, a->brk_pages, (unsigned long long)a->brk_pa, a->tables_ro);
+		const char *ib = B(sf("maxpage=%s nx=%d brk=%lu pages at 0x%llx tables_ro=%d", b->maxpage,
+				      b->nx, b->brk_pages, (unsigned long long)b->brk_pa, b->tables_ro));
+
+		row(c, env(c, "config", ia, ib,
+			   b && !c->same_ro ? "the Xen backend wants tables read-only" :
+			   "different options or CPU"), "  config", ia, ib);
+	}
+	for (int i = 0; i < a->ns1 || (b && i < b->ns1); i++) {
+		const char *sa = i < a->ns1 ? sf("%-6s %s +%lu", a->s1[i].what,
+						  a->s1[i].has_pa ? mem(a->s1[i].pa, a->s1[i].pa_end) :
+						  sf("va 0x%llx", (unsigned long long)a->s1[i].va),
+						  a->s1[i].tables_new) : "";
+		const char *sb = b && i < b->ns1 ? sf("%-6s %s +%lu", b->s1[i].what,
+						       b->s1[i].has_pa ? mem(b->s1[i].pa, b->s1[i].pa_end) :
+						       sf("va 0x%llx", (unsigned long long)b->s1[i].va),
+						       b->s1[i].tables_new) : "";
+
+		snprintf(where, sizeof(where), "step1 %s", i < a->ns1 ? a->s1[i].what : "");
+		row(c, decision(c, 0, where, sa, B(sb)), i ? "" : "  image (step 1)", sa, sb);
+	}
+
+	nb = a->nb > (b ? b->nb : 0) ? a->nb : (b ? b->nb : 0);
+	for (int k = 0; k < nb; k++) {
+		report_batch(c, k);
+		if (k == 0) {
+			const char *ca = a->have_cr3 ? sf("root=0x%llx", (unsigned long long)a->cr3_root) : "-";
+			const char *cb = B(b->have_cr3 ? sf("root=0x%llx", (unsigned long long)b->cr3_root) : "-");
+
+			row(c, decision(c, 0, "cr3 (step 4)", ca, cb), "cr3 (step 4)", ca, cb);
+		}
+	}
+	if (b && a->nb != b->nb)
+		decision(c, -1, "batches", sf("%d batches", a->nb), sf("%d batches", b->nb));
+
+	heading(c, "totals");
+	{
+		const char *ta = sf("%s, %lu tables (l4=%lu l3=%lu l2=%lu l1=%lu)", size(a->sum_ram),
+				    a->sum_tables, a->sum_tl[4], a->sum_tl[3], a->sum_tl[2], a->sum_tl[1]);
+		const char *tb = B(sf("%s, %lu tables (l4=%lu l3=%lu l2=%lu l1=%lu)", size(b->sum_ram),
+				      b->sum_tables, b->sum_tl[4], b->sum_tl[3], b->sum_tl[2], b->sum_tl[1]));
+		const char *ua = sf("brk %lu/%lu, %lu batches, %lu hook calls, %lu links", a->sum_brk_used,
+				    a->sum_brk_reserved, a->sum_batches, a->sum_hook_calls, a->sum_links);
+		const char *ub = B(sf("brk %lu/%lu, %lu batches, %lu hook calls, %lu links", b->sum_brk_used,
+				      b->sum_brk_reserved, b->sum_batches, b->sum_hook_calls, b->sum_links));
+		const char *la = sf("leaves 4k=%lu 2m=%lu 1g=%lu", a->sum_leaves[1], a->sum_leaves[2],
+				    a->sum_leaves[3]);
+		const char *lb = B(sf("leaves 4k=%lu 2m=%lu 1g=%lu", b->sum_leaves[1], b->sum_leaves[2],
+				      b->sum_leaves[3]));
+		const char *sa = sf("splits=%lu split_tables=%lu", a->sum_splits, a->sum_split_tables);
+		const char *sb = B(sf("splits=%lu split_tables=%lu", b->sum_splits, b->sum_split_tables));
+
+		row(c, decision(c, -1, "totals: mapped, tables", ta, tb), "  mapped", ta, tb);
+		row(c, decision(c, -1, "totals: brk, batches", ua, ub), "  used", ua, ub);
+		row(c, decision(c, -1, "totals: leaves", la, lb), "  leaves", la, lb);
+		row(c, c->same_ro ? decision(c, -1, "totals: splits", sa, sb) :
+		    env(c, "totals: splits", sa, sb, "the Xen hook splits large pages holding tables"),
+		    "  hook", sa, sb);
+	}
+	{
+		const char *sa = sf("violations=%lu tables=%lu tables_ro=%s", a->sc_violations,
+				    a->sc_tables, a->sc_tables_ro);
+		const char *sb = B(sf("violations=%lu tables=%lu tables_ro=%s", b->sc_violations,
+				      b->sc_tables, b->sc_tables_ro));
+		char m = ' ';
+
+		if (b && strcmp(sa, sb))
+			m = (a->sc_violations || b->sc_violations) ? '!' :
+			    decision(c, -1, "selfcheck", sa, sb);
+		row(c, m, "selfcheck", sa, sb);
+		row(c, b && strcmp(a->result, b->result) ? '!' : ' ', "result",
+		    a->result[0] ? a->result : "(none)", B(b->result[0] ? b->result : "(none)"));
+	}
+#undef B
+}
+
+static void print_findings(const struct findings *fs, const char *title, bool with_info)
+{
+	static const char *const cls[] = { "INFO", "EXPECTED", "UNEXPECTED" };
+	int shown = 0;
+
+	for (int i = 0; i < fs->n; i++) {
+		if (fs->f[i].cls == F_INFO && !with_info)
+			continue;
+		if (!shown++)
+			printf("%s\n", title);
+		printf("  %-10s %s: %s\n", cls[fs->f[i].cls], fs->f[i].where, fs->f[i].text);
+	}
+}
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: tracecmp [--svg OUT.svg] [-q] [--xen-split N] A.log [B.log]\n"
+		"       tracecmp --reseal IN.log OUT.log\n"
+		"exit: 0 no unexpected difference, 1 unexpected differences, 2 input errors\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	static struct run ra, rb;
+	static struct model ma, mb;
+	struct ctx c = { .a = &ra, .ma = &ma, .mb = &mb };
+	const char *svg = NULL, *files[2];
+	int nfiles = 0, xen_split = 199, bad = 0, unexpected;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--reseal")) {
+			if (i + 2 >= argc)
+				return usage();
+			return run_reseal(argv[i + 1], argv[i + 2]);
+		} else if (!strcmp(argv[i], "--svg") && i + 1 < argc) {
+			svg = argv[++i];
+		} else if (!strcmp(argv[i], "--xen-split") && i + 1 < argc) {
+			xen_split = atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
+			c.quiet = true;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return usage();
+		} else if (nfiles < 2) {
+			files[nfiles++] = argv[i];
+		} else {
+			return usage();
+		}
+	}
+	if (!nfiles)
+		return usage();
+	if (run_read(&ra, files[0], "A", xen_split)) {
+		fprintf(stderr, "tracecmp: A: %s: %s\n", files[0], ra.errmsg);
+		bad = 1;
+	}
+	if (nfiles == 2) {
+		c.b = &rb;
+		if (run_read(&rb, files[1], "B", xen_split)) {
+			fprintf(stderr, "tracecmp: B: %s: %s\n", files[1], rb.errmsg);
+			bad = 1;
+		}
+	}
+	if (bad)
+		return 2;
+
+	model_check(&ra, &ma, &c.self);
+	if (c.b)
+		model_check(&rb, &mb, &c.self);
+	report(&c);
+	if (svg) {
+		struct run *runs[2] = { &ra, &rb };
+		const struct model *models[2] = { &ma, &mb };
+
+		if (svg_write(svg, runs, models, nfiles))
+			return 2;
+	}
+
+	printf("\n");
+	if (c.b)
+		print_findings(&c.diff, "differences (A vs B):", true);
+	if (findings_count(&c.self, F_UNEXPECTED) || findings_count(&c.self, F_INFO))
+		print_findings(&c.self, "self-check (each run against itself and the plan):", true);
+	else
+		printf("self-check: %s the plan in every batch\n",
+		       c.b ? "both runs follow" : "the run follows");
+	unexpected = findings_count(&c.diff, F_UNEXPECTED) + findings_count(&c.self, F_UNEXPECTED);
+	printf("verdict: %d expected, %d unexpected difference%s%s\n",
+	       findings_count(&c.diff, F_EXPECTED), unexpected, unexpected == 1 ? "" : "s",
+	       unexpected ? "" : " -> OK");
+	return unexpected ? 1 : 0;
+}
