@@ -164,6 +164,11 @@ gdb: $(BUILD)/topdown.elf
 	@echo "QEMU waits for gdb on localhost:1234:  gdb -ex 'target remote :1234' $<"
 	$(QEMU) $(QEMU_COMMON) -kernel $< -append "$(CMDLINE)" -s -S
 
+# ----------------------------------------------------------------- demo ---
+.PHONY: demo
+demo: $(BUILD)/topdown.elf $(BUILD)/tools/tracecmp
+	@BUILD=$(BUILD) tools/demo.sh
+
 # ---------------------------------------------------------------- tests ---
 include tests/tests.mk
 

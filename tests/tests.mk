@@ -28,3 +28,5 @@ check:
 	  echo "=== suite $$s took $$(( $$(date +%s) - start ))s"; \
 	done
 	@tests/summary.sh $(RESULTS) $(SUITES)
+
+-include tests/bench/bench.mk

@@ -321,8 +321,15 @@ def prepare(selected, paths):
 
     bb = [c for c in selected if c.boot == "badboot"]
     if bb:
+        # topdown.sym is written next to the ELF by the same rule; if it is
+        # missing or older than the ELF, ask nm.
+        if sym.exists() and sym.stat().st_mtime >= main.stat().st_mtime:
+            symtext = sym.read_text()
+        else:
+            symtext = subprocess.run(["nm", "-n", str(main)], capture_output=True, text=True).stdout
+            sym = main
         syms = {}
-        for line in sym.read_text().splitlines():
+        for line in symtext.splitlines():
             f = line.split()
             if len(f) == 3:
                 syms[f[2]] = f[0]

@@ -84,6 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.nr = fuzz_decode(p, size, map, MEMMAP_MAX);
 	c.map = map;
 
+	fuzz_suffix = fuzz_suffix_for(map, c.nr);
 	expect = fuzz_memmap_panic(map, c.nr, limit, want, sizeof(want));
 	if (!expect) {
 		ref_normalise(map, c.nr, &ref);

@@ -65,15 +65,27 @@ bool fuzz_memmap_panic(const struct memmap_entry *e, unsigned int n, uint64_t li
 
 #define CATEGORIES_MAX 64
 
-void fuzz_finding(const char *category, const uint8_t *data, size_t size, const char *fmt, ...)
+const char *fuzz_suffix = "";
+
+const char *fuzz_suffix_for(const struct memmap_entry *e, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (e[i].size && e[i].type == 0)
+			return "-type0";
+	return "";
+}
+
+void fuzz_finding(const char *cat, const uint8_t *data, size_t size, const char *fmt, ...)
 {
 	static char seen[CATEGORIES_MAX][64];
 	static unsigned int nseen;
-	static unsigned long count;
+	char category[64];
 	va_list ap;
 	unsigned int i;
 
-	count++;
+	snprintf(category, sizeof(category), "%s%s", cat, fuzz_suffix);
 	for (i = 0; i < nseen; i++)
 		if (!strcmp(seen[i], category))
 			return;

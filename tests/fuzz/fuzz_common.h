@@ -41,6 +41,14 @@ bool fuzz_memmap_panic(const struct memmap_entry *e, unsigned int n, uint64_t li
  * of each category to stderr and go on (for long runs that should count
  * findings rather than stop at the first).
  */
+/* Appended to every category (e.g. "-type0" when the input has an entry of
+ * type 0, the known bug of RESULTS.md, so that other findings still show
+ * as categories of their own). */
+extern const char *fuzz_suffix;
+
+/* The suffix for this map: "-type0" if a non-empty entry has type 0. */
+const char *fuzz_suffix_for(const struct memmap_entry *e, unsigned int n);
+
 __attribute__((format(printf, 4, 5)))
 void fuzz_finding(const char *category, const uint8_t *data, size_t size, const char *fmt, ...);
 

@@ -80,6 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&map, 0, sizeof(map));
 	memcpy(map.e, in, nin * sizeof(in[0]));
 	map.nr = nin;
+	fuzz_suffix = fuzz_suffix_for(in, nin);
 	expect = fuzz_memmap_panic(in, nin, limit, want, sizeof(want));
 	if (!expect) {
 		ref_normalise(in, nin, &ref);
