@@ -195,6 +195,7 @@ struct mstate {
 	bool alloc_failed;
 	bool counting;
 	unsigned long count;
+	uint64_t counted[256];          /* virtual tables of this count */
 	bool mark_brk_ro;
 };
 
@@ -315,6 +316,12 @@ static void need_table(struct mstate *s, unsigned level, uint64_t va)
 	if (kset_get(&s->tables, key) >= 0)
 		return;
 	if (s->counting) {
+		/* a table two pieces of one chunk need is counted once */
+		for (unsigned long i = 0; i < s->count && i < 256; i++)
+			if (s->counted[i] == key)
+				return;
+		if (s->count < 256)
+			s->counted[s->count] = key;
 		s->count++;
 		return;
 	}

@@ -76,7 +76,7 @@ static void ring_write(const char *s, size_t n)
 			continue;
 		}
 		spins = 0;
-		while (space-- && n--)
+		for (; space && n; space--, n--)
 			ring->out[MASK_XENCONS_IDX(prod++, ring->out)] = *s++;
 		__asm__ volatile("sfence" ::: "memory");
 		ring->out_prod = prod;

@@ -22,6 +22,11 @@
 ;   mb2_badtag      information whose first tag has size 4
 ;   mb2_total       information whose total_size is 8
 ;
+; Every case first prints the start_info module list (QEMU -initrd) on COM1,
+; "badboot: module 0x0 paddr=0x... size=0x...", so that the tests can check
+; the kernel kept its page tables off the modules; mb2_synth passes module 0
+; on as a multiboot2 module tag.
+;
 ; MB2_ENTRY and PVH_ENTRY are topdown's mb2_entry32/pvh_entry32, taken from
 ; build/topdown.sym by tests/boot/run.py.  Linked at 16 MiB (badboot.lds),
 ; far from topdown at 1 MiB.
@@ -43,6 +48,10 @@
 ; struct hvm_start_info (xen/arch-x86/hvm/start_info.h)
 %define SI_MAGIC        0
 %define SI_VERSION      4
+%define SI_NR_MODULES   12
+%define SI_MODLIST      16
+%define MOD_ENTRY_SIZE  32      ; hvm_modlist_entry: paddr, size, cmdline_paddr, reserved
+%define COM1            0x3f8
 %define SI_CMDLINE      24
 %define SI_MEMMAP       40
 %define SI_MEMMAP_NR    48
@@ -64,6 +73,8 @@ start:
 	cld
 	mov esp, stack_top
 	mov ebp, ebx                    ; start_info from pvh.bin
+	call print_modules
+	mov ebx, ebp
 
 %ifidn CASE, pvh_pass
 	jmp enter_pvh
@@ -139,6 +150,78 @@ enter_mb2:
 	mov ecx, MB2_ENTRY
 	jmp ecx
 
+; Print "badboot: module N paddr=0x... size=0x..." for each module of the
+; start_info at ebp (low 32 bits: QEMU loads modules below 4 GiB).
+print_modules:
+	mov ecx, [ebp + SI_NR_MODULES]
+	mov ebx, [ebp + SI_MODLIST]
+	xor edi, edi
+.next:
+	cmp edi, ecx
+	jae .done
+	push ecx
+	mov esi, msg_module
+	call puts
+	mov eax, edi
+	call puthex
+	mov esi, msg_paddr
+	call puts
+	mov eax, [ebx]
+	call puthex
+	mov esi, msg_size
+	call puts
+	mov eax, [ebx + 8]
+	call puthex
+	mov esi, msg_eol
+	call puts
+	pop ecx
+	add ebx, MOD_ENTRY_SIZE
+	inc edi
+	jmp .next
+.done:
+	ret
+
+; Print the NUL-terminated string at esi on COM1 (QEMU's 16550 sends
+; without being programmed).
+puts:
+	push eax
+	push edx
+	mov dx, COM1
+.c:
+	lodsb
+	test al, al
+	jz .e
+	out dx, al
+	jmp .c
+.e:
+	pop edx
+	pop eax
+	ret
+
+; Print eax as 8 hex digits on COM1.
+puthex:
+	push ecx
+	push edx
+	mov ecx, 8
+	mov dx, COM1
+.d:
+	rol eax, 4
+	push eax
+	and eax, 0xf
+	mov al, [hexdigits + eax]
+	out dx, al
+	pop eax
+	loop .d
+	pop edx
+	pop ecx
+	ret
+
+hexdigits:  db "0123456789abcdef"
+msg_module: db "badboot: module 0x", 0
+msg_paddr:  db " paddr=0x", 0
+msg_size:   db " size=0x", 0
+msg_eol:    db 13, 10, 0
+
 ; ebx = a copy of the start_info at ebp.
 copy_si:
 	mov esi, ebp
@@ -192,6 +275,26 @@ build_mbi:
 	loop .name
 	mov eax, 8 + loader_name_len
 	call next_tag
+	cmp dword [ebp + SI_NR_MODULES], 0
+	je .no_module
+	mov dword [edi], 3              ; tag 3: module 0 of start_info
+	mov dword [edi + 4], 16 + module_name_len
+	mov esi, [ebp + SI_MODLIST]
+	mov eax, [esi]                  ; mod_start
+	mov [edi + 8], eax
+	add eax, [esi + 8]              ; mod_end = start + size
+	mov [edi + 12], eax
+	lea edx, [edi + 16]
+	mov esi, module_name
+	mov ecx, module_name_len
+.mname:
+	lodsb
+	mov [edx], al
+	inc edx
+	loop .mname
+	mov eax, 16 + module_name_len
+	call next_tag
+.no_module:
 	pop ecx
 	test ecx, ecx
 	jz .end
@@ -232,6 +335,9 @@ next_tag:
 loader_name:
 	db "badboot", 0
 loader_name_len equ $ - loader_name
+module_name:
+	db "initrd", 0
+module_name_len equ $ - module_name
 
 section .bss nobits alloc noexec write align=16
 si_copy:

@@ -26,11 +26,13 @@ What is checked (the [ids] are what the failures are tagged with):
   [window]   batch windows strictly downward, each holding usable RAM, ram=
              equal to the usable bytes in the window, together covering all
              usable RAM exactly once
-  [extent]   table extents page aligned, pages= consistent, disjoint; brk
-             extents inside the brk range (part of the image: exempt from
-             the RAM rules, as in mm/check.c) and clear of every reservation
-             but the kernel's; ram extents in usable RAM, clear of every
-             reservation, and inside RAM mapped by earlier batches
+  [extent]   table extents page aligned, pages= consistent, of their
+             batch's source; [extent-overlap] disjoint; [extent-brk] brk
+             extents (and the cr3 root) inside the brk range: brk pages are
+             part of the image, exempt from the RAM rules as in mm/check.c;
+             [extent-reserved] clear of every reservation (brk: but the
+             kernel's); ram extents [extent-usable] in usable RAM and
+             [extent-mapped] inside RAM mapped by earlier batches
   [topmost]  the RAM table pages are the highest free pages (usable minus
              reservations): low memory is kept
   [count]    per batch: tables = l4+l3+l2+l1 = extent pages - split tables
@@ -378,8 +380,9 @@ class Checker:
                 if bid != len(batches):
                     self.fail("order", "batch id=%d, expected %d" % (bid, len(batches)))
                 if expect is not None:
-                    self.fail("order", "batch %d starts while batch %d still misses its %s"
-                              % (bid, expect[0], expect[1]))
+                    self.fail("order", "batch %d starts, but batch %d has no %s record"
+                              % (bid, expect[0], "hook" if expect[1] == "hook" else
+                                 "cr3" if expect[0] == 0 else "link"))
                 if bid == 1 and not cr3_seen:
                     self.fail("order", "batch 1 before the cr3 record")
                 batches.append(r)
@@ -398,8 +401,7 @@ class Checker:
                 expect = (bid, "more")
             elif k in ("cr3", "link", "summary", "selfcheck"):
                 if expect is not None and expect[1] != "more":
-                    self.fail("order", "%s record while batch %d misses its %s"
-                              % (k, expect[0], expect[1]))
+                    self.fail("order", "%s record while batch %d has no hook record" % (k, expect[0]))
                 if expect is not None and expect[1] == "more" and expect[0] > 0 and k != "link":
                     self.fail("order", "batch %d has no link record" % expect[0])
                 if k == "cr3":
@@ -471,23 +473,23 @@ class Checker:
                               % (s, e - 1, n, (e - s) // PAGE))
                 for us, ue in used:
                     if s < ue and us < e:
-                        self.fail("extent", "extent [mem 0x%x-0x%x] overlaps an earlier one" % (s, e - 1))
+                        self.fail("extent-overlap", "extent [mem 0x%x-0x%x] overlaps an earlier one" % (s, e - 1))
                 used.append((s, e))
                 # brk pages are part of the image, wherever the map puts it
                 if src != "brk" and not any(us <= s and e <= ue for us, ue in usable):
-                    self.fail("extent", "batch %d tables [mem 0x%x-0x%x] not in usable RAM" % (bid, s, e - 1))
+                    self.fail("extent-usable", "batch %d tables [mem 0x%x-0x%x] not in usable RAM" % (bid, s, e - 1))
                 for rs, re_, why in reserves:
                     if s < re_ and rs < e and not (src == "brk" and why == "kernel"):
-                        self.fail("extent", "batch %d tables [mem 0x%x-0x%x] lie in reserved %s [mem 0x%x-0x%x]"
+                        self.fail("extent-reserved", "batch %d tables [mem 0x%x-0x%x] lie in reserved %s [mem 0x%x-0x%x]"
                                   % (bid, s, e - 1, why, rs, re_ - 1))
                 if src == "brk":
                     brk_used += n
                     if brk_range and not (brk_range[0] <= s and e <= brk_range[1]):
-                        self.fail("extent", "brk tables [mem 0x%x-0x%x] outside the brk range" % (s, e - 1))
+                        self.fail("extent-brk", "brk tables [mem 0x%x-0x%x] outside the brk range" % (s, e - 1))
                 else:
                     ram_pages.append((s, e))
                     if not any(ms <= s and e <= me for ms, me in mapped):
-                        self.fail("extent", "batch %d tables [mem 0x%x-0x%x] are not in RAM mapped by earlier batches"
+                        self.fail("extent-mapped", "batch %d tables [mem 0x%x-0x%x] are not in RAM mapped by earlier batches"
                                   % (bid, s, e - 1))
             levels = sum(b.num(k) for k in ("l4", "l3", "l2", "l1"))
             if b.num("tables") != levels:
@@ -500,7 +502,7 @@ class Checker:
                           % (bid, b.num("links"), links[bid].num("entries")))
         if cr3_seen and not any(s <= root < e for s, e in
                                 (x.range for x in extents.get(0, []) if x.range)):
-            self.fail("extent", "cr3 root 0x%x is not a page of batch 0" % root)
+            self.fail("extent-brk", "cr3 root 0x%x is not a page of batch 0" % root)
 
         # ---- topmost: RAM tables are the highest free pages
         if ram_pages:

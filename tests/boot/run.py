@@ -87,9 +87,11 @@ class Case:
     plausible_map: bool = True      # the given map must fit -m and the machine
     memmap_spec: str = ""           # memmap.test entries: check the normalisation
     lines: list = field(default_factory=list)   # regexes some output line must match
-    timeout: int = 120
+    timeout: int = 60
     group: str = ""
-    post: str = ""                  # "mutations": also run test_checktrace on the log
+    post: str = ""                  # "mutations": also run test_checktrace on the log;
+                                    # "modules": the initrd must be reserved
+    initrd: bool = False            # pass build/tests/boot/initrd.bin with -initrd
 
     def qemu_args(self, paths):
         a = [QEMU, "-M", self.machine, "-cpu", self.cpu, "-m", self.mem,
@@ -103,6 +105,8 @@ class Case:
             a += ["-kernel", str(paths.badboot(self.badboot)),
                   "-device", "loader,file=%s" % paths.kernel(self.brk),
                   "-append", self.cmdline]
+        if self.initrd:
+            a += ["-initrd", str(paths.initrd())]
         return a
 
     def weight(self):
@@ -127,6 +131,10 @@ def cases():
                 out.append(Case("pvh-%s-%s-%s" % (machine, mem, mp), mem=mem, machine=machine,
                                 cpu="max" if mp == "1g" else "qemu64",
                                 cmdline="pt.maxpage=" + mp, maxpage=mp, group="pvh"))
+    # Where QEMU starts putting RAM above 4 GiB: pc at 3.5 GiB, q35 at 2.75 GiB.
+    for machine, mb in (("pc", 3583), ("pc", 3584), ("q35", 2815), ("q35", 2816)):
+        out.append(Case("pvh-%s-%dM-2m" % (machine, mb), mem="%dM" % mb, machine=machine,
+                        cmdline="pt.maxpage=2m", maxpage="2m", group="pvh"))
     out.append(Case("pvh-pc-1G-default-qemu64", mem="1G", maxpage="2m", group="pvh"))
     out.append(Case("pvh-q35-4G-default-max", mem="4G", machine="q35", cpu="max", maxpage="1g",
                     group="pvh"))
@@ -148,15 +156,19 @@ def cases():
                     cmdline="pt.maxpage=1g", maxpage="1g", group="iso"))
 
     # Boot information, through the badboot loader.
-    def bb(name, expect="PANIC", reason="", **kw):
+    def bb(bcase, expect="PANIC", reason="", name=None, **kw):
         kw.setdefault("cmdline", "pt.maxpage=4k")
         kw.setdefault("maxpage", "4k")
-        proto = "multiboot2" if name.startswith("mb2") else "pvh"
-        out.append(Case("badboot-" + name.replace("_", "-"), boot="badboot", badboot=name,
+        proto = "multiboot2" if bcase.startswith("mb2") else "pvh"
+        out.append(Case(name or "badboot-" + bcase.replace("_", "-"), boot="badboot", badboot=bcase,
                         expect=expect, reason=reason, protocol=proto, group="badboot", **kw))
     bb("pvh_pass", "PASS")
     bb("pvh_copy", "PASS", machine="q35")
     bb("mb2_synth", "PASS", machine="q35")
+    # Modules are boot data (design sections 2 and 6): QEMU -initrd puts one
+    # near the top of low RAM, where step 5 takes its first table pages.
+    bb("pvh_pass", "PASS", name="badboot-pvh-initrd", initrd=True, post="modules")
+    bb("mb2_synth", "PASS", name="badboot-mb2-initrd", initrd=True, post="modules")
     bb("pvh_magic", reason=E("pvh_parse: bad hvm_start_info magic 0xdeadbeef (want 0x336ec578)"))
     bb("pvh_ebx0", reason=E("pvh_parse: no hvm_start_info (EBX = 0)"))
     bb("pvh_v2", reason=E("pvh_parse: hvm_start_info version 2 unknown (this kernel knows 0-1)"))
@@ -268,6 +280,9 @@ class Paths:
     def badboot(self, case):
         return self.out / "badboot" / (case + ".elf")
 
+    def initrd(self):
+        return self.out / "initrd.bin"
+
 
 def _newer(target, *deps):
     if not target.exists():
@@ -281,6 +296,17 @@ def _clean_env():
     for k in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"):
         env.pop(k, None)
     return env
+
+
+MKISO_ATTEMPTS = 6
+INITRD_SIZE = 2 * MiB
+
+
+def _last_lines(s, n=2):
+    """The gist of a tool's error output, on one line."""
+    lines = [l.strip() for l in s.strip().splitlines() if l.strip()]
+    keep = [l for l in lines if re.search(r"error|MISHAP|FAILURE|SORRY", l)] or lines
+    return " | ".join(keep[-n:])[:400]
 
 
 def prepare(selected, paths):
@@ -301,7 +327,7 @@ def prepare(selected, paths):
             for c in selected:
                 if c.brk == brk:
                     broken[c.name] = "building the BRK_PAGES=%d kernel failed: %s" % (
-                        brk, (r.stderr or r.stdout).strip()[-300:])
+                        brk, _last_lines(r.stderr or r.stdout))
 
     for cmdline in sorted({c.cmdline for c in selected if c.boot == "iso"}):
         iso = paths.iso(cmdline)
@@ -310,14 +336,29 @@ def prepare(selected, paths):
         if (_newer(iso, main, mkiso) and stamp.exists() and stamp.read_text() == cmdline):
             continue
         iso.parent.mkdir(parents=True, exist_ok=True)
-        r = subprocess.run([str(mkiso), str(main), str(iso), cmdline], cwd=REPO,
-                           capture_output=True, text=True)
+        # tools/mkiso.sh is flaky: it writes grub-mkrescue's log into the
+        # tree it packs, and xorriso fails ("Size of file .../log has
+        # changed") when the log grows while it is read.  Retry a few times.
+        for attempt in range(1, MKISO_ATTEMPTS + 1):
+            r = subprocess.run([str(mkiso), str(main), str(iso), cmdline], cwd=REPO,
+                               stdin=subprocess.DEVNULL, capture_output=True, text=True)
+            if not r.returncode:
+                break
+            why = _last_lines(r.stderr or r.stdout)
+            print("boot: warning: tools/mkiso.sh failed (attempt %d of %d): %s"
+                  % (attempt, MKISO_ATTEMPTS, why), flush=True)
         if r.returncode:
             for c in selected:
                 if c.boot == "iso" and c.cmdline == cmdline:
-                    broken[c.name] = "mkiso failed: %s" % (r.stderr or r.stdout).strip()[-300:]
+                    broken[c.name] = "tools/mkiso.sh failed %d times, last: %s" % (MKISO_ATTEMPTS, why)
         else:
             stamp.write_text(cmdline)
+
+    if any(c.initrd for c in selected):
+        # 2 MiB that QEMU loads near the top of low RAM, where the tables go
+        data = b"".join(b"topdown test module pg %8d\n" % i for i in range(INITRD_SIZE // 32))
+        if not paths.initrd().exists() or paths.initrd().read_bytes() != data:
+            paths.initrd().write_bytes(data)
 
     bb = [c for c in selected if c.boot == "badboot"]
     if bb:
@@ -354,7 +395,7 @@ def prepare(selected, paths):
             for cmd in cmds:
                 r = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
                 if r.returncode:
-                    broken[c.name] = "%s failed: %s" % (cmd[0], (r.stderr or r.stdout).strip()[-300:])
+                    broken[c.name] = "%s failed: %s" % (cmd[0], _last_lines(r.stderr or r.stdout))
                     break
     return broken
 
@@ -442,6 +483,37 @@ def check_map(case, lines, text):
     return errs
 
 
+def check_modules(lines, text):
+    """Design section 6: no table page in boot data.  The modules the loader
+    passed (as badboot reports them) must be reserved, and no table extent
+    may overlap them."""
+    errs = []
+    mods = []
+    for l in lines:
+        m = re.match(r"badboot: module 0x[0-9a-f]+ paddr=0x([0-9a-f]+) size=0x([0-9a-f]+)$", l)
+        if m:
+            s = int(m.group(1), 16)
+            mods.append((s, s + int(m.group(2), 16)))
+    if not mods:
+        return ["the loader reported no module"]
+    reserved, tables = [], []
+    for r in checktrace.trace_lines(text):
+        m = re.match(r"trace: (reserve|tables) .*?\[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\]", r)
+        if m:
+            (reserved if m.group(1) == "reserve" else tables).append(
+                (int(m.group(2), 16), int(m.group(3), 16) + 1))
+    reserved = checktrace.merge(reserved)
+    for s, e in mods:
+        if not any(rs <= s and e <= re_ for rs, re_ in reserved):
+            errs.append("module [mem 0x%010x-0x%010x] is not reserved" % (s, e - 1))
+        hit = [(ts, te) for ts, te in tables if ts < e and s < te]
+        if hit:
+            n = sum(min(te, e) - max(ts, s) for ts, te in hit) // checktrace.PAGE
+            errs.append("%d page-table pages [mem 0x%010x-0x%010x] overwrite module [mem 0x%010x-0x%010x]"
+                        % (n, max(hit[0][0], s), min(hit[-1][1], e) - 1, s, e - 1))
+    return errs
+
+
 def check_content(case, lines, text):
     errs = []
 
@@ -519,6 +591,8 @@ def judge(case, rc, text, timed_out, stderr):
     elif res != "topdown: result: PASS":
         return "malformed result line %r" % res
     errs = check_content(case, lines, text)
+    if case.post == "modules":
+        errs += check_modules(lines, text)
     if case.post == "mutations" and not errs:
         import test_checktrace
         errs += ["harness: " + e for e in test_checktrace.errors(text)]
@@ -553,7 +627,11 @@ def run_case(case, paths, broken):
     if not stderr:
         errf.unlink()
     (paths.out / (case.name + ".cmd")).write_text(" ".join(_quote(a) for a in args) + "\n")
-    return case, judge(case, rc, text, timed_out, stderr), dt
+    try:
+        why = judge(case, rc, text, timed_out, stderr)
+    except Exception as e:      # a harness bug must fail the case, not the run
+        why = "harness error: %s: %s" % (type(e).__name__, e)
+    return case, why, dt
 
 
 def _quote(a):
@@ -593,7 +671,7 @@ def main(argv=None):
         print("run.py: %s not found" % QEMU, file=sys.stderr)
         return 2
 
-    paths = Paths(a.build)
+    paths = Paths(Path(a.build).resolve())
     paths.out.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
     broken = prepare(selected, paths)

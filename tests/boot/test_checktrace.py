@@ -170,19 +170,32 @@ def mutations(body):
     m("window gap (RAM not covered)", "window",
       edit("batch", {"id": b2}, lambda l: addnum(setrng(l, w2[0], w2[1] - 2 * MiB, key="pa"), "ram", -2 * MiB)))
     m("window ram= wrong", "window", edit("batch", {"id": b1}, lambda l: addnum(l, "ram", PAGE)))
-    m("windows not downward", "window",
-      lambda b: [setrng(l, w1[0], w1[1], key="pa") if l.startswith("trace: batch id=%d " % b2) else
-                 setrng(l, w2[0], w2[1], key="pa") if l.startswith("trace: batch id=%d " % b1) else l
-                 for l in b])
+    def swap_windows(b):
+        i, j = find(b, "batch", id=b1), find(b, "batch", id=b2)
+        r1, r2 = getnum(b[i], "ram"), getnum(b[j], "ram")
+        b[i] = setkv(setrng(b[i], w2[0], w2[1], key="pa"), "ram", str(r2))
+        b[j] = setkv(setrng(b[j], w1[0], w1[1], key="pa"), "ram", str(r1))
+        return b
+    m("windows not downward", "window", swap_windows)
     # extents
-    m("ram tables in lowmem", "extent", edit("tables", {"id": b2}, lambda l: move_extent(l, 0x1000)))
-    m("ram tables in the kernel", "extent", edit("tables", {"id": b2}, lambda l: move_extent(l, 0x100000)))
-    m("ram tables not yet mapped", "extent",
-      edit("tables", {"id": b1}, lambda l: move_extent(l, w1[0] - 8 * MiB)))
-    m("ram tables above RAM", "extent", edit("tables", {"id": b2}, lambda l: move_extent(l, top + 64 * MiB)))
-    m("ram tables overlap", "extent", edit("tables", {"id": b2}, lambda l: move_extent(l, rng(t1)[0] - PAGE)))
-    m("brk tables outside brk", "extent", edit("tables", {"id": 0}, lambda l: move_extent(l, brk[1])))
-    m("cr3 root not in batch 0", "extent", edit("cr3", {}, lambda l: setkv(l, "root", "0x%010x" % w1[0])))
+    def one_page_to(bid, target):
+        """Take the lowest page off batch bid's first extent and put it at
+        target as an extent of its own: counts stay consistent."""
+        def fn(b):
+            i = find(b, "tables", id=bid)
+            s, e = rng(b[i])
+            b[i] = addnum(setrng(b[i], s + PAGE, e), "pages", -1)
+            b.insert(i + 1, setrng(addnum(b[i], "pages", 1 - getnum(b[i], "pages")), target, target + PAGE))
+            return b
+        return fn
+    m("ram table in lowmem", "extent-reserved", one_page_to(b2, 0x50000))
+    m("ram table in the kernel image", "extent-reserved", one_page_to(b2, 0x120000))
+    m("ram table not yet mapped", "extent-mapped", one_page_to(b1, w1[0] - 8 * MiB))
+    m("ram table above RAM", "extent-usable", one_page_to(b2, top + 64 * MiB))
+    m("ram table in a RAM hole", "extent-usable", one_page_to(b2, 0x9f000))
+    m("ram table used twice", "extent-overlap", one_page_to(b2, rng(t1)[0]))
+    m("brk tables outside brk", "extent-brk", edit("tables", {"id": 0}, lambda l: move_extent(l, brk[1])))
+    m("cr3 root not in batch 0", "extent-brk", edit("cr3", {}, lambda l: setkv(l, "root", "0x%010x" % w1[0])))
     m("extent pages= wrong", "extent", edit("tables", {"id": b1}, lambda l: addnum(l, "pages", 1)))
     m("tables not the topmost", "topmost",
       edit("tables", {"id": b2}, lambda l: move_extent(l, rng(t2)[0] - PAGE)))
@@ -243,7 +256,7 @@ def min_examples():
         if got != want:
             errs.append("min_tables(%s, %d) = %d, want %d" % (usable, level, got, want))
     norm = [
-        ([(0x1000, 0x1000, 1), (0, 0x3000, 2)], [(0, 0x3000, 2)]),
+        ([(0x1000, 0x1000, 1), (0, 0x3000, 2), (0x3000, 0x1000, 1)], [(0, 0x3000, 2), (0x3000, 0x4000, 1)]),
         ([(0, 0x2800, 1)], [(0, 0x2000, 1), (0x2000, 0x2800, 2)]),
         ([(0x800, 0x2000, 1)], [(0x800, 0x1000, 2), (0x1000, 0x2000, 1), (0x2000, 0x2800, 2)]),
         ([(0x2000, 0x1000, 1), (0, 0x1000, 1), (0x1000, 0x1000, 1)], [(0, 0x3000, 1)]),

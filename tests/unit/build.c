@@ -60,7 +60,8 @@ unsigned long build_and_check(const struct build_case *c, struct build_outcome *
 			snprintf(o->first, sizeof(o->first), "checker: %s", o->r.first);
 	}
 
-	o->mm_check_errors = mm_check(false, &mr);
+	if (!c->no_mm_check)
+		o->mm_check_errors = mm_check(false, &mr);
 	if (o->mm_check_errors && !o->first[0])
 		snprintf(o->first, sizeof(o->first), "mm_check: %s", mr.first);
 

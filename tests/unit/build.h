@@ -20,6 +20,7 @@ struct build_case {
 	bool tables_readonly;
 	unsigned long brk_pages;
 	uint64_t phys_limit;
+	bool no_mm_check;                       /* skip mm's own self-check (fuzz speed) */
 };
 
 struct build_outcome {

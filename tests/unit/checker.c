@@ -238,6 +238,7 @@ struct walk {
 __attribute__((format(printf, 2, 3)))
 static void fail(struct check_result *r, const char *fmt, ...)
 {
+	static int verbose = -1;
 	va_list ap;
 
 	if (!r->errors) {
@@ -245,7 +246,9 @@ static void fail(struct check_result *r, const char *fmt, ...)
 		vsnprintf(r->first, sizeof(r->first), fmt, ap);
 		va_end(ap);
 	}
-	if (getenv("CHECKER_VERBOSE") && r->errors < 20) {
+	if (verbose < 0)
+		verbose = getenv("CHECKER_VERBOSE") != NULL;
+	if (verbose && r->errors < 20) {
 		va_start(ap, fmt);
 		fprintf(stderr, "checker: ");
 		vfprintf(stderr, fmt, ap);

@@ -253,6 +253,7 @@ static void make_image(struct mm_image *img, unsigned long brk_pages)
 
 void host_reset(unsigned long brk_pages)
 {
+	static int echo_env = -1;
 	unsigned long i;
 	bool echo = host.echo;
 	char *out = host.out;
@@ -263,7 +264,9 @@ void host_reset(unsigned long brk_pages)
 		abort();
 	}
 	memset(&host, 0, sizeof(host));
-	host.echo = echo || getenv("HOSTENV_ECHO");
+	if (echo_env < 0)
+		echo_env = getenv("HOSTENV_ECHO") != NULL;
+	host.echo = echo || echo_env;
 	host.out = out;
 	host.out_cap = cap;
 	if (host.out)
@@ -275,7 +278,7 @@ void host_reset(unsigned long brk_pages)
 	pool_next = 0;
 	if (!frames)
 		frames_grow();
-	memset(brk_buf, HOST_POISON, sizeof(brk_buf));
+	memset(brk_buf, HOST_POISON, brk_pages * PAGE_SIZE);
 	for (i = 0; i < brk_pages; i++) {
 		if ((frames_used + 1) * 2 > frames_cap)
 			frames_grow();

@@ -63,3 +63,8 @@ xenlab-clean:
 	rm -rf $(XENLAB) $(BUILD)/xen
 
 .DEFAULT_GOAL := $(XEN_SAVED_DEFAULT_GOAL)
+
+# make check's Xen suite (tests/xen/check.sh judges each run with verdict.py).
+.PHONY: check-xen
+check-xen: $(XEN_KERNEL)
+	@BUILD=$(BUILD) RESULTS=$(RESULTS) $(XEN_LAB_DIR)/check.sh

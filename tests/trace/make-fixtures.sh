@@ -1,0 +1,187 @@
+#!/bin/sh
+# tests/trace/make-fixtures.sh — regenerate tests/trace/fixtures/ from real runs.
+#
+#   tests/trace/make-fixtures.sh        (from the top of the tree; needs make, gcc,
+#                                        nasm, libxen-dev, qemu-system-x86, python3)
+#
+# Run it again whenever the trace format changes, then re-run `make check-trace`
+# and commit the new fixtures.  What it writes (all boots: QEMU -M pc, -cpu qemu64):
+#
+#   native-128m-4k.log        the kernel, direct PVH boot, -m 128M, pt.maxpage=4k
+#   native-128m-4k-again.log  the same boot again (identical trace expected)
+#   xenlike-128m-4k.log       synthetic Xen PVH domU run: a test-only build of the
+#                             tree whose native backend is replaced by the Xen PVH
+#                             hook (tables_ro=1: brk mapped 4k read-only, tables
+#                             made read-only by paravirt/xen/pin.c, no hypercall),
+#                             booted with a Xen-like memory map (memmap.test: RAM
+#                             from 0, ACPI and special pages below 4 GiB); then
+#                             the console lines a Xen run has are put in
+#                             (hypervisor, no memmap.test), the pin_attempt
+#                             record is added, and the end record resealed.
+#   unexpected-tables.log     native-128m-4k with one table page more in batch 1
+#                             (every count kept consistent, resealed): same input,
+#                             different table count
+#   unexpected-split.log      native-128m-4k with the batch 0/1 boundary moved up
+#                             by one 2 MiB chunk (counts kept consistent,
+#                             resealed): same input, different batch split
+#   no-trace.log              a run that panics before mm_init (bad pt.maxpage)
+#
+# The corrupted variants (truncated, lost record, bad checksum, wrong version,
+# Xen dom0 serial framing) are derived at test time by tests/trace/check.sh.
+set -eu
+
+cd "$(dirname "$0")/../.."
+top=$(pwd)
+out=tests/trace/fixtures
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+mkdir -p "$out"
+
+echo "make-fixtures: building the kernel and tracecmp in $tmp/native"
+make -s BUILD="$tmp/native" "$tmp/native/topdown.elf" "$tmp/native/tools/tracecmp"
+tracecmp="$tmp/native/tools/tracecmp"
+
+echo "make-fixtures: building the test-only read-only-tables kernel in $tmp/ro"
+mkdir -p "$tmp/src"
+git ls-files -co --exclude-standard | tar -cf - -T - | tar -xf - -C "$tmp/src"
+python3 - "$tmp/src" <<'EOF'
+import sys
+src = sys.argv[1]
+def patch(path, pairs):
+    p = f"{src}/{path}"
+    s = open(p).read()
+    for old, new in pairs:
+        if old not in s:
+            sys.exit(f"make-fixtures: {path} changed: cannot find {old!r}; update this script")
+        s = s.replace(old, new, 1)
+    open(p, "w").write(s)
+# The Xen hook without its one hypercall (natively there is no hypercall page).
+patch("paravirt/xen/pin.c", [("\tif (!tried) {", "\tif (0 && !tried) {")])
+# The native backend with the Xen PVH MMU ops.
+patch("paravirt/native.c", [
+    ("#include <paravirt/paravirt.h>\n", "#include <paravirt/paravirt.h>\n#include <paravirt/xen.h>\n"),
+    ("static void native_batch_built", "__attribute__((unused)) static void native_batch_built"),
+    (".name = \"native\",", ".name = \"xen-pvh\","),
+    (".batch_built = native_batch_built,", ".batch_built = xen_batch_built,"),
+    (".write_pte = native_write_pte,", ".write_pte = xen_write_pte,\n\t\t.tables_readonly = true,"),
+])
+EOF
+make -s -C "$tmp/src" BUILD="$tmp/ro" "$tmp/ro/topdown.elf"
+
+boot() {        # kernel, log, cmdline
+	rc=0
+	timeout 120 qemu-system-x86_64 -M pc -cpu qemu64 -m 128M -display none -serial stdio \
+		-no-reboot -device isa-debug-exit,iobase=0x501,iosize=2 -kernel "$1" -append "$3" \
+		>"$2" 2>&1 </dev/null || rc=$?
+	tr -d '\r' <"$2" >"$2.tmp" && mv "$2.tmp" "$2"
+	echo "make-fixtures: $(basename "$2"): qemu exit $rc"
+}
+
+boot "$tmp/native/topdown.elf" "$out/native-128m-4k.log" "pt.maxpage=4k"
+boot "$tmp/native/topdown.elf" "$out/native-128m-4k-again.log" "pt.maxpage=4k"
+boot "$tmp/native/topdown.elf" "$out/no-trace.log" "pt.maxpage=5k"
+
+# Xen's domU map for 128 MiB (libxl, PVH): RAM from 0, then above the RAM
+# nothing until the ACPI tables and the special pages just below 4 GiB.
+xenmap="0x0:0x8000000:1,0xfc000000:0xb000:3,0xfeff8000:0x8000:2"
+boot "$tmp/ro/topdown.elf" "$tmp/xen.log" "pt.maxpage=4k memmap.test=$xenmap"
+
+python3 - "$tmp/xen.log" "$tmp/xen-edited.log" <<'EOF'
+import re, sys
+src, dst = sys.argv[1:]
+lines = open(src).read().split("\n")
+out = []
+root = None
+for l in lines:
+    if l.startswith("trace: cr3 "):
+        root = int(re.search(r"root=0x([0-9a-f]+)", l).group(1), 16)
+for l in lines:
+    if l.startswith("boot: cmdline="):
+        l = 'boot: cmdline="pt.maxpage=4k"'
+    elif l.startswith("cmdline: memmap.test=") or l.startswith("memmap: replaced by memmap.test"):
+        continue
+    elif l.startswith("memmap: source=memmap.test"):
+        l = l.replace("source=memmap.test", "source=start_info")
+    elif l.startswith("paravirt: hypervisor="):
+        l = "paravirt: hypervisor=XenVMMXenVMM cpuid_base=0x40000000 xen_version=4.17"
+    elif l.startswith("trace: hook id=0 "):
+        gfn = root >> 12
+        out.append(f"xen: MMUEXT_PIN_L4_TABLE on our own root (gfn 0x{gfn:x}) -> rc=-22 (refused: PVH protects its tables itself)")
+        out.append(f"trace: xen pin_attempt op=MMUEXT_PIN_L4_TABLE gfn=0x{gfn:x} rc=-22")
+    out.append(l)
+open(dst, "w").write("\n".join(out))
+EOF
+"$tracecmp" --reseal "$tmp/xen-edited.log" "$out/xenlike-128m-4k.log"
+
+# The unexpected variants of native-128m-4k.log (python keeps every count consistent).
+python3 - "$out/native-128m-4k.log" "$tmp" <<'EOF'
+import re, sys
+src, tmp = sys.argv[1:]
+text = open(src).read()
+
+def field(line, key):
+    return int(re.search(rf"\b{key}=(0x[0-9a-f]+|\d+)", line).group(1), 0)
+
+def setf(line, key, val):
+    return re.sub(rf"\b{key}=(0x[0-9a-f]+|\d+)", f"{key}={val}", line, count=1)
+
+def edit(text, kind, fn):
+    out = []
+    for l in text.split("\n"):
+        if l.startswith(kind):
+            l = fn(l)
+        out.append(l)
+    return "\n".join(out)
+
+def rng(line):
+    m = re.search(r"\[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\]", line)
+    return int(m.group(1), 16), int(m.group(2), 16)
+
+def setrng(line, lo, hi):
+    return re.sub(r"\[mem 0x[0-9a-f]+-0x[0-9a-f]+\]", f"[mem 0x{lo:010x}-0x{hi:010x}]", line, count=1)
+
+def bump(l, *keys, by=1):
+    for k in keys:
+        l = setf(l, k, field(l, k) + by)
+    return l
+
+if "trace: batch id=1 " not in text or "trace: batch id=2 " in text:
+    sys.exit("make-fixtures: native-128m-4k.log should have exactly 2 batches; update this script")
+
+# 1. batch 1 takes one table page more than its window needs.
+t = edit(text, "trace: batch id=1 ", lambda l: bump(l, "tables", "l1"))
+t = edit(t, "trace: tables id=1 ", lambda l: bump(setrng(l, rng(l)[0] - 0x1000, rng(l)[1]), "pages"))
+t = edit(t, "trace: summary ", lambda l: bump(l, "tables", "l1"))
+t = edit(t, "trace: selfcheck ", lambda l: bump(l, "tables"))
+t = edit(t, "selfcheck: tables=", lambda l: bump(l, "tables", "l1"))
+open(f"{tmp}/unexpected-tables.log", "w").write(t)
+
+# 2. batch 0 stops one 2 MiB chunk earlier (with a brk page to spare), batch 1
+#    maps that chunk with one L1 more, linked into batch 0's L2.
+chunk = 2 << 20
+def b0(l):
+    lo, hi = rng(l)
+    l = setrng(l, lo + chunk, hi)
+    l = bump(l, "ram", by=-chunk)
+    l = bump(l, "leaves_4k", by=-(chunk >> 12))
+    return bump(l, "tables", "l1", by=-1)
+def b1(l):
+    lo, hi = rng(l)
+    l = setrng(l, lo, hi + chunk)
+    l = bump(l, "ram", by=chunk)
+    l = bump(l, "leaves_4k", by=chunk >> 12)
+    return bump(l, "tables", "l1", "links")
+t = edit(text, "trace: batch id=0 ", b0)
+t = edit(t, "trace: batch id=1 ", b1)
+t = edit(t, "trace: tables id=0 ", lambda l: bump(setrng(l, rng(l)[0], rng(l)[1] - 0x1000), "pages", by=-1))
+t = edit(t, "trace: tables id=1 ", lambda l: bump(setrng(l, rng(l)[0] - 0x1000, rng(l)[1]), "pages"))
+t = edit(t, "trace: link id=1 ", lambda l: bump(l, "entries"))
+t = edit(t, "trace: summary ", lambda l: bump(bump(l, "links"), "brk_used", by=-1))
+open(f"{tmp}/unexpected-split.log", "w").write(t)
+EOF
+"$tracecmp" --reseal "$tmp/unexpected-tables.log" "$out/unexpected-tables.log"
+"$tracecmp" --reseal "$tmp/unexpected-split.log" "$out/unexpected-split.log"
+
+echo "make-fixtures: wrote $(ls "$out" | wc -l) fixtures in $out:"
+ls -l "$out"
+echo "make-fixtures: check them: make check-trace"

@@ -1,0 +1,36 @@
+#!/bin/sh
+# tests/xen/check.sh — the Xen suite of make check: three real Xen runs in
+# the lab, each judged by verdict.py; result lines go to $RESULTS/xen.txt.
+#   domu      xl create xl.cfg (Linux PV dom0 + toolstack), default options
+#   pinwrite  the same with selftest=pin-write
+#   dom0      Xen boots topdown directly as a PVH dom0 (start_info v0)
+set -u
+BUILD=${BUILD:-build}
+RESULTS=${RESULTS:-$BUILD/results}
+mkdir -p "$RESULTS"
+fail=0
+run() {         # kind, make target, extra options
+	kind=$1 target=$2 extra=$3
+	start=$(date +%s)
+	echo "xen-check: $kind: make $target XEN_EXTRA=\"$extra\""
+	make --no-print-directory "$target" XEN_RUN="check-$kind" XEN_EXTRA="$extra" \
+		> "$BUILD/xen-check-$kind.out" 2>&1
+	code=$?
+	# make reports a failed recipe as 2; the runner's own code is in status
+	st="$BUILD/xen/check-$kind/status"
+	if [ -f "$st" ]; then
+		code=$(sed -n 's/^exit=//p' "$st")
+		grep '^phase_' "$st" | tr '\n' ' ' | sed 's/^/xen-check: phases (s): /'; echo
+	elif [ $code -ne 0 ]; then
+		tail -5 "$BUILD/xen-check-$kind.out"
+		code=1
+	fi
+	line=$(tests/xen/verdict.py "$kind" "$BUILD/xen/check-$kind" "${code:-1}")
+	[ $? -eq 0 ] || fail=1
+	echo "$line $(( $(date +%s) - start ))s" | tee -a "$RESULTS/xen.txt"
+}
+make --no-print-directory xenlab || { echo "FAIL xen/lab: make xenlab failed" | tee -a "$RESULTS/xen.txt"; exit 1; }
+run domu run-xen ""
+run pinwrite run-xen "selftest=pin-write"
+run dom0 run-xen-dom0 ""
+exit $fail
