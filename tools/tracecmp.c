@@ -76,9 +76,9 @@ static void row(const struct ctx *c, char mark, const char *label, const char *a
 	if (c->quiet)
 		return;
 	if (!c->b)
-		printf("  %-14s %s\n", label, a);
+		printf("  %-16s %s\n", label, a);
 	else
-		printf("%c %-14s %-*s %s\n", mark, label, COLW, a, b);
+		printf("%c %-16s %-*s %s\n", mark, label, COLW, a, b);
 }
 
 static void heading(const struct ctx *c, const char *t)
@@ -105,7 +105,7 @@ static char env(struct ctx *c, const char *what, const char *a, const char *b, c
 {
 	if (!c->b || !strcmp(a, b))
 		return ' ';
-	finding_add(&c->diff, F_EXPECTED, what, "%s vs %s: %s", a, b, why);
+	finding_add(&c->diff, F_EXPECTED, what, "A %s | B %s -- %s", a, b, why);
 	return '~';
 }
 
@@ -119,19 +119,19 @@ static char decision(struct ctx *c, int k, const char *what, const char *a, cons
 		return ' ';
 	if (c->same_input) {
 		finding_add(&c->diff, F_UNEXPECTED, what,
-			    "%s vs %s: same input (usable RAM, reservations, maxpage, image, tables_ro), different decision",
+			    "A %s | B %s -- same input (usable RAM, reservations, maxpage, image, tables_ro), different decision",
 			    a, b);
 		return '!';
 	}
 	dev = k >= 0 && (batch_deviates(c, c->a, k) || batch_deviates(c, c->b, k));
 	if (dev) {
 		finding_add(&c->diff, F_UNEXPECTED, what,
-			    "%s vs %s: %s deviates from the plan here (see the self-check)", a, b,
+			    "A %s | B %s -- %s deviates from the plan here (see the self-check)", a, b,
 			    batch_deviates(c, c->a, k) ? c->a->label : c->b->label);
 		return '!';
 	}
 	finding_add(&c->diff, F_EXPECTED, what,
-		    "%s vs %s: follows from the different %s; both runs do what the plan says for their input",
+		    "A %s | B %s -- follows from the different %s; both runs follow the plan",
 		    a, b, c->input_diff);
 	return '~';
 }
@@ -163,7 +163,7 @@ static void classify_inputs(struct ctx *c)
 	ADD(c->same_usable, "usable RAM");
 	ADD(c->same_res, "reservations");
 	ADD(c->same_maxpage, "maxpage");
-	ADD(c->same_ro, "tables_ro (Xen: brk mapped 4k read-only, 8 pages kept for the hook)");
+	ADD(c->same_ro, "tables_ro");
 	ADD(c->same_image, "kernel image");
 #undef ADD
 }
@@ -313,7 +313,7 @@ static void report_batch(struct ctx *c, int k)
 
 		snprintf(where, sizeof(where), "batch %d hook", k);
 		if (b && strcmp(ha, hb) && (strstr(ha, "-> ok") == NULL || strstr(hb, "-> ok") == NULL)) {
-			finding_add(&c->diff, F_UNEXPECTED, where, "%s vs %s: a hook failed", ha, hb);
+			finding_add(&c->diff, F_UNEXPECTED, where, "A %s | B %s -- a hook failed", ha, hb);
 			m = '!';
 		} else {
 			m = env(c, where, ha, hb, "different paravirt backend");
@@ -346,7 +346,7 @@ static void report(struct ctx *c)
 			printf("          B = %s%s\n", b->path,
 			       b->runs_in_file > 1 ? sf(" (run %d of %d)", b->run_used, b->runs_in_file) : "");
 		if (b)
-			printf("%c %-14s %-*s %s\n", ' ', "", COLW, "A", "B");
+			printf("%c %-16s %-*s %s\n", ' ', "", COLW, "A", "B");
 	}
 	row(c, ' ', "trace", trace_state(a), B(trace_state(b)));
 	if (a->joined_lines || (b && b->joined_lines))
@@ -410,13 +410,13 @@ static void report(struct ctx *c)
 				    "same number, different ranges: boot data placed by a different loader");
 	}
 	{
-		const char *ia = sf("maxpage=%s nx=%d brk=%lu pages at 0x%llx tables_ro=%d", a->maxpage,
-				    a->nx, a->brk_pages, (unsigned long long)a->brk_pa, a->tables_ro);
-		const char *ib = B(sf("maxpage=%s nx=%d brk=%lu pages at 0x%llx tables_ro=%d", b->maxpage,
-				      b->nx, b->brk_pages, (unsigned long long)b->brk_pa, b->tables_ro));
+		const char *ia = sf("maxpage=%s nx=%d brk=%lu@0x%llx tables_ro=%d", a->maxpage, a->nx,
+				    a->brk_pages, (unsigned long long)a->brk_pa, a->tables_ro);
+		const char *ib = B(sf("maxpage=%s nx=%d brk=%lu@0x%llx tables_ro=%d", b->maxpage, b->nx,
+				      b->brk_pages, (unsigned long long)b->brk_pa, b->tables_ro));
 
 		row(c, env(c, "config", ia, ib,
-			   b && !c->same_ro ? "the Xen backend wants tables read-only" :
+			   b && !c->same_ro ? "the Xen backend keeps tables read-only: brk mapped with 4k read-only pages, 8 pages kept for the hook's splits" :
 			   "different options or CPU"), "  config", ia, ib);
 	}
 	for (int i = 0; i < a->ns1 || (b && i < b->ns1); i++) {

@@ -149,9 +149,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* nothing lost: compare with the reference, which keeps every whole
 	 * page of input usable RAM that no other entry touches */
-	if (map.nr != ref.nr || memcmp(map.e, ref.e, map.nr * sizeof(map.e[0]))) {
+	if (map.nr != ref.nr || !entries_equal(map.e, ref.e, map.nr)) {
 		for (i = 0; i < map.nr && i < ref.nr; i++)
-			if (memcmp(&map.e[i], &ref.e[i], sizeof(map.e[i])))
+			if (!entries_equal(&map.e[i], &ref.e[i], 1))
 				break;
 		fuzz_finding("differs", data, size,
 			     "%u entries, reference %u; first difference at %u: [0x%lx+0x%lx] %u vs [0x%lx+0x%lx] %u",

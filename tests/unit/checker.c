@@ -110,6 +110,16 @@ void ref_normalise(const struct memmap_entry *in, unsigned int n, struct ref_map
 	}
 }
 
+bool entries_equal(const struct memmap_entry *a, const struct memmap_entry *b, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (a[i].start != b[i].start || a[i].size != b[i].size || a[i].type != b[i].type)
+			return false;
+	return true;
+}
+
 unsigned int ref_usable(const struct ref_map *m, struct mem_range *r, unsigned int max)
 {
 	unsigned int i, n = 0;

@@ -27,6 +27,9 @@ struct ref_map {
  * validity (wrap, limit, empty) is the caller's business. */
 void ref_normalise(const struct memmap_entry *in, unsigned int n, struct ref_map *out);
 
+/* Entry-by-entry equality (fields only: the struct has padding). */
+bool entries_equal(const struct memmap_entry *a, const struct memmap_entry *b, unsigned int n);
+
 /* Its usable ranges only, as [start, end). Returns the count. */
 unsigned int ref_usable(const struct ref_map *m, struct mem_range *r, unsigned int max);
 

@@ -4,6 +4,8 @@
 #   domu      xl create xl.cfg (Linux PV dom0 + toolstack), default options
 #   pinwrite  the same with selftest=pin-write
 #   dom0      Xen boots topdown directly as a PVH dom0 (start_info v0)
+#   panic-*   bad input (unknown option as domU, no usable RAM as dom0): the
+#             exact PANIC line, then a crash shutdown
 set -u
 BUILD=${BUILD:-build}
 RESULTS=${RESULTS:-$BUILD/results}
@@ -11,21 +13,22 @@ mkdir -p "$RESULTS"
 fail=0
 run() {         # kind, make target, extra options
 	kind=$1 target=$2 extra=$3
+	name=$(echo "$kind" | cut -d: -f1-2 | tr : -)
 	start=$(date +%s)
-	echo "xen-check: $kind: make $target XEN_EXTRA=\"$extra\""
-	make --no-print-directory "$target" XEN_RUN="check-$kind" XEN_EXTRA="$extra" \
-		> "$BUILD/xen-check-$kind.out" 2>&1
+	echo "xen-check: $name: make $target XEN_EXTRA=\"$extra\""
+	make --no-print-directory "$target" XEN_RUN="check-$name" XEN_EXTRA="$extra" \
+		> "$BUILD/xen-check-$name.out" 2>&1
 	code=$?
 	# make reports a failed recipe as 2; the runner's own code is in status
-	st="$BUILD/xen/check-$kind/status"
+	st="$BUILD/xen/check-$name/status"
 	if [ -f "$st" ]; then
 		code=$(sed -n 's/^exit=//p' "$st")
 		grep '^phase_' "$st" | tr '\n' ' ' | sed 's/^/xen-check: phases (s): /'; echo
 	elif [ $code -ne 0 ]; then
-		tail -5 "$BUILD/xen-check-$kind.out"
+		tail -5 "$BUILD/xen-check-$name.out"
 		code=1
 	fi
-	line=$(tests/xen/verdict.py "$kind" "$BUILD/xen/check-$kind" "${code:-1}")
+	line=$(tests/xen/verdict.py "$kind" "$BUILD/xen/check-$name" "${code:-1}")
 	[ $? -eq 0 ] || fail=1
 	echo "$line $(( $(date +%s) - start ))s" | tee -a "$RESULTS/xen.txt"
 }
@@ -33,4 +36,7 @@ make --no-print-directory xenlab || { echo "FAIL xen/lab: make xenlab failed" | 
 run domu run-xen ""
 run pinwrite run-xen "selftest=pin-write"
 run dom0 run-xen-dom0 ""
+# Bad input under Xen: a clean PANIC line and a crash shutdown, both ways in.
+run 'panic:badopt-domu:cmdline_parse: unknown option .bogus. \(known: .*\)' run-xen "bogus=1"
+run 'panic:nomem-dom0:memmap_normalise: memory map has no usable RAM \(1 entries\)' run-xen-dom0 "memmap.test=0x100000:0x100000:2"
 exit $fail

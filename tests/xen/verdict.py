@@ -10,6 +10,10 @@ content.  KIND is one of:
   pinwrite the same with selftest=pin-write: the stray write must fault with
            the diagnosis "write to a pinned page table", then PASS
   dom0     Xen boots topdown as PVH dom0: start_info v0, XENMEM_memory_map
+  panic:NAME:REGEX
+           a bad input: the guest must print a "PANIC: func: reason" line
+           matching REGEX, the matching result line, and crash (SCHEDOP_shutdown
+           crash: runner exit 5) — never hang or triple fault
 Prints "PASS xen/<KIND>" or "FAIL xen/<KIND>: <reason>" and exits 0/1.
 """
 import os
@@ -57,13 +61,34 @@ def trace_problem(lines):
     return None
 
 
+def read_log(run_dir):
+    with open(os.path.join(run_dir, "guest.log"), errors="replace") as f:
+        return [l.rstrip("\n") for l in f]
+
+
+def judge_panic(regex, run_dir, runner_exit):
+    if runner_exit != 5:
+        return "runner exit %d, want 5 (guest crashed through SCHEDOP_shutdown)" % runner_exit
+    try:
+        lines = read_log(run_dir)
+    except OSError as e:
+        return "no guest log: %s" % e
+    panics = [l for l in lines if l.startswith("PANIC: ")]
+    if len(panics) != 1 or not re.fullmatch(regex, panics[0][len("PANIC: "):]):
+        return "want one PANIC line matching %r, got %r" % (regex, panics)
+    results = [l for l in lines if l.startswith("topdown: result: ")]
+    if results != ["topdown: result: " + panics[0]]:
+        return "result lines %r do not repeat the panic" % results
+    return None
+
+
 def judge(kind, run_dir, runner_exit):
+    if kind.startswith("panic:"):
+        return judge_panic(kind.split(":", 2)[2], run_dir, runner_exit)
     if runner_exit != 0:
         return RUNNER_EXIT.get(runner_exit, "runner exit %d" % runner_exit)
-    path = os.path.join(run_dir, "guest.log")
     try:
-        with open(path, errors="replace") as f:
-            lines = [l.rstrip("\n") for l in f]
+        lines = read_log(run_dir)
     except OSError as e:
         return "no guest log: %s" % e
     if not lines:
@@ -114,6 +139,8 @@ def main():
         sys.exit(__doc__)
     kind, run_dir, code = sys.argv[1], sys.argv[2], int(sys.argv[3])
     why = judge(kind, run_dir, code)
+    if kind.startswith("panic:"):
+        kind = "panic-" + kind.split(":", 2)[1]
     if why:
         print("FAIL xen/%s: %s (%s)" % (kind, why, run_dir))
         sys.exit(1)

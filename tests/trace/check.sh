@@ -1,0 +1,132 @@
+#!/bin/sh
+# tests/trace/check.sh TRACECMP KERNEL RESULTS_FILE WORKDIR — the trace suite.
+#
+# Runs tracecmp on the recorded fixtures (tests/trace/fixtures/, made by
+# make-fixtures.sh), on variants derived from them here (truncated, a record
+# lost, a record altered, a newer format version, Xen serial framing, a
+# self-check violation, a failed run), and on two fresh native boots of
+# KERNEL with the same options.  Each test appends "PASS trace/<name>" or
+# "FAIL trace/<name>: reason" to RESULTS_FILE; outputs stay in WORKDIR.
+# Exit status: 0 when every test passed.
+set -u
+tracecmp=$1 kernel=$2 results=$3 work=$4
+fix=$(dirname "$0")/fixtures
+mkdir -p "$work" "$(dirname "$results")"
+failed=0
+
+pass() { echo "PASS trace/$1" >>"$results"; echo "PASS trace/$1"; }
+fail() { echo "FAIL trace/$1: $2" >>"$results"; echo "FAIL trace/$1: $2"; failed=1; }
+
+# expect NAME STATUS PATTERN ARGS...: tracecmp ARGS exits with STATUS and its
+# output (stdout and stderr) matches the grep -E PATTERN.
+expect() {
+	name=$1 want=$2 pattern=$3
+	shift 3
+	"$tracecmp" "$@" >"$work/$name.out" 2>&1
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		fail "$name" "tracecmp exited $got, want $want ($work/$name.out: $(grep -m1 -E 'UNEXPECTED|tracecmp:|verdict' "$work/$name.out"))"
+	elif ! grep -Eq -- "$pattern" "$work/$name.out"; then
+		fail "$name" "exit $got as wanted, but no line matches /$pattern/ ($work/$name.out)"
+	else
+		pass "$name"
+	fi
+}
+
+native=$fix/native-128m-4k.log
+xen=$fix/xenlike-128m-4k.log
+for f in "$native" "$fix/native-128m-4k-again.log" "$xen" "$fix/unexpected-tables.log" \
+	 "$fix/unexpected-split.log" "$fix/no-trace.log"; do
+	[ -f "$f" ] || fail "fixtures" "$f is missing: run tests/trace/make-fixtures.sh"
+done
+
+# ---- recorded runs
+expect identical 0 'verdict: 0 expected, 0 unexpected' "$native" "$fix/native-128m-4k-again.log"
+expect self-native 0 'the run follows the plan in every batch' "$native"
+expect self-xenlike 0 'the run follows the plan in every batch' "$xen"
+expect native-vs-xen 0 'EXPECTED +batch 1 hook counts: .*ro_entries=[1-9]' "$native" "$xen"
+if [ -f "$work/native-vs-xen.out" ] && ! grep -Eq 'EXPECTED +usable RAM' "$work/native-vs-xen.out"; then
+	fail native-vs-xen-map "the different memory maps are not reported as EXPECTED"
+fi
+expect unexpected-tables 1 'UNEXPECTED +batch 1 tables: .*same input' "$native" "$fix/unexpected-tables.log"
+expect unexpected-split 1 'UNEXPECTED +batch 0 window: .*same input' "$native" "$fix/unexpected-split.log"
+expect unexpected-split-plan 1 'UNEXPECTED +A batch 0: window .* the plan gives' "$fix/unexpected-split.log"
+
+# ---- input errors (exit 2), derived from the native fixture
+sed '/^trace: link id=1 /,$d' "$native" >"$work/truncated.log"
+expect truncated 2 'truncated trace: no end record' "$work/truncated.log" "$native"
+sed '/^trace: cr3 /d' "$native" >"$work/lost-record.log"
+expect lost-record 2 'end record says records=[0-9]+, the log holds' "$work/lost-record.log"
+sed 's/^\(trace: batch id=1 .* ram=[0-9]*\)[0-9]/\19/' "$native" >"$work/bad-checksum.log"
+if cmp -s "$native" "$work/bad-checksum.log"; then
+	fail bad-checksum "could not alter the batch 1 record of $native"
+else
+	expect bad-checksum 2 'bad checksum' "$native" "$work/bad-checksum.log"
+fi
+sed 's/^trace: begin v=1 /trace: begin v=2 /' "$native" >"$work/v2-unsealed.log"
+"$tracecmp" --reseal "$work/v2-unsealed.log" "$work/version.log"
+expect version 2 'version mismatch|format v=2' "$work/version.log"
+expect no-trace 2 'no trace' "$fix/no-trace.log"
+expect unreadable 2 'cannot read' "$work/does-not-exist.log"
+
+# ---- run verdicts (exit 1)
+sed 's/^trace: selfcheck violations=0 /trace: selfcheck violations=1 /' "$native" >"$work/violation-unsealed.log"
+"$tracecmp" --reseal "$work/violation-unsealed.log" "$work/violation.log"
+expect selfcheck-violation 1 'UNEXPECTED .*selfcheck found 1 violation' "$native" "$work/violation.log"
+sed 's/^topdown: result: PASS$/topdown: result: FAIL: made up/' "$native" >"$work/failed-run.log"
+expect failed-run 1 'UNEXPECTED +B run: result: FAIL' "$native" "$work/failed-run.log"
+
+# ---- Xen framing: a dom0's serial line ("(d0) [time] "), lines cut in pieces
+# (Xen cuts at 199 characters; the fixture's records are shorter, so the test
+# cuts at 120 and says so with --xen-split), Xen's own lines in between, CRLF,
+# and a Linux "ftrace: " line that is no record.
+awk '{
+	line = $0
+	do {
+		printf "(d0) [%12.6f] %s\r\n", NR / 1000.0, substr(line, 1, 120)
+		if (NR % 7 == 0) printf "(XEN) [%12.6f] d0v0 some hypervisor noise\r\n", NR / 1000.0
+		line = substr(line, 121)
+	} while (length(line) > 0)
+}
+NR == 3 { printf "[    1.467298] ftrace: allocating 40521 entries in 159 pages\r\n" }' "$xen" >"$work/xen-serial.log"
+expect xen-serial 0 'verdict: 0 expected, 0 unexpected' --xen-split 120 "$xen" "$work/xen-serial.log"
+if [ -f "$work/xen-serial.out" ] && ! grep -Eq 'joined lines +0 +[1-9]' "$work/xen-serial.out"; then
+	fail xen-serial-joined "no record was re-joined from 199-character pieces"
+fi
+
+# ---- the picture
+if "$tracecmp" -q --svg "$work/compare.svg" "$native" "$xen" >"$work/svg.out" 2>&1 &&
+   grep -q '</svg>' "$work/compare.svg"; then
+	if command -v python3 >/dev/null 2>&1 &&
+	   ! python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$work/compare.svg" 2>"$work/svg.err"; then
+		fail svg "$work/compare.svg is not well-formed XML: $(head -c 200 "$work/svg.err")"
+	else
+		pass svg
+	fi
+else
+	fail svg "tracecmp --svg failed ($work/svg.out)"
+fi
+
+# ---- fresh traces of the current kernel: the same boot twice compares clean
+boot() {        # name, machine, memory, cmdline
+	timeout 120 qemu-system-x86_64 -M "$2" -cpu qemu64 -m "$3" -display none -serial stdio \
+		-no-reboot -device isa-debug-exit,iobase=0x501,iosize=2 -kernel "$kernel" \
+		-append "$4" >"$work/$1.log" 2>&1 </dev/null
+	echo $?
+}
+if ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
+	fail fresh "qemu-system-x86_64 not found (sh tools/deps.sh run)"
+else
+	for spec in "pc 128M pt.maxpage=4k" "q35 256M pt.maxpage=2m"; do
+		set -- $spec
+		name=fresh-$1-$2-${3#pt.maxpage=}
+		r1=$(boot "$name-1" "$1" "$2" "$3")
+		r2=$(boot "$name-2" "$1" "$2" "$3")
+		if [ "$r1" != 33 ] || [ "$r2" != 33 ]; then
+			fail "$name" "the boots exited $r1 and $r2, want 33 (PASS) ($work/$name-1.log)"
+			continue
+		fi
+		expect "$name" 0 'verdict: 0 expected, 0 unexpected' "$work/$name-1.log" "$work/$name-2.log"
+	done
+fi
+exit $failed
