@@ -435,6 +435,13 @@ void mm_init(const struct mm_config *cfg, const struct mm_image *image,
 		if (bootmap->e[i].type == MEM_USABLE)
 			memmap_add(&mm.ram, bootmap->e[i].start, bootmap->e[i].size, MEM_USABLE);
 	mm.ram_top = memmap_usable_end(&mm.ram);
+	for (i = 0; i < mm.ram.nr; i++)
+		if (image->pa_start >= mm.ram.e[i].start &&
+		    image->pa_end <= mm.ram.e[i].start + mm.ram.e[i].size)
+			break;
+	if (i == mm.ram.nr)
+		panic("kernel image [mem 0x%010lx-0x%010lx] is not inside usable RAM",
+		      (unsigned long)image->pa_start, (unsigned long)(image->pa_end - 1));
 	if (mm.ram_top > MAX_PHYS_MAPPED)
 		panic("RAM ends at 0x%lx, beyond the %lu TiB direct map",
 		      (unsigned long)mm.ram_top, (unsigned long)(MAX_PHYS_MAPPED >> 40));
