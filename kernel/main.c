@@ -59,7 +59,14 @@ static void mm_setup(struct boot_info *bi)
 		.phys_limit = 1ULL << cpu.maxphyaddr,
 		.tables_readonly = pv_ops.mmu.tables_readonly,
 	};
+	static char env[320];
 	uint64_t t0, t1;
+
+	snprintf(env, sizeof(env),
+		 "protocol=%s loader=\"%s\" start_info=%u hypervisor=%s backend=%s cmdline=\"%.160s\"",
+		 boot_protocol_name(bi->protocol), bi->loader, bi->pvh_version,
+		 hypervisor.present ? hypervisor.signature : "none", pv_ops.name, bi->cmdline);
+	cfg.trace_env = env;
 
 	if (options.maxpage)
 		cfg.max_level = options.maxpage;
@@ -91,8 +98,9 @@ static unsigned long selfcheck(void)
 	       r.tables, r.tables_at[4], r.tables_at[3], r.tables_at[2], r.tables_at[1],
 	       r.leaves_direct, r.direct_bytes, r.leaves_image, r.leaves_fixmap,
 	       r.ro_tables_checked, v);
-	trace("selfcheck violations=%lu tables=%lu direct_bytes=%llu tables_ro=%s",
-	      v, r.tables, r.direct_bytes, ro ? "checked" : "n/a");
+	trace("selfcheck violations=%lu tables=%lu direct_bytes=%llu direct_leaves=%lu image_leaves=%lu fixmap_leaves=%lu ro_tables_checked=%lu tables_ro=%s",
+	      v, r.tables, r.direct_bytes, r.leaves_direct, r.leaves_image, r.leaves_fixmap,
+	      r.ro_tables_checked, ro ? "checked" : "n/a");
 	if (v)
 		printk("selfcheck: FAILED, first violation: %s\n", r.first);
 	return v;

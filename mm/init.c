@@ -276,17 +276,23 @@ static unsigned int fill_batch(struct pt_builder *bd, phys_addr_t root, bool liv
 	uint64_t hi = mm.mapped_lo, lo, chi;
 	unsigned int n = 0;
 
+	bd->batch->budget = budget;
+	bd->batch->stop = "end";
 	while (next_chunk(hi, &lo, &chi)) {
 		unsigned long cost = chunk_cost(bd, root, live, lo, chi);
 
 		*need_out = cost;
 		*lo_out = lo;
 		*hi_out = chi;
-		if (cost > budget)
+		if (cost > budget) {
+			bd->batch->stop = bd->batch->source == PT_SRC_BRK ? "brk" : "budget";
 			break;
+		}
 		if (bd->batch->nr_extents + 4 > BATCH_EXTENTS_MAX ||
-		    bd->batch->nr_links + 3 * PT_ENTRIES / 2 > BATCH_LINKS_MAX)
-			break;          /* keep the descriptor bounded */
+		    bd->batch->nr_links + 3 * PT_ENTRIES / 2 > BATCH_LINKS_MAX) {
+			bd->batch->stop = "bounds";     /* keep the descriptor bounded */
+			break;
+		}
 		map_ram(bd, root, live, lo, chi);
 		budget -= cost;
 		if (!bd->batch->pa_hi)
@@ -295,8 +301,10 @@ static unsigned int fill_batch(struct pt_builder *bd, phys_addr_t root, bool liv
 		bd->batch->ram_bytes += chi - lo;
 		hi = lo;
 		n++;
-		if (bd->batch->ram_bytes >= target)
+		if (bd->batch->ram_bytes >= target) {
+			bd->batch->stop = "target";
 			break;
+		}
 	}
 	return n;
 }
@@ -322,6 +330,8 @@ static void step1(struct pt_builder *bd)
 	const struct mm_image *img = mm.image;
 	struct pending_child saved[PT_LEVELS + 1];
 	unsigned int i;
+
+	unsigned long leaves_before = bd->batch->leaves_at[1];
 
 	mm.root = batch_take_page(bd->batch, PT_LEVELS);
 	if (!mm.root)
@@ -349,6 +359,7 @@ static void step1(struct pt_builder *bd)
 		      image_flags[s->kind] & PTE_NX ? "" : "x", "",
 		      bd->batch->nr_tables - before);
 	}
+	bd->batch->image_leaves = bd->batch->leaves_at[1] - leaves_before;
 	{
 		unsigned long before = bd->batch->nr_tables;
 
@@ -454,7 +465,13 @@ void mm_init(const struct mm_config *cfg, const struct mm_image *image,
 	ram_cursor = mm.ram_top;
 	brk_init(image->brk, image->brk_pa, image->brk_pages);
 
-	trace_begin();
+	trace_begin(level_size(chunk_level()), BATCH_GROWTH_SHIFT, BATCH_MIN_BYTES,
+		    cfg->tables_readonly ? HOOK_RESERVE_PAGES : 0);
+	if (cfg->trace_env)
+		trace("env %s", cfg->trace_env);
+	trace("layout direct_map=0x%016lx kernel=0x%016lx fixmap=0x%016lx vmalloc=0x%016lx",
+	      (unsigned long)DIRECT_MAP_BASE, (unsigned long)KERNEL_VMA,
+	      (unsigned long)FIXMAP_BASE, (unsigned long)VMALLOC_BASE);
 	for (i = 0; i < bootmap->nr; i++)
 		trace("mem [mem 0x%010lx-0x%010lx] %s",
 		      (unsigned long)bootmap->e[i].start,

@@ -71,7 +71,8 @@ struct pt_visitor {
 void pt_walk(phys_addr_t root, struct pt_visitor *v);
 
 /* ---- trace.c (trace() and trace_end() are in <mm/trace.h>) */
-void trace_begin(void);
+void trace_begin(uint64_t chunk, unsigned int growth_shift, uint64_t batch_min,
+		 unsigned long hook_reserve);
 void trace_batch(const struct pt_batch *b);
 void trace_hook(const struct pt_batch *b);
 

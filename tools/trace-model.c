@@ -31,38 +31,6 @@
 #define VA48(x)     ((x) & ((1ULL << 48) - 1))
 #define EMPTY       UINT64_MAX
 
-/* ------------------------------------------------------------ findings */
-
-void finding_add(struct findings *fs, enum fclass cls, const char *where, const char *fmt, ...)
-{
-	struct finding *f;
-	va_list ap;
-
-	if (fs->n == fs->cap) {
-		fs->cap = fs->cap ? 2 * fs->cap : 64;
-		fs->f = realloc(fs->f, fs->cap * sizeof(*fs->f));
-		if (!fs->f) {
-			perror("tracecmp");
-			exit(2);
-		}
-	}
-	f = &fs->f[fs->n++];
-	f->cls = cls;
-	scopy(f->where, sizeof(f->where), where);
-	va_start(ap, fmt);
-	vsnprintf(f->text, sizeof(f->text), fmt, ap);
-	va_end(ap);
-}
-
-int findings_count(const struct findings *fs, enum fclass cls)
-{
-	int n = 0;
-
-	for (int i = 0; i < fs->n; i++)
-		n += fs->f[i].cls == cls;
-	return n;
-}
-
 /* ------------------------------------------------------------ key set */
 
 /* Open addressing, linear probing.  Keys inserted while a decision is
@@ -622,198 +590,13 @@ static void batch_end(struct mstate *s)
 
 #define BAD(...)  finding_add(fs, F_UNEXPECTED, where, __VA_ARGS__)
 
-static unsigned long usable_in(const struct run *r, uint64_t lo, uint64_t end)
+static const char *sf_target(uint64_t target)
 {
-	unsigned long n = 0;
+	static char buf[48];
+	char sz[32];
 
-	for (int i = 0; i < r->nusable; i++) {
-		uint64_t a = r->usable[i].lo > lo ? r->usable[i].lo : lo;
-		uint64_t b = r->usable[i].end < end ? r->usable[i].end : end;
-
-		if (b > a)
-			n += b - a;
-	}
-	return n;
-}
-
-/* Checks that need no model: the trace against itself. */
-static void self_check(const struct run *r, struct findings *fs)
-{
-	char where[40], m1[64], m2[64];
-	unsigned long sum_tables = 0, sum_tl[5] = { 0 }, sum_leaves[4] = { 0 }, sum_links = 0,
-		      sum_splits = 0, sum_split_tables = 0;
-	uint64_t sum_ram = 0;
-
-	snprintf(where, sizeof(where), "%s trace", r->label);
-	if (!r->nusable)
-		BAD("no usable RAM in the mem records");
-	if (!r->has_brk)
-		BAD("no step1 record for brk: the brk chunk's address is unknown");
-	if (r->nb == 0)
-		BAD("no batch records");
-	for (int k = 0; k < r->nb; k++) {
-		const struct t_batch *b = &r->b[k];
-		unsigned long pages = 0, tl = 0;
-
-		snprintf(where, sizeof(where), "%s batch %d", r->label, k);
-		if (!b->seen) {
-			BAD("no batch record for id %d", k);
-			continue;
-		}
-		if (!b->hook_seen)
-			BAD("no hook record: the paravirt hook was not called (steps 3/6)");
-		else if (b->hook_step != (k ? 6 : 3))
-			BAD("hook at step %d, the plan calls it at step %d", b->hook_step, k ? 6 : 3);
-		if (b->hook_seen && strcmp(b->result, "ok"))
-			BAD("hook %s/%s returned result=%s", b->backend, b->action, b->result);
-		if (strcmp(b->src, k ? "ram" : "brk") || strcmp(b->step, k ? "5" : "1-2"))
-			BAD("step=%s src=%s, the plan has batch %d at step %s from %s", b->step,
-			    b->src, k, k ? "5" : "1-2", k ? "ram" : "brk");
-		for (int l = 1; l <= 4; l++)
-			tl += b->tl[l];
-		if (tl != b->tables)
-			BAD("tables=%lu but l4+l3+l2+l1=%lu", b->tables, tl);
-		for (int i = 0; i < b->next; i++) {
-			pages += b->ext[i].pages;
-			if ((b->ext[i].end - b->ext[i].lo) / K_PAGE != b->ext[i].pages)
-				BAD("tables %s says pages=%lu",
-				    fmt_mem(m1, sizeof(m1), b->ext[i].lo, b->ext[i].end), b->ext[i].pages);
-			if (strcmp(b->ext[i].src, b->src))
-				BAD("table pages from %s in a batch from %s", b->ext[i].src, b->src);
-		}
-		if (b->hook_seen && pages != b->tables + b->split_tables)
-			BAD("table pages listed: %lu, batch tables + hook split tables: %lu + %lu",
-			    pages, b->tables, b->split_tables);
-		if (usable_in(r, b->pa_lo, b->pa_end) != b->ram)
-			BAD("ram=%lu but the usable RAM in %s is %lu", (unsigned long)b->ram,
-			    fmt_mem(m1, sizeof(m1), b->pa_lo, b->pa_end),
-			    usable_in(r, b->pa_lo, b->pa_end));
-		if (k == 0 && b->pa_end != r->ram_top)
-			BAD("batch 0 ends at 0x%llx, not at the top of RAM 0x%llx (step 2 maps the topmost RAM)",
-			    (unsigned long long)b->pa_end, (unsigned long long)r->ram_top);
-		if (k > 0 && r->b[k - 1].seen && b->pa_end != r->b[k - 1].pa_lo)
-			BAD("window %s does not continue down from batch %d's %s",
-			    fmt_mem(m1, sizeof(m1), b->pa_lo, b->pa_end), k - 1,
-			    fmt_mem(m2, sizeof(m2), r->b[k - 1].pa_lo, r->b[k - 1].pa_end));
-		if (k > 0 && !b->link_seen)
-			BAD("no link record (step 6 links the batch after the hook)");
-		if (k > 0 && b->link_seen && b->link_entries != b->links)
-			BAD("link entries=%lu but the batch has links=%lu", b->link_entries, b->links);
-		if (k == 0 && b->links)
-			BAD("links=%lu: batch 0 goes live by the CR3 switch, it has no links", b->links);
-		for (int i = 0; i < b->next; i++) {
-			const struct t_extent *x = &b->ext[i];
-
-			if (k == 0 && r->has_brk &&
-			    (x->lo < r->brk_pa || x->end > r->brk_pa + r->brk_pages * K_PAGE))
-				BAD("table pages %s outside the brk chunk",
-				    fmt_mem(m1, sizeof(m1), x->lo, x->end));
-			if (k > 0 && x->lo < b->pa_end)
-				BAD("table pages %s were not mapped when taken (mapped RAM starts at 0x%llx)",
-				    fmt_mem(m1, sizeof(m1), x->lo, x->end),
-				    (unsigned long long)b->pa_end);
-			if (k > 0)
-				for (int j = 0; j < r->nres; j++)
-					if (x->lo < r->res[j].end && r->res[j].lo < x->end)
-						BAD("table pages %s overlap the %s reservation %s",
-						    fmt_mem(m1, sizeof(m1), x->lo, x->end), r->res[j].why,
-						    fmt_mem(m2, sizeof(m2), r->res[j].lo, r->res[j].end));
-			if (k > 0 && usable_in(r, x->lo, x->end) != x->end - x->lo)
-				BAD("table pages %s are not all usable RAM",
-				    fmt_mem(m1, sizeof(m1), x->lo, x->end));
-		}
-		sum_tables += b->tables + b->split_tables;
-		for (int l = 1; l <= 4; l++)
-			sum_tl[l] += b->tl[l];
-		for (int l = 1; l <= 3; l++)
-			sum_leaves[l] += b->leaves[l];
-		sum_links += b->links;
-		sum_splits += b->splits;
-		sum_split_tables += b->split_tables;
-		sum_ram += b->ram;
-	}
-	snprintf(where, sizeof(where), "%s trace", r->label);
-	if (r->nb && r->b[r->nb - 1].seen && usable_in(r, 0, r->b[r->nb - 1].pa_lo))
-		BAD("usable RAM below 0x%llx is not mapped by any batch",
-		    (unsigned long long)r->b[r->nb - 1].pa_lo);
-	if (!r->have_cr3)
-		BAD("no cr3 record (step 4)");
-	else {
-		if (r->cr3_after_batch != 1 || !r->b[0].hook_seen)
-			BAD("the CR3 switch is not between batch 0's hook and batch 1");
-		if (r->has_brk && r->cr3_root != r->brk_pa)
-			BAD("root 0x%llx is not the first brk page 0x%llx (step 1 takes the L4 first)",
-			    (unsigned long long)r->cr3_root, (unsigned long long)r->brk_pa);
-	}
-	if (!r->have_summary) {
-		BAD("no summary record");
-	} else {
-		unsigned long split_tl = sum_split_tables;
-		unsigned long tl_all = 0;
-
-		if (r->sum_ram != sum_ram)
-			BAD("summary ram_mapped=%lu, the batches map %llu", r->sum_ram,
-			    (unsigned long long)sum_ram);
-		if (r->sum_ram != r->usable_bytes)
-			BAD("summary ram_mapped=%lu, usable RAM is %llu", r->sum_ram,
-			    (unsigned long long)r->usable_bytes);
-		if (r->sum_tables != sum_tables)
-			BAD("summary tables=%lu, the batches and their hooks made %lu", r->sum_tables,
-			    sum_tables);
-		for (int l = 1; l <= 4; l++)
-			tl_all += r->sum_tl[l];
-		if (tl_all != r->sum_tables)
-			BAD("summary tables=%lu but l4+l3+l2+l1=%lu", r->sum_tables, tl_all);
-		for (int l = 1; l <= 4; l++)
-			if (r->sum_tl[l] < sum_tl[l] || r->sum_tl[l] > sum_tl[l] + split_tl)
-				BAD("summary l%d=%lu, the batches made %lu (+ up to %lu split tables)", l,
-				    r->sum_tl[l], sum_tl[l], split_tl);
-		for (int l = 1; l <= 3; l++)
-			if (r->sum_leaves[l] != sum_leaves[l])
-				BAD("summary leaves_%s=%lu, the batches made %lu",
-				    l == 1 ? "4k" : l == 2 ? "2m" : "1g", r->sum_leaves[l], sum_leaves[l]);
-		if (r->sum_links != sum_links)
-			BAD("summary links=%lu, the batches made %lu", r->sum_links, sum_links);
-		if (r->sum_splits != sum_splits || r->sum_split_tables != sum_split_tables)
-			BAD("summary splits=%lu split_tables=%lu, the hooks report %lu and %lu",
-			    r->sum_splits, r->sum_split_tables, sum_splits, sum_split_tables);
-		if (r->sum_batches != (unsigned long)r->nb || r->sum_hook_calls != (unsigned long)r->nb)
-			BAD("summary batches=%lu hook_calls=%lu, the trace has %d batches",
-			    r->sum_batches, r->sum_hook_calls, r->nb);
-		if (r->sum_brk_reserved != r->brk_pages)
-			BAD("summary brk_reserved=%lu, begin says brk_pages=%lu", r->sum_brk_reserved,
-			    r->brk_pages);
-		if (r->sum_brk_used > r->sum_brk_reserved)
-			BAD("brk_used=%lu exceeds brk_reserved=%lu", r->sum_brk_used,
-			    r->sum_brk_reserved);
-		if (r->nb && r->sum_brk_used != r->b[0].tables + r->b[0].split_tables)
-			BAD("summary brk_used=%lu, batch 0 took %lu brk pages", r->sum_brk_used,
-			    r->b[0].tables + r->b[0].split_tables);
-	}
-	if (!r->have_selfcheck) {
-		BAD("no selfcheck record");
-	} else {
-		if (r->sc_violations)
-			BAD("selfcheck found %lu violations of design §6", r->sc_violations);
-		if (r->have_summary && r->sc_tables != r->sum_tables)
-			BAD("selfcheck walked %lu tables, the summary says %lu", r->sc_tables,
-			    r->sum_tables);
-		if (r->sc_direct_bytes != r->usable_bytes)
-			BAD("selfcheck finds %llu bytes in the direct map, usable RAM is %llu",
-			    (unsigned long long)r->sc_direct_bytes, (unsigned long long)r->usable_bytes);
-		if (strcmp(r->sc_tables_ro, r->tables_ro ? "checked" : "n/a"))
-			BAD("selfcheck tables_ro=%s with tables_ro=%d", r->sc_tables_ro, r->tables_ro);
-	}
-	if (r->tables_ro && !r->have_pin)
-		finding_add(fs, F_INFO, where, "tables_ro=1 but no 'xen pin_attempt' record");
-	snprintf(where, sizeof(where), "%s run", r->label);
-	if (!r->result[0])
-		BAD("no 'topdown: result:' line after the trace");
-	else if (strcmp(r->result, "PASS"))
-		BAD("result: %s", r->result);
-	for (int i = 0; i < r->nunknown; i++)
-		finding_add(fs, F_INFO, where, "record kind '%s' unknown to this tracecmp: ignored",
-			    r->unknown[i]);
+	snprintf(buf, sizeof(buf), ", target %s", fmt_size(sz, sizeof(sz), target));
+	return buf;
 }
 
 static bool same_pages(const struct t_batch *b, const struct model_batch *mb, char *diff,
@@ -878,7 +661,7 @@ static void compare_batch(const struct run *r, int k, const struct model_batch *
 		BAD("window %s, the plan gives %s (%s; budget %lu pages%s)",
 		    fmt_mem(m1, sizeof(m1), b->pa_lo, b->pa_end),
 		    fmt_mem(m2, sizeof(m2), mb->pa_lo, mb->pa_end), mb->stop, mb->budget,
-		    k ? ", target 16x mapped" : "");
+		    k ? sf_target(mb->target) : "");
 	else if (!mb->valid)
 		BAD("the plan maps nothing more here (%s), the trace maps %s", mb->stop,
 		    fmt_mem(m1, sizeof(m1), b->pa_lo, b->pa_end));
@@ -891,6 +674,8 @@ static void compare_batch(const struct run *r, int k, const struct model_batch *
 		    mb->tl[3], mb->tl[2], mb->tl[1]);
 	if (b->links != mb->links)
 		BAD("links=%lu, the window writes %lu entries into live tables", b->links, mb->links);
+	if (b->has_budget && b->budget != mb->budget)
+		BAD("budget=%lu pages, the plan has %lu", b->budget, mb->budget);
 	if (mb->hook_modelled && b->hook_seen &&
 	    (b->ro_entries != mb->ro_entries || b->splits != mb->splits ||
 	     b->split_tables != mb->split_tables))
@@ -901,7 +686,35 @@ static void compare_batch(const struct run *r, int k, const struct model_batch *
 		BAD("table pages are not the highest free mapped pages (%s)", diff);
 }
 
+static void model_run(const struct run *r, struct model *m, struct findings *fs);
+
+/* Mark the batches an UNEXPECTED finding is about ("<label> batch <k>"). */
+static void mark_deviations(const struct run *r, struct model *m, const struct findings *fs,
+			    int from)
+{
+	char prefix[40];
+	size_t n = (size_t)snprintf(prefix, sizeof(prefix), "%s batch ", r->label);
+
+	for (int i = from; i < fs->n; i++) {
+		int k;
+
+		if (fs->f[i].cls == F_UNEXPECTED && !strncmp(fs->f[i].where, prefix, n) &&
+		    sscanf(fs->f[i].where + n, "%d", &k) == 1 && k >= 0 && k < T_BATCH_MAX)
+			m->b[k].deviates = true;
+	}
+}
+
 void model_check(const struct run *r, struct model *m, struct findings *fs)
+{
+	int from = fs->n;
+
+	memset(m, 0, sizeof(*m));
+	self_check(r, fs);
+	model_run(r, m, fs);
+	mark_deviations(r, m, fs, from);
+}
+
+static void model_run(const struct run *r, struct model *m, struct findings *fs)
 {
 	struct mstate st = { .r = r, .m = m, .mark_brk_ro = true };
 	struct mstate *s = &st;
@@ -909,8 +722,6 @@ void model_check(const struct run *r, struct model *m, struct findings *fs)
 	uint64_t ram_mapped = 0;
 	unsigned long split_tl[5] = { 0 };
 
-	memset(m, 0, sizeof(*m));
-	self_check(r, fs);
 	snprintf(where, sizeof(where), "%s model", r->label);
 	if (!r->has_brk || !r->nusable || !r->nb || !r->b[0].seen) {
 		snprintf(m->why_not, sizeof(m->why_not), "the trace lacks brk, RAM or batch 0");
@@ -980,10 +791,10 @@ void model_check(const struct run *r, struct model *m, struct findings *fs)
 		batch_begin(s, k, false);
 		budget = free_pages_between(s, s->mapped_lo, s->cursor);
 		if (r->tables_ro)
-			budget = budget > K_HOOK_RESERVE ? budget - K_HOOK_RESERVE : 0;
-		target = ram_mapped << K_GROWTH_SHIFT;
-		if (target < K_BATCH_MIN)
-			target = K_BATCH_MIN;
+			budget = budget > r->hook_reserve ? budget - r->hook_reserve : 0;
+		target = ram_mapped << r->growth_shift;
+		if (target < r->batch_min)
+			target = r->batch_min;
 		decide(s, budget, target);
 		follow(s, r->b[k].pa_lo, r->b[k].pa_end);
 		run_hook(s, &r->b[k], s->mapped_lo);

@@ -1,16 +1,9 @@
 /*
- * trace-parse.c — a console log into a struct run (docs/trace.md).
- *
- * The log may come from anywhere the kernel's console goes: QEMU's serial
- * port, xenconsoled's guest log, Xen's own serial log.  Lines may carry a
- * prefix ("(d0) ", "(XEN) ", timestamps, "@|"), so every marker ("trace: ",
- * "boot: ", ...) is looked for anywhere in the line, where it starts a
- * word: "ftrace: " in a Linux dom0 log is not a trace record.
- *
- * Xen prints a guest's port-0xE9 output in pieces of at most 199
- * characters (its per-domain line buffer is 200 bytes), so a long record
- * arrives as several "(dN) " lines; such pieces are joined again before
- * anything else looks at them.
+ * trace-parse.c — a console log into a struct run (docs/trace.md): the
+ * trace records, checked for completeness (end record, count, checksum,
+ * version), and the console lines around them (boot:, paravirt:,
+ * memmap:, layout:, selfcheck:, topdown: result:).  The lines come from
+ * trace-log.c, prefixes and Xen's cut lines already dealt with.
  *
  * A log may hold several runs (xenconsoled appends): they are cut at
  * "topdown: booting", and the last run that has a trace is the one read.
@@ -24,35 +17,7 @@
 #include <lib/fnv.h>
 #include "trace.h"
 
-struct line {
-	char *s;                /* logical line: pieces joined, \r dropped */
-	int no;                 /* 1-based number of its first physical line */
-};
-
-struct lines {
-	struct line *v;
-	int n, cap;
-};
-
 /* ------------------------------------------------------------ helpers */
-
-const char *fmt_mem(char *buf, size_t n, uint64_t lo, uint64_t end)
-{
-	snprintf(buf, n, "[mem 0x%010llx-0x%010llx]", (unsigned long long)lo,
-		 (unsigned long long)(end - 1));
-	return buf;
-}
-
-const char *fmt_size(char *buf, size_t n, uint64_t b)
-{
-	if (b >= (1ULL << 30) && !(b & ((1ULL << 30) - 1)))
-		snprintf(buf, n, "%llu GiB", (unsigned long long)(b >> 30));
-	else if (b >= (1ULL << 20))
-		snprintf(buf, n, "%.1f MiB", (double)b / (1 << 20));
-	else
-		snprintf(buf, n, "%llu KiB", (unsigned long long)(b >> 10));
-	return buf;
-}
 
 const char *run_error_name(enum run_error e)
 {
@@ -81,157 +46,6 @@ static int fail(struct run *r, enum run_error e, const char *fmt, ...)
 	vsnprintf(r->errmsg, sizeof(r->errmsg), fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-static void lines_push(struct lines *l, char *s, int no)
-{
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 256;
-		l->v = realloc(l->v, l->cap * sizeof(*l->v));
-		if (!l->v) {
-			perror("tracecmp");
-			exit(2);
-		}
-	}
-	l->v[l->n].s = s;
-	l->v[l->n].no = no;
-	l->n++;
-}
-
-static void lines_free(struct lines *l)
-{
-	for (int i = 0; i < l->n; i++)
-		free(l->v[i].s);
-	free(l->v);
-}
-
-/* Where `marker` starts a word in s, or NULL. */
-static const char *find_marker(const char *s, const char *marker)
-{
-	size_t n = strlen(marker);
-	const char *p = s;
-
-	while ((p = strstr(p, marker))) {
-		if (p == s || !(isalnum((unsigned char)p[-1]) || p[-1] == '_'))
-			return p;
-		p += n;
-	}
-	return NULL;
-}
-
-/* Strip Xen's "(dN) " / "(XEN) " prefix and the timestamp after it.
- * *src: N for "(dN)", -2 for "(XEN)", -1 for none. */
-static const char *strip_xen(const char *s, int *src)
-{
-	const char *p = s;
-
-	*src = -1;
-	if (!strncmp(p, "(XEN) ", 6)) {
-		*src = -2;
-		p += 6;
-	} else if (p[0] == '(' && p[1] == 'd' && isdigit((unsigned char)p[2])) {
-		char *e;
-		long d = strtol(p + 2, &e, 10);
-
-		if (e[0] != ')' || e[1] != ' ')
-			return s;
-		*src = (int)d;
-		p = e + 2;
-	} else {
-		return s;
-	}
-	if (*p == '[') {                /* console_timestamps */
-		const char *e = strchr(p, ']');
-
-		if (e && e[1] == ' ')
-			p = e + 2;
-	}
-	return p;
-}
-
-/* Does a piece look like the start of a console line ("word: ...")? */
-static bool starts_line(const char *s)
-{
-	const char *p = s;
-
-	if (!isalpha((unsigned char)*p))
-		return *p == '(' || *p == '[' || *p == '\0';
-	while (isalnum((unsigned char)*p) || *p == '_' || *p == '.' || *p == '-' || *p == ' ')
-		p++;
-	return p[0] == ':' && (p[1] == ' ' || p[1] == '\0');
-}
-
-/*
- * Split the file into logical lines.  A piece of exactly xen_split
- * characters (after the Xen prefix) is continued by the next piece of the
- * same source, unless that one starts a line of its own.
- */
-static void split_lines(char *buf, size_t len, int xen_split, struct lines *out, int *joined)
-{
-	struct {
-		int src;
-		char *acc;
-		int no;
-	} pend[8];
-	int npend = 0, no = 0;
-	size_t i = 0;
-
-	*joined = 0;
-	while (i < len) {
-		size_t j = i, plen;
-		const char *pay;
-		char *phys;
-		int src, k;
-
-		while (j < len && buf[j] != '\n')
-			j++;
-		plen = j - i;
-		while (plen && (buf[i + plen - 1] == '\r'))
-			plen--;
-		phys = strndup(buf + i, plen);
-		no++;
-		i = j + 1;
-		pay = strip_xen(phys, &src);
-		for (k = 0; k < npend && pend[k].src != src; k++)
-			;
-		if (k < npend && src != -2) {
-			if (starts_line(pay)) {
-				lines_push(out, pend[k].acc, pend[k].no);
-				pend[k] = pend[--npend];
-			} else {
-				size_t a = strlen(pend[k].acc), b = strlen(pay);
-				char *acc = realloc(pend[k].acc, a + b + 1);
-
-				memcpy(acc + a, pay, b + 1);
-				pend[k].acc = acc;
-				(*joined)++;
-				if ((int)b != xen_split) {
-					lines_push(out, acc, pend[k].no);
-					pend[k] = pend[--npend];
-				}
-				free(phys);
-				continue;
-			}
-		}
-		if (xen_split > 0 && src != -2 && (int)strlen(pay) == xen_split &&
-		    npend < (int)(sizeof(pend) / sizeof(pend[0]))) {
-			pend[npend].src = src;
-			pend[npend].acc = strdup(pay);
-			pend[npend].no = no;
-			npend++;
-			free(phys);
-			continue;
-		}
-		if (src != -1) {
-			char *p = strdup(pay);
-
-			free(phys);
-			phys = p;
-		}
-		lines_push(out, phys, no);
-	}
-	for (int k = 0; k < npend; k++)
-		lines_push(out, pend[k].acc, pend[k].no);
 }
 
 /* -------------------------------------------------------------- tokens */
@@ -382,14 +196,29 @@ static struct t_batch *batch_of(struct run *r, const struct rec *rc)
 {
 	uint64_t id;
 
-	if (!parse_u64(get(rc, "id"), &id) || id >= T_BATCH_MAX) {
+	if (!parse_u64(get(rc, "id"), &id)) {
 		fail(r, RUN_MALFORMED, "line %d: '%s' record without a valid id=", rc->line,
 		     rc->kind);
+		return NULL;
+	}
+	if (id >= T_BATCH_MAX) {
+		fail(r, RUN_MALFORMED, "line %d: batch id=%llu: tracecmp handles %d batches",
+		     rc->line, (unsigned long long)id, T_BATCH_MAX);
 		return NULL;
 	}
 	if ((int)id >= r->nb)
 		r->nb = (int)id + 1;
 	return &r->b[id];
+}
+
+static void unquote(const char *s, char *out, size_t n)
+{
+	size_t l = strlen(s);
+
+	if (l >= 2 && s[0] == '"' && s[l - 1] == '"')
+		snprintf(out, n, "%.*s", (int)(l - 2), s + 1);
+	else
+		scopy(out, n, s);
 }
 
 /* ------------------------------------------------------------ records */
@@ -416,6 +245,24 @@ static int rec_begin(struct run *r, const struct rec *rc)
 	NEED_U64(r, rc, "phys_limit", r->phys_limit);
 	NEED_U64(r, rc, "tables_ro", v);
 	r->tables_ro = (int)v;
+	/* the builder's policy, if the kernel states it (proposed) */
+	r->growth_shift = K_GROWTH_SHIFT;
+	r->batch_min = K_BATCH_MIN;
+	r->hook_reserve = K_HOOK_RESERVE;
+	if (get(rc, "growth_shift")) {
+		NEED_U64(r, rc, "growth_shift", v);
+		r->growth_shift = (unsigned)v;
+		r->has_policy = true;
+	}
+	if (get(rc, "batch_min")) {
+		NEED_U64(r, rc, "batch_min", r->batch_min);
+		r->has_policy = true;
+	}
+	if (get(rc, "hook_reserve")) {
+		NEED_U64(r, rc, "hook_reserve", v);
+		r->hook_reserve = (unsigned)v;
+		r->has_policy = true;
+	}
 	return 0;
 }
 
@@ -499,10 +346,16 @@ static int rec_batch(struct run *r, const struct rec *rc)
 	for (int l = 1; l <= 4; l++)
 		NEED_U64(r, rc, lk[l], b->tl[l]);
 	NEED_U64(r, rc, "links", b->links);
-	if (get(rc, "va")) {            /* proposed field */
+	if (get(rc, "va")) {            /* proposed fields */
 		NEED_RANGE(r, rc, get(rc, "va"), b->va_lo, b->va_end);
 		b->has_va = true;
 	}
+	if (get(rc, "budget")) {
+		NEED_U64(r, rc, "budget", b->budget);
+		b->has_budget = true;
+	}
+	if (get(rc, "stop"))
+		scopy(b->stop, sizeof(b->stop), get(rc, "stop"));
 	return 0;
 }
 
@@ -633,10 +486,23 @@ static int record(struct run *r, const char *text, int line)
 		r->has_env = true;
 		if ((s = get(&rc, "protocol")))
 			scopy(r->protocol, sizeof(r->protocol), s);
+		if ((s = get(&rc, "loader")))
+			unquote(s, r->loader, sizeof(r->loader));
 		if ((s = get(&rc, "hypervisor")))
 			scopy(r->hypervisor, sizeof(r->hypervisor), s);
 		if ((s = get(&rc, "backend")))
 			scopy(r->backend, sizeof(r->backend), s);
+		if ((s = get(&rc, "cmdline")))
+			unquote(s, r->cmdline, sizeof(r->cmdline));
+		return 0;
+	}
+	if (!strcmp(rc.kind, "layout")) {       /* proposed: docs/trace.md */
+		uint64_t v;
+
+		if (parse_u64(get(&rc, "direct_map"), &v)) {
+			r->direct_map_base = v;
+			r->has_layout_rec = true;
+		}
 		return 0;
 	}
 	note_unknown(r, rc.kind);
@@ -645,15 +511,6 @@ static int record(struct run *r, const char *text, int line)
 
 /* ----------------------------------------------------- console lines */
 
-static void unquote(const char *s, char *out, size_t n)
-{
-	size_t l = strlen(s);
-
-	if (l >= 2 && s[0] == '"' && s[l - 1] == '"')
-		snprintf(out, n, "%.*s", (int)(l - 2), s + 1);
-	else
-		scopy(out, n, s);
-}
 
 static void console_line(struct run *r, const char *s)
 {
@@ -751,55 +608,29 @@ static void derive(struct run *r)
 		if (r->mem[i].end > r->ram_top)
 			r->ram_top = r->mem[i].end;
 	}
-	r->direct_map_base = K_DIRECT_MAP_BASE;
-	for (int i = 0; i < r->nlayout; i++)
-		if (!strcmp(r->layout[i].name, "direct map"))
-			r->direct_map_base = r->layout[i].lo;
-}
-
-static int read_file(const char *path, char **buf, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	size_t cap = 1 << 16, n = 0;
-	char *b;
-
-	if (!f)
-		return -1;
-	b = malloc(cap);
-	for (;;) {
-		size_t got;
-
-		if (n == cap) {
-			cap *= 2;
-			b = realloc(b, cap);
-		}
-		got = fread(b + n, 1, cap - n, f);
-		n += got;
-		if (!got)
-			break;
+	if (!r->has_layout_rec) {
+		r->direct_map_base = K_DIRECT_MAP_BASE;
+		for (int i = 0; i < r->nlayout; i++)
+			if (!strcmp(r->layout[i].name, "direct map"))
+				r->direct_map_base = r->layout[i].lo;
 	}
-	if (ferror(f)) {
-		fclose(f);
-		free(b);
-		return -1;
-	}
-	fclose(f);
-	*buf = b;
-	*len = n;
-	return 0;
 }
 
 /* Pick the run: segments start at "topdown: booting"; the last one with a
  * "trace: begin" wins (or the last one if none has one). */
-static void pick_run(struct run *r, const struct lines *L, int *from, int *to)
+static void pick_run(struct run *r, const struct log *L, int *from, int *to)
 {
 	int starts[4096], ns = 0, use = -1;
+	bool first = true;
 
+	/* what comes before the first "booting" belongs to the first run */
 	starts[ns++] = 0;
 	for (int i = 0; i < L->n; i++)
-		if (find_marker(L->v[i].s, "topdown: booting") && i > 0 &&
-		    ns < (int)(sizeof(starts) / sizeof(starts[0])))
-			starts[ns++] = i;
+		if (find_marker(L->v[i].s, "topdown: booting")) {
+			if (!first && ns < (int)(sizeof(starts) / sizeof(starts[0])))
+				starts[ns++] = i;
+			first = false;
+		}
 	for (int k = 0; k < ns; k++) {
 		int e = k + 1 < ns ? starts[k + 1] : L->n;
 
@@ -822,19 +653,16 @@ static void pick_run(struct run *r, const struct lines *L, int *from, int *to)
 
 int run_read(struct run *r, const char *path, const char *label, int xen_split)
 {
-	struct lines L = { 0 };
-	char *buf;
-	size_t len;
+	struct log L;
 	int from, to, begin_line = 0, last_line = 0;
 	uint32_t h = FNV1A32_INIT;
 
 	memset(r, 0, sizeof(*r));
 	r->path = path;
 	r->label = label;
-	if (read_file(path, &buf, &len))
+	if (log_read(&L, path, xen_split))
 		return fail(r, RUN_UNREADABLE, "cannot read %s: %s", path, strerror(errno));
-	split_lines(buf, len, xen_split, &L, &r->joined_lines);
-	free(buf);
+	r->joined_lines = L.joined;
 	pick_run(r, &L, &from, &to);
 
 	for (int i = from; i < to; i++) {
@@ -904,9 +732,9 @@ int run_read(struct run *r, const char *path, const char *label, int xen_split)
 		memcpy(msg, r->errmsg, sizeof(msg));
 		r->error = RUN_OK;
 		if (!r->have_begin)
-			fail(r, RUN_NO_TRACE, "no trace: no 'trace: begin' record in %s%s%s", path,
-			     r->panic[0] ? " (the run panicked: " : "",
-			     r->panic[0] ? r->panic : "");
+			fail(r, RUN_NO_TRACE, "no trace: no 'trace: begin' record in %s%s%s%s", path,
+			     r->panic[0] ? " (the run panicked: " : "", r->panic,
+			     r->panic[0] ? ")" : "");
 		else if (!r->have_end)
 			fail(r, RUN_TRUNCATED,
 			     "truncated trace: no end record; %lu records from line %d to line %d%s%s%s",
@@ -925,63 +753,6 @@ int run_read(struct run *r, const char *path, const char *label, int xen_split)
 			memcpy(r->errmsg, msg, sizeof(msg));
 		}
 	}
-	lines_free(&L);
+	log_free(&L);
 	return r->error ? -1 : 0;
-}
-
-/* ------------------------------------------------------------ reseal */
-
-/* Copy `in` to `out`, rewriting the end record of the (last) trace so that
- * it matches the records before it.  For hand-edited test fixtures only. */
-int run_reseal(const char *in, const char *out)
-{
-	char *buf, *p;
-	size_t len;
-	FILE *f;
-	uint32_t h = FNV1A32_INIT;
-	unsigned long n = 0;
-	bool in_trace = false;
-
-	if (read_file(in, &buf, &len)) {
-		fprintf(stderr, "tracecmp: cannot read %s: %s\n", in, strerror(errno));
-		return 2;
-	}
-	f = fopen(out, "w");
-	if (!f) {
-		fprintf(stderr, "tracecmp: cannot write %s: %s\n", out, strerror(errno));
-		free(buf);
-		return 2;
-	}
-	for (p = buf; p < buf + len;) {
-		char *nl = memchr(p, '\n', (size_t)(buf + len - p));
-		size_t l = nl ? (size_t)(nl - p) : (size_t)(buf + len - p);
-		char *line = strndup(p, l);
-		const char *t = find_marker(line, "trace: ");
-
-		p += l + (nl ? 1 : 0);
-		if (t && !strncmp(t + 7, "begin ", 6)) {
-			in_trace = true;
-			h = FNV1A32_INIT;
-			n = 0;
-		}
-		if (t && in_trace && !strncmp(t + 7, "end ", 4)) {
-			fprintf(f, "%.*strace: end records=%lu fnv1a=0x%08x\n", (int)(t - line), line,
-				n, h);
-			in_trace = false;
-		} else {
-			if (t && in_trace) {
-				h = fnv1a32(h, t, strlen(t));
-				h = fnv1a32(h, "\n", 1);
-				n++;
-			}
-			fprintf(f, "%s%s", line, nl ? "\n" : "");
-		}
-		free(line);
-	}
-	free(buf);
-	if (fclose(f)) {
-		fprintf(stderr, "tracecmp: cannot write %s\n", out);
-		return 2;
-	}
-	return 0;
 }

@@ -21,7 +21,7 @@
 #include <string.h>
 #include "trace.h"
 
-#define PANEL_W     720
+#define PANEL_W     760
 #define BAR_H       640
 #define MIN_SEG     9.0
 #define TOP         96
@@ -34,8 +34,11 @@ static const char *const batch_color[] = {
 struct scale {
 	uint64_t *p;            /* boundaries, ascending */
 	double *y;              /* y of each boundary (top of bar = TOP) */
+	bool *gap;              /* piece i is in no run's memory map */
 	int n;
 };
+
+#define GAP_H       16.0        /* height of a piece no map mentions */
 
 static void xml(FILE *f, const char *s)
 {
@@ -104,12 +107,18 @@ static void build_scale(struct scale *s, struct run *const runs[], int nruns)
 			v[s->n++] = v[i];
 	s->p = v;
 	s->y = calloc(s->n, sizeof(*s->y));
+	s->gap = calloc(s->n, sizeof(*s->gap));
 	w = calloc(s->n, sizeof(*w));
 	for (int i = 0; i + 1 < s->n; i++) {
-		w[i] = 1.0 + log2(1.0 + (double)(s->p[i + 1] - s->p[i]) / 4096.0);
+		s->gap[i] = true;
+		for (int r = 0; r < nruns && s->gap[i]; r++)
+			for (int j = 0; j < runs[r]->nmem; j++)
+				if (runs[r]->mem[j].lo <= s->p[i] && s->p[i + 1] <= runs[r]->mem[j].end)
+					s->gap[i] = false;
+		w[i] = s->gap[i] ? 0 : 1.0 + log2(1.0 + (double)(s->p[i + 1] - s->p[i]) / 4096.0);
 		total += w[i];
 	}
-	/* heights: proportional to w, at least MIN_SEG */
+	/* heights: proportional to w, at least MIN_SEG; gaps GAP_H */
 	{
 		double avail = BAR_H, y = TOP + BAR_H;
 		double k = total > 0 ? avail / total : 1;
@@ -118,7 +127,9 @@ static void build_scale(struct scale *s, struct run *const runs[], int nruns)
 			double fixed = 0, rest = 0;
 
 			for (int i = 0; i + 1 < s->n; i++) {
-				if (w[i] * k < MIN_SEG)
+				if (s->gap[i])
+					fixed += GAP_H;
+				else if (w[i] * k < MIN_SEG)
 					fixed += MIN_SEG;
 				else
 					rest += w[i];
@@ -128,7 +139,7 @@ static void build_scale(struct scale *s, struct run *const runs[], int nruns)
 		}
 		s->y[0] = y;
 		for (int i = 0; i + 1 < s->n; i++) {
-			double h = w[i] * k < MIN_SEG ? MIN_SEG : w[i] * k;
+			double h = s->gap[i] ? GAP_H : w[i] * k < MIN_SEG ? MIN_SEG : w[i] * k;
 
 			y -= h;
 			s->y[i + 1] = y;
@@ -201,8 +212,8 @@ static void text(FILE *f, double x, double y, const char *cls, const char *s)
 static void panel(FILE *f, const struct run *r, const struct model *m, const struct scale *s,
 		  double x0)
 {
-	const double xa = x0 + 8, xm = x0 + 112, wm = 92, xr = xm + wm + 6, wr = 46,
-		     xw = xr + wr + 6, ww = 150, xt = xw + ww + 40, wt = 22;
+	const double xm = x0 + 100, wm = 100, xr = xm + wm + 6, wr = 58,
+		     xw = xr + wr + 8, ww = 170, xt = xw + ww + 44, wt = 20;
 	char buf[256], a1[32], a2[32];
 	double last_label = -100;
 	int unexpected_batches = 0;
@@ -221,7 +232,7 @@ static void panel(FILE *f, const struct run *r, const struct model *m, const str
 	text(f, xm, TOP - 10, "col", "memory map");
 	text(f, xr, TOP - 10, "col", "reserved");
 	text(f, xw, TOP - 10, "col", "batch windows");
-	text(f, xt - 8, TOP - 10, "col", "table pages");
+	text(f, xt - 10, TOP - 10, "col", "table pages");
 
 	/* boundaries: address labels and faint guides */
 	for (int i = s->n - 1; i >= 0; i--) {
@@ -235,7 +246,14 @@ static void panel(FILE *f, const struct run *r, const struct model *m, const str
 			last_label = y;
 		}
 	}
-	(void)xa;
+	/* pieces no map mentions: a break mark instead of a scale */
+	for (int i = 0; i + 1 < s->n; i++)
+		if (s->gap[i]) {
+			double y0 = s->y[i], y1 = s->y[i + 1], ym = (y0 + y1) / 2;
+
+			fprintf(f, "<path d='M %.1f %.1f l 6 -4 l 6 8 l 6 -8 l 6 8 l 6 -4' class='gap'/>\n",
+				xm + wm / 2 - 15, ym);
+		}
 
 	/* memory map */
 	for (int i = 0; i < r->nmem; i++) {
@@ -254,7 +272,7 @@ static void panel(FILE *f, const struct run *r, const struct model *m, const str
 
 		rect(f, xr, y0, wr, y1, res_fill(r->res[i].why), NULL);
 		if (y0 - y1 >= 11 && strcmp(r->res[i].why, "bootdata"))
-			text(f, xr + 3, (y0 + y1) / 2 + 3, "in", r->res[i].why);
+			text(f, xr + 3, y0 - 3, "in", r->res[i].why);
 	}
 	if (r->has_brk) {
 		double y0 = ya(s, r->brk_pa), y1 = ya(s, r->brk_pa + r->brk_pages * K_PAGE);
@@ -274,61 +292,96 @@ static void panel(FILE *f, const struct run *r, const struct model *m, const str
 			continue;
 		fprintf(f, "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='%s' fill-opacity='0.35' stroke='%s' stroke-width='1.5'/>\n",
 			xw, y1, ww, y0 - y1, c, c);
-		/* holes inside the window are not mapped */
-		for (int i = 0; i < r->nmem; i++) {
-			uint64_t lo = r->mem[i].lo > b->pa_lo ? r->mem[i].lo : b->pa_lo;
-			uint64_t hi = r->mem[i].end < b->pa_end ? r->mem[i].end : b->pa_end;
+		/* what is not usable RAM inside the window is not mapped */
+		{
+			uint64_t cur = b->pa_lo;
 
-			if (hi > lo && strcmp(r->mem[i].type, "usable"))
-				rect(f, xw + 1, ya(s, lo), ww - 2, ya(s, hi), "url(#holes)", "stroke='none'");
+			for (int i = 0; i <= r->nusable && cur < b->pa_end; i++) {
+				uint64_t next = i < r->nusable ? r->usable[i].lo : b->pa_end;
+
+				if (next > b->pa_end)
+					next = b->pa_end;
+				if (next > cur)
+					rect(f, xw + 1, ya(s, cur), ww - 2, ya(s, next), "url(#holes)",
+					     "stroke='none'");
+				if (i < r->nusable && r->usable[i].end > cur)
+					cur = r->usable[i].end;
+			}
 		}
 		fmt_size(a1, sizeof(a1), b->ram);
-		snprintf(buf, sizeof(buf), "batch %d (step %s): %s", k, b->step, a1);
+		snprintf(buf, sizeof(buf), "batch %d, %s: %s", k, b->src, a1);
 		if (y0 - y1 >= 24) {
 			text(f, xw + 4, y1 + 12, "inb", buf);
 			snprintf(buf, sizeof(buf), "4k=%lu 2m=%lu 1g=%lu", b->leaves[1], b->leaves[2],
 				 b->leaves[3]);
 			text(f, xw + 4, y1 + 23, "in", buf);
+			if (b->ro_entries || b->splits)
+				snprintf(buf, sizeof(buf), "%lu tables, ro %lu, splits %lu", b->tables,
+					 b->ro_entries, b->splits);
+			else
+				snprintf(buf, sizeof(buf), "%lu tables, hook: %s", b->tables, b->action);
+			if (y0 - y1 >= 36)
+				text(f, xw + 4, y1 + 34, "in", buf);
 		} else if (y0 - y1 >= 10) {
 			text(f, xw + 4, (y0 + y1) / 2 + 3, "inb", buf);
 		}
 	}
 
-	/* table pages, joined to their batch's window */
-	for (int k = 0; k < r->nb; k++) {
-		const struct t_batch *b = &r->b[k];
-		const char *c = batch_color[k % NCOLORS];
-		bool dev = false;
+	/* table pages, joined to their batch's window; labels pushed apart */
+	{
+		struct label { double y, ym; char s[96]; } lab[T_BATCH_MAX * 4];
+		int nlab = 0;
+		double next_y = -1e9;
 
-		if (m && m->ok && k < m->nb) {
-			const struct model_batch *mb = &m->b[k];
+		for (int k = 0; k < r->nb; k++) {
+			const struct t_batch *b = &r->b[k];
+			const char *c = batch_color[k % NCOLORS];
 
-			dev = (mb->valid && (mb->pa_lo != b->pa_lo || mb->pa_end != b->pa_end)) ||
-			      mb->tables != b->tables;
-			unexpected_batches += dev;
+			if (m && m->ok && k < m->nb)
+				unexpected_batches += m->b[k].deviates;
+			for (int i = 0; i < b->next; i++) {
+				const struct t_extent *x = &b->ext[i];
+				double y0 = ya(s, x->lo), y1 = ya(s, x->end), ym = (y0 + y1) / 2;
+				double wy = ya(s, b->pa_end) + 6;
+
+				rect(f, xt, y0, wt, y1, c, "stroke='#000' stroke-width='0.8'");
+				if (!strcmp(x->src, "brk"))
+					rect(f, xt, y0, wt, y1, "url(#brkhatch)", "stroke='none'");
+				fprintf(f, "<path d='M %.1f %.1f C %.1f %.1f, %.1f %.1f, %.1f %.1f' stroke='%s' stroke-width='1.2' fill='none' marker-end='url(#arrow)'/>\n",
+					xt, ym, xt - 25, ym, xw + ww + 15, wy, xw + ww + 2, wy, c);
+				if (nlab < (int)(sizeof(lab) / sizeof(lab[0]))) {
+					hexaddr(a1, sizeof(a1), x->lo);
+					hexaddr(a2, sizeof(a2), x->end - 1);
+					lab[nlab].ym = ym;
+					snprintf(lab[nlab].s, sizeof(lab[0].s), "b%d: %lu %s, %s-%s%s", k,
+						 x->pages, x->src, a1, a2,
+						 i == 0 && b->split_tables ? " (+split)" : "");
+					nlab++;
+				}
+			}
 		}
-		for (int i = 0; i < b->next; i++) {
-			const struct t_extent *x = &b->ext[i];
-			double y0 = ya(s, x->lo), y1 = ya(s, x->end), ym = (y0 + y1) / 2;
-			double wy = ya(s, b->pa_end) + 6;
+		/* top to bottom, at least 11 px apart */
+		for (int i = 1; i < nlab; i++)
+			for (int j = i; j > 0 && lab[j - 1].ym > lab[j].ym; j--) {
+				struct label t = lab[j];
 
-			rect(f, xt, y0, wt, y1, c, "stroke='#000' stroke-width='0.8'");
-			if (!strcmp(x->src, "brk"))
-				rect(f, xt, y0, wt, y1, "url(#brkhatch)", "stroke='none'");
-			fprintf(f, "<path d='M %.1f %.1f C %.1f %.1f, %.1f %.1f, %.1f %.1f' stroke='%s' stroke-width='1.2' fill='none' marker-end='url(#arrow)'/>\n",
-				xt, ym, xt - 25, ym, xw + ww + 15, wy, xw + ww + 2, wy, c);
-			hexaddr(a1, sizeof(a1), x->lo);
-			hexaddr(a2, sizeof(a2), x->end - 1);
-			snprintf(buf, sizeof(buf), "b%d: %lu %s page%s [%s-%s]", k, x->pages, x->src,
-				 x->pages == 1 ? "" : "s", a1, a2);
-			text(f, xt + wt + 5, ym + 3, "tbl", buf);
+				lab[j] = lab[j - 1];
+				lab[j - 1] = t;
+			}
+		for (int i = 0; i < nlab; i++) {
+			lab[i].y = lab[i].ym > next_y ? lab[i].ym : next_y;
+			next_y = lab[i].y + 11;
+			if (lab[i].y - lab[i].ym > 1)
+				fprintf(f, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' stroke='#888' stroke-width='0.5'/>\n",
+					xt + wt, lab[i].ym, xt + wt + 4, lab[i].y);
+			text(f, xt + wt + 5, lab[i].y + 3, "tbl", lab[i].s);
 		}
 	}
 	/* the builder model's verdict */
 	if (m && m->ok)
-		text(f, xt - 8, TOP + BAR_H + 16, unexpected_batches ? "bad" : "good",
-		     unexpected_batches ? "tables: NOT where the plan puts them" :
-		     "tables: highest free mapped pages (plan agrees)");
+		text(f, xw, TOP + BAR_H + 16, unexpected_batches ? "bad" : "good",
+		     unexpected_batches ? "some batches deviate from the plan (see tracecmp)" :
+		     "as planned: tables on the highest free mapped pages");
 }
 
 /* The virtual layout as a horizontal strip, piecewise too. */
@@ -379,7 +432,7 @@ static void layout_strip(FILE *f, const struct run *r, double x0, double y)
 	}
 }
 
-static void legend(FILE *f, double x0, double y)
+static void legend(FILE *f, double x0, double y, double width)
 {
 	static const struct { const char *fill, *name; } items[] = {
 		{ "#a6dba0", "usable RAM" }, { "#c7c7c7", "reserved" }, { "#fdd49e", "ACPI" },
@@ -394,12 +447,15 @@ static void legend(FILE *f, double x0, double y)
 			x, y - 10, items[i].fill);
 		text(f, x + 16, y, "in", items[i].name);
 		x += 16 + 7.0 * strlen(items[i].name) + 14;
-		if (x > x0 + 2 * PANEL_W - 200 && i + 1 < sizeof(items) / sizeof(items[0])) {
+		if (x > x0 + width - 200 && i + 1 < sizeof(items) / sizeof(items[0])) {
 			x = x0 + 8;
 			y += 18;
 		}
 	}
-	text(f, x, y, "in", "batch k: window of the direct map it maps; arrows: its table pages (hatched: from brk)");
+	text(f, x0 + 8, y + 18, "in",
+	     "batch k: the part of the direct map it maps; bN: batch N's table pages, arrow to their batch");
+	text(f, x0 + 8, y + 32, "in",
+	     "(yellow hatch: from brk; +split: also pages the hook took for splits); zigzag: no map entry");
 }
 
 int svg_write(const char *path, struct run *const runs[], const struct model *const models[],
@@ -407,7 +463,7 @@ int svg_write(const char *path, struct run *const runs[], const struct model *co
 {
 	struct scale s;
 	FILE *f = fopen(path, "w");
-	double width = PANEL_W * nruns, height = TOP + BAR_H + 190;
+	double width = PANEL_W * nruns, height = TOP + BAR_H + 214;
 
 	if (!f) {
 		perror(path);
@@ -434,6 +490,7 @@ int svg_write(const char *path, struct run *const runs[], const struct model *co
 	      " .addr2{font-size:9px;fill:#444} .in{font-size:10px;fill:#111} .inb{font-size:10px;font-weight:bold;fill:#111}\n"
 	      " .tbl{font-size:9.5px;fill:#111} .guide{stroke:#ddd;stroke-width:0.5}\n"
 	      " .good{font-size:11px;fill:#2a7a2a;font-weight:bold} .bad{font-size:11px;fill:#b00;font-weight:bold}\n"
+	      " .gap{stroke:#888;stroke-width:1.2;fill:none}\n"
 	      "</style>\n"
 	      "<rect width='100%' height='100%' fill='white'/>\n", f);
 	for (int i = 0; i < nruns; i++) {
@@ -445,10 +502,11 @@ int svg_write(const char *path, struct run *const runs[], const struct model *co
 		panel(f, runs[i], models[i], &s, x0);
 		layout_strip(f, runs[i], x0, TOP + BAR_H + 44);
 	}
-	legend(f, 0, height - 14);
+	legend(f, 0, height - 44, width);
 	fputs("</svg>\n", f);
 	free(s.p);
 	free(s.y);
+	free(s.gap);
 	if (fclose(f)) {
 		perror(path);
 		return -1;

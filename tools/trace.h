@@ -4,9 +4,10 @@
  * recomputes what mm_init should have done, the findings both produce,
  * and the SVG picture.
  *
- * Files:  trace-parse.c  log -> struct run (completeness, checksum, fields)
- *         trace-model.c  struct run -> findings (internal consistency and
- *                        the plan's decisions, recomputed)
+ * Files:  trace-log.c    a console log -> lines (prefixes, Xen's cut lines)
+ *         trace-parse.c  lines -> struct run (completeness, checksum, fields)
+ *         trace-check.c  a run against itself -> findings
+ *         trace-model.c  a run against the plan, recomputed -> findings
  *         trace-svg.c    one or two runs -> a self-contained SVG
  *         tracecmp.c     main: the side-by-side report and the verdict
  *
@@ -31,12 +32,11 @@
 #define T_UNKNOWN_MAX   16
 #define T_STR           160
 
-/* Constants of the kernel the trace does not carry (yet): docs/trace.md
- * "What the trace does not say".  Defaults match include/mm/layout.h and
- * mm/init.c; the layout: lines override the first two. */
+/* Constants of the kernel the trace does not carry (yet): docs/trace.md,
+ * "What the trace does not say yet".  They match include/mm/layout.h,
+ * include/mm/batch.h and mm/init.c.  The direct-map base is taken from the
+ * layout: console lines when present, the policy from begin when it says. */
 #define K_DIRECT_MAP_BASE   0xffff888000000000ULL
-#define K_KERNEL_VMA        0xffffffff80000000ULL
-#define K_FIXMAP_BASE       0xffffffffbfe00000ULL
 #define K_GROWTH_SHIFT      4           /* a batch maps <= 16x what is mapped */
 #define K_BATCH_MIN         (2ULL << 20)
 #define K_HOOK_RESERVE      8           /* pages kept for the hook's splits */
@@ -94,9 +94,12 @@ struct t_batch {
 	int next;
 	/* link record */
 	unsigned long link_entries;
-	/* optional fields a later format may add (0/false if absent) */
-	bool has_va;
+	/* optional fields a later format may add (docs/trace.md, "What the
+	 * trace does not say yet"); 0/false when absent */
+	bool has_va, has_budget;
 	uint64_t va_lo, va_end;
+	unsigned long budget;
+	char stop[24];
 };
 
 struct t_layout {
@@ -176,8 +179,10 @@ struct run {
 	uint32_t end_fnv;
 	char unknown[T_UNKNOWN_MAX][32];/* record kinds this tool does not know */
 	int nunknown;
-	/* optional env record (proposed; see docs/trace.md) */
-	bool has_env;
+	/* proposed records and fields (docs/trace.md), tolerated when absent */
+	bool has_env, has_layout_rec, has_policy;
+	unsigned growth_shift, hook_reserve;    /* the builder's policy: from   */
+	uint64_t batch_min;                     /* begin if given, else K_*     */
 
 	/* derived */
 	struct t_range usable[T_MEM_MAX];
@@ -218,21 +223,47 @@ __attribute__((format(printf, 4, 5)))
 void finding_add(struct findings *fs, enum fclass cls, const char *where, const char *fmt, ...);
 int findings_count(const struct findings *fs, enum fclass cls);
 
+/* ---- trace-log.c: a console log as logical lines */
+struct log_line {
+	char *s;                /* pieces joined, \r dropped, Xen prefix gone */
+	int no;                 /* 1-based number of its first physical line */
+};
+
+struct log {
+	struct log_line *v;
+	int n, cap;
+	int joined;             /* pieces joined to a previous one */
+};
+
+/* Read a log; -1 with errno if the file cannot be read.  xen_split: the
+ * length at which Xen cuts a guest's port-0xE9 line (0: never join). */
+int log_read(struct log *lg, const char *path, int xen_split);
+void log_free(struct log *lg);
+/* Where `marker` starts a word in s, or NULL. */
+const char *find_marker(const char *s, const char *marker);
+/* "[mem 0x0000000000-0x000009efff]", "17.9 MiB" */
+const char *fmt_mem(char *buf, size_t n, uint64_t lo, uint64_t end);
+const char *fmt_size(char *buf, size_t n, uint64_t bytes);
+/* Re-seal a log: recompute the end record of its trace (test fixtures). */
+int run_reseal(const char *in, const char *out);
+
 /* ---- trace-parse.c */
 /* Read a console log; 0 on success, else r->error/r->errmsg say why.
  * xen_split: the length at which Xen cuts a guest's port-0xE9 line
  * (0: never re-join). */
 int run_read(struct run *r, const char *path, const char *label, int xen_split);
 const char *run_error_name(enum run_error e);
-/* "[mem 0x0000000000-0x000009efff]" */
-const char *fmt_mem(char *buf, size_t n, uint64_t lo, uint64_t end);
-const char *fmt_size(char *buf, size_t n, uint64_t bytes);
-/* Re-seal a log: recompute the end record of its trace (fixtures). */
-int run_reseal(const char *in, const char *out);
+
+/* ---- trace-check.c */
+/* Usable bytes of r inside [lo, end). */
+unsigned long usable_in(const struct run *r, uint64_t lo, uint64_t end);
+/* The checks that need no model; findings "<label> batch <k>", "<label> trace", ... */
+void self_check(const struct run *r, struct findings *fs);
 
 /* ---- trace-model.c */
 /* What the builder should have done with r's input, batch by batch. */
 struct model_batch {
+	bool deviates;                          /* an UNEXPECTED finding is about it */
 	bool valid;
 	uint64_t pa_lo, pa_end, ram;            /* the model's own decision */
 	const char *stop;                       /* why the model ended it */
@@ -258,8 +289,8 @@ struct model {
 	uint64_t root;
 };
 
-/* Check r against itself and against the model; findings go to fs with
- * `where` prefixed by r->label. */
+/* self_check(), then r against the plan recomputed from its own input;
+ * findings go to fs with `where` prefixed by r->label. */
 void model_check(const struct run *r, struct model *m, struct findings *fs);
 
 /* ---- trace-svg.c */

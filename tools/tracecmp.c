@@ -38,7 +38,7 @@ struct ctx {
 	struct findings diff;           /* A against B */
 	bool quiet;
 	/* what differs in the builder's input */
-	bool same_usable, same_res, same_maxpage, same_ro, same_image, same_input;
+	bool same_usable, same_res, same_maxpage, same_ro, same_image, same_policy, same_input;
 	char input_diff[200];
 };
 
@@ -46,7 +46,7 @@ struct ctx {
 __attribute__((format(printf, 1, 2)))
 static const char *sf(const char *fmt, ...)
 {
-	static char pool[64][256];
+	static char pool[64][512];
 	static int next;
 	char *b = pool[next++ % 64];
 	va_list ap;
@@ -89,13 +89,15 @@ static void heading(const struct ctx *c, const char *t)
 
 /* ------------------------------------------------------ classification */
 
+/* Does run r deviate from the plan in batch k (k < 0: in any batch)? */
 static bool batch_deviates(const struct ctx *c, const struct run *r, int k)
 {
-	char w[40];
+	const struct model *m = r == c->a ? c->ma : c->mb;
 
-	snprintf(w, sizeof(w), "%s batch %d", r->label, k);
-	for (int i = 0; i < c->self.n; i++)
-		if (c->self.f[i].cls == F_UNEXPECTED && !strcmp(c->self.f[i].where, w))
+	if (k >= 0)
+		return k < T_BATCH_MAX && m->b[k].deviates;
+	for (int i = 0; i < T_BATCH_MAX; i++)
+		if (m->b[i].deviates)
 			return true;
 	return false;
 }
@@ -109,8 +111,9 @@ static char env(struct ctx *c, const char *what, const char *a, const char *b, c
 	return '~';
 }
 
-/* A decision of the builder (or a count that follows from one): equal for
- * the same input; otherwise expected only if both runs follow the plan. */
+/* A decision of the builder (or a count that follows from one) in batch k
+ * (k < 0: a total): equal for the same input; otherwise expected only if
+ * both runs follow the plan. */
 static char decision(struct ctx *c, int k, const char *what, const char *a, const char *b)
 {
 	bool dev;
@@ -119,11 +122,11 @@ static char decision(struct ctx *c, int k, const char *what, const char *a, cons
 		return ' ';
 	if (c->same_input) {
 		finding_add(&c->diff, F_UNEXPECTED, what,
-			    "A %s | B %s -- same input (usable RAM, reservations, maxpage, image, tables_ro), different decision",
+			    "A %s | B %s -- same input (usable RAM, reservations, maxpage, image, tables_ro, policy), different decision",
 			    a, b);
 		return '!';
 	}
-	dev = k >= 0 && (batch_deviates(c, c->a, k) || batch_deviates(c, c->b, k));
+	dev = batch_deviates(c, c->a, k) || batch_deviates(c, c->b, k);
 	if (dev) {
 		finding_add(&c->diff, F_UNEXPECTED, what,
 			    "A %s | B %s -- %s deviates from the plan here (see the self-check)", a, b,
@@ -156,8 +159,10 @@ static void classify_inputs(struct ctx *c)
 	for (int i = 0; c->same_image && i < a->ns1; i++)
 		c->same_image = a->s1[i].va == b->s1[i].va && a->s1[i].va_end == b->s1[i].va_end &&
 				a->s1[i].pa == b->s1[i].pa;
+	c->same_policy = a->growth_shift == b->growth_shift && a->batch_min == b->batch_min &&
+			 a->hook_reserve == b->hook_reserve;
 	c->same_input = c->same_usable && c->same_maxpage && c->same_ro && c->same_res &&
-			c->same_image;
+			c->same_image && c->same_policy;
 	c->input_diff[0] = '\0';
 #define ADD(cond, s) if (!(cond)) n += snprintf(c->input_diff + n, sizeof(c->input_diff) - n, "%s%s", n ? ", " : "", s)
 	ADD(c->same_usable, "usable RAM");
@@ -165,6 +170,7 @@ static void classify_inputs(struct ctx *c)
 	ADD(c->same_maxpage, "maxpage");
 	ADD(c->same_ro, "tables_ro");
 	ADD(c->same_image, "kernel image");
+	ADD(c->same_policy, "policy (growth_shift, batch_min, hook_reserve)");
 #undef ADD
 }
 
@@ -201,8 +207,8 @@ static const char *cpu_facts(const struct run *r)
 
 static const char *usable_summary(const struct run *r)
 {
-	return sf("%s in %d ranges, top 0x%llx", size(r->usable_bytes), r->nusable,
-		  (unsigned long long)r->ram_top);
+	return sf("%s in %d range%s, top 0x%llx", size(r->usable_bytes), r->nusable,
+		  r->nusable == 1 ? "" : "s", (unsigned long long)r->ram_top);
 }
 
 static const char *usable_list(const struct run *r)
@@ -213,6 +219,18 @@ static const char *usable_list(const struct run *r)
 	for (int i = 0; i < r->nusable && n < sizeof(buf) - 40; i++)
 		n += snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? " " : "",
 			      mem(r->usable[i].lo, r->usable[i].end));
+	return sf("%s", buf);
+}
+
+static const char *reserve_list(const struct run *r)
+{
+	char buf[480] = "";
+	size_t n = 0;
+
+	for (int i = 0; i < r->nres && n < sizeof(buf) - 48; i++)
+		n += snprintf(buf + n, sizeof(buf) - n, "%s%s 0x%llx-0x%llx", i ? ", " : "",
+			      r->res[i].why, (unsigned long long)r->res[i].lo,
+			      (unsigned long long)(r->res[i].end - 1));
 	return sf("%s", buf);
 }
 
@@ -288,12 +306,13 @@ static void report_batch(struct ctx *c, int k)
 		char ea[400] = "", eb[400] = "";
 
 		for (int i = 0; i < next; i++) {
-			strncat(ea, extent(a, k, i), sizeof(ea) - strlen(ea) - 2);
-			strcat(ea, ";");
-			if (b) {
-				strncat(eb, extent(b, k, i), sizeof(eb) - strlen(eb) - 2);
-				strcat(eb, ";");
-			}
+			const char *sep = i ? ", " : "";
+
+			snprintf(ea + strlen(ea), sizeof(ea) - strlen(ea), "%s%s",
+				 *extent(a, k, i) ? sep : "", extent(a, k, i));
+			if (b)
+				snprintf(eb + strlen(eb), sizeof(eb) - strlen(eb), "%s%s",
+					 *extent(b, k, i) ? sep : "", extent(b, k, i));
 		}
 		snprintf(where, sizeof(where), "batch %d table pages", k);
 		for (int i = 0; i < next; i++) {
@@ -311,10 +330,16 @@ static void report_batch(struct ctx *c, int k)
 				       strcmp(a->b[k].backend, b->b[k].backend);
 		char m;
 
+		bool failed = (k < a->nb && a->b[k].hook_seen && strcmp(a->b[k].result, "ok")) ||
+			      (b && k < b->nb && b->b[k].hook_seen && strcmp(b->b[k].result, "ok"));
+		bool missing = b && (k >= a->nb || k >= b->nb);
+
 		snprintf(where, sizeof(where), "batch %d hook", k);
-		if (b && strcmp(ha, hb) && (strstr(ha, "-> ok") == NULL || strstr(hb, "-> ok") == NULL)) {
+		if (b && failed) {
 			finding_add(&c->diff, F_UNEXPECTED, where, "A %s | B %s -- a hook failed", ha, hb);
 			m = '!';
+		} else if (missing) {
+			m = decision(c, k, where, ha, hb);
 		} else {
 			m = env(c, where, ha, hb, "different paravirt backend");
 		}
@@ -354,7 +379,7 @@ static void report(struct ctx *c)
 	heading(c, "environment");
 	row(c, env(c, "boot protocol", protocol(a), B(protocol(b)), "different loader / boot protocol"),
 	    "  protocol", protocol(a), B(protocol(b)));
-	row(c, env(c, "cmdline", a->cmdline, B(b->cmdline), "different command line"), "  cmdline",
+	row(c, env(c, "cmdline", sf("\"%s\"", a->cmdline), B(sf("\"%s\"", b->cmdline)), "different command line"), "  cmdline",
 	    sf("\"%s\"", a->cmdline), B(sf("\"%s\"", b->cmdline)));
 	row(c, env(c, "hypervisor", hypervisor(a), B(hypervisor(b)), "hypervisor fact"),
 	    "  hypervisor", hypervisor(a), B(hypervisor(b)));
@@ -389,26 +414,15 @@ static void report(struct ctx *c)
 		   "the environments give different memory maps"),
 	    "  usable", usable_summary(a), B(usable_summary(b)));
 	nres = a->nres > (b ? b->nres : 0) ? a->nres : (b ? b->nres : 0);
-	{
-		char ra[300] = "", rb[300] = "";
+	for (int i = 0; i < nres; i++) {
+		const char *xa = i < a->nres ? sf("%s %s", mem(a->res[i].lo, a->res[i].end), a->res[i].why) : "";
+		const char *xb = b && i < b->nres ? sf("%s %s", mem(b->res[i].lo, b->res[i].end), b->res[i].why) : "";
 
-		for (int i = 0; i < nres; i++) {
-			const char *xa = i < a->nres ? sf("%s %s", mem(a->res[i].lo, a->res[i].end), a->res[i].why) : "";
-			const char *xb = b && i < b->nres ? sf("%s %s", mem(b->res[i].lo, b->res[i].end), b->res[i].why) : "";
-
-			strncat(ra, xa, sizeof(ra) - strlen(ra) - 2);
-			strcat(ra, ";");
-			strncat(rb, xb, sizeof(rb) - strlen(rb) - 2);
-			strcat(rb, ";");
-			row(c, b && strcmp(xa, xb) ? '~' : ' ', i ? "" : "  reserved", xa, xb);
-		}
-		if (b)
-			env(c, "reservations", sf("%d ranges", a->nres), sf("%d ranges", b->nres),
-			    strcmp(ra, rb) ? "boot data and image placed by a different loader" : "");
-		if (b && strcmp(ra, rb) && a->nres == b->nres)
-			finding_add(&c->diff, F_EXPECTED, "reservations",
-				    "same number, different ranges: boot data placed by a different loader");
+		row(c, b && strcmp(xa, xb) ? '~' : ' ', i ? "" : "  reserved", xa, xb);
 	}
+	if (b)
+		env(c, "reservations", reserve_list(a), reserve_list(b),
+		    "the loader put its boot data elsewhere");
 	{
 		const char *ia = sf("maxpage=%s nx=%d brk=%lu@0x%llx tables_ro=%d", a->maxpage, a->nx,
 				    a->brk_pages, (unsigned long long)a->brk_pa, a->tables_ro);

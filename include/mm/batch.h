@@ -52,6 +52,10 @@ struct pt_batch {
 	uint64_t ram_bytes;                         /* usable RAM in the window */
 	unsigned long leaves_at[PT_LEVELS];         /* [1] 4k, [2] 2m, [3] 1g */
 
+	unsigned long image_leaves;                 /* of leaves_at[1]: the image's */
+	unsigned long budget;                       /* table pages it could spend */
+	const char *stop;                           /* why it ended: brk, budget, target, bounds, end */
+
 	struct pt_link *links;
 	unsigned int nr_links;
 

@@ -46,6 +46,8 @@ struct mm_config {
 	bool nx;                        /* CPU supports NX */
 	uint64_t phys_limit;            /* 1 << MAXPHYADDR */
 	bool tables_readonly;           /* backend wants RO table mappings */
+	const char *trace_env;          /* facts of the environment for the
+					 * trace's env record (key=value ...), or NULL */
 };
 
 #define RESERVE_MAX 16

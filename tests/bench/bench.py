@@ -36,6 +36,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
+sys.dont_write_bytecode = True     # keep tests/ free of __pycache__
 sys.path.insert(0, str(REPO / "tests" / "boot"))
 import checktrace  # noqa: E402
 

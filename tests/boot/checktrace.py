@@ -27,12 +27,12 @@ What is checked (the [ids] are what the failures are tagged with):
              equal to the usable bytes in the window, together covering all
              usable RAM exactly once
   [extent]   table extents page aligned, pages= consistent, of their
-             batch's source; [extent-overlap] disjoint; [extent-brk] brk
-             extents (and the cr3 root) inside the brk range: brk pages are
-             part of the image, exempt from the RAM rules as in mm/check.c;
-             [extent-reserved] clear of every reservation (brk: but the
-             kernel's); ram extents [extent-usable] in usable RAM and
-             [extent-mapped] inside RAM mapped by earlier batches
+             batch's source; [extent-overlap] disjoint; [extent-usable] in
+             usable RAM; [extent-reserved] clear of every reservation (brk
+             extents: but the kernel's, since brk is part of the image);
+             [extent-brk] brk extents (and the cr3 root) inside the brk
+             range; [extent-mapped] ram extents inside RAM mapped by earlier
+             batches (brk extents are exempt)
   [topmost]  the RAM table pages are the highest free pages (usable minus
              reservations): low memory is kept
   [count]    per batch: tables = l4+l3+l2+l1 = extent pages - split tables
@@ -475,8 +475,7 @@ class Checker:
                     if s < ue and us < e:
                         self.fail("extent-overlap", "extent [mem 0x%x-0x%x] overlaps an earlier one" % (s, e - 1))
                 used.append((s, e))
-                # brk pages are part of the image, wherever the map puts it
-                if src != "brk" and not any(us <= s and e <= ue for us, ue in usable):
+                if not any(us <= s and e <= ue for us, ue in usable):
                     self.fail("extent-usable", "batch %d tables [mem 0x%x-0x%x] not in usable RAM" % (bid, s, e - 1))
                 for rs, re_, why in reserves:
                     if s < re_ and rs < e and not (src == "brk" and why == "kernel"):

@@ -33,6 +33,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
+sys.dont_write_bytecode = True     # keep tests/ free of __pycache__
 sys.path.insert(0, str(HERE))
 import checktrace  # noqa: E402
 
@@ -206,13 +207,15 @@ def cases():
                     memmap_spec=ok_spec, plausible_map=False, group="memmap"))
     out.append(Case("memmap-messy-2m", machine="q35", cmdline="pt.maxpage=2m memmap.test=" + ok_spec,
                     maxpage="2m", memmap_spec=ok_spec, plausible_map=False, group="memmap"))
-    # One page in each of 9 GiB regions 4-12: brk pays for the top five
-    # (L2+L1 each), RAM for the rest, one page at a time.
-    sparse = ",".join("0x%x:4096:1" % (i << 30) for i in range(4, 13))
+    # The image's MiB, and one page in each of 8 GiB regions 5-12: brk pays
+    # for the top five (L2+L1 each), RAM for the rest, one page at a time
+    # (each costs 2 and gives 1), leaving 2 for the image's region.
+    image_mib = "0x100000:0x100000:1,"
+    sparse = image_mib + ",".join("0x%x:4096:1" % (i << 30) for i in range(5, 13))
     out.append(Case("memmap-sparse", mem="16G", cmdline="pt.maxpage=4k memmap.test=" + sparse,
                     maxpage="4k", memmap_spec=sparse, plausible_map=False, group="memmap"))
     # A tenth region: each costs 2 table pages and gives 1, so RAM runs out.
-    sparse10 = ",".join("0x%x:4096:1" % (i << 30) for i in range(4, 14))
+    sparse10 = image_mib + ",".join("0x%x:4096:1" % (i << 30) for i in range(4, 14))
     neg("memmap-ram-too-small", "pt.maxpage=4k memmap.test=" + sparse10,
         E("step5: RAM too small: mapping [mem 0x0100000000-0x0100000fff] needs 2 table pages, "
           "only 1 free pages are mapped"), mem="16G", group="memmap")
@@ -222,6 +225,9 @@ def cases():
     neg("memmap-beyond-direct-map", "memmap.test=0x100000:0x7e00000:1,0x400000000000:0x1000:1",
         E("mm_init: RAM ends at 0x400000001000, beyond the 64 TiB direct map"),
         cpu="max,phys-bits=52", group="memmap")
+    neg("memmap-kernel-not-ram", "memmap.test=0:0x9f000:1,0x1000000:0x1000000:1",
+        r"mm_init: kernel image \[mem 0x0000100000-0x[0-9a-f]{10}\] is not inside usable RAM",
+        group="memmap")
     neg("memmap-wrap", "memmap.test=0x100000:0x7e00000:1,0xfffffffffffff000:0x2000:1",
         E("memmap_normalise: entry 1 [mem 0xfffffffffffff000+0x2000] type 1 wraps around the address space"),
         group="memmap")
@@ -255,6 +261,12 @@ def cases():
     out.append(Case("selftest-pin-write", cmdline="selftest=pin-write", maxpage="2m", expect="FAIL",
                     reason=E("selftest pin-write: no fault: the protection it probes did not hold"),
                     group="selftest"))
+    # A CPU without NX: setup must still be right; the nx-direct self-test
+    # cannot hold there and must say so (FAIL), not crash.
+    out.append(Case("pvh-pc-128M-nonx", cpu="qemu64,-nx", maxpage="2m", group="pvh",
+                    lines=[r"^cpu: .* nx=0 "]))
+    out.append(Case("selftest-nx-direct-nonx", cpu="qemu64,-nx", cmdline="selftest=nx-direct",
+                    maxpage="2m", expect="FAIL", reason=r"selftest nx-direct: .*", group="selftest"))
     out.append(Case("selftest-nx-direct-1g", machine="q35", cpu="max", mem="4G",
                     cmdline="pt.maxpage=1g selftest=nx-direct", maxpage="1g",
                     lines=[r"selftest: nx-direct: caught as expected"], group="selftest"))
@@ -432,6 +444,35 @@ def fmt_map(m):
     return ", ".join("[0x%x-0x%x) %s" % x for x in m)
 
 
+def check_plausible(machine, mem, usable):
+    """The usable ranges [start, end) of a given map fit QEMU -M machine -m
+    mem: the total within MAP_TOLERANCE below the size, RAM above 4 GiB
+    exactly where QEMU puts it, the rest below the low RAM limit."""
+    errs = []
+    ram = size_bytes(mem)
+    low, high = qemu_split(machine, ram)
+    total = sum(e - s for s, e in usable)
+    if not ram - MAP_TOLERANCE <= total <= ram:
+        errs.append("usable RAM %d bytes, -m %s is %d (tolerance %d KiB)"
+                    % (total, mem, ram, MAP_TOLERANCE // KiB))
+    above = [(max(s, FOUR_G), e) for s, e in usable if e > FOUR_G]
+    want_above = [(FOUR_G, FOUR_G + high)] if high else []
+    if above != want_above:
+        errs.append("usable RAM above 4 GiB is %s, QEMU -M %s -m %s puts %s there"
+                    % (fmt_ranges(above), machine, mem, fmt_ranges(want_above)))
+    below = [(s, min(e, FOUR_G)) for s, e in usable if s < FOUR_G]
+    below_end = max(e for s, e in below) if below else 0
+    below_sum = sum(e - s for s, e in below)
+    if below_end > low or below_sum < low - MAP_TOLERANCE:
+        errs.append("usable RAM below 4 GiB: %d bytes ending at 0x%x; QEMU puts %d bytes there"
+                    % (below_sum, below_end, low))
+    return errs
+
+
+def fmt_ranges(r):
+    return ", ".join("[mem 0x%010x-0x%010x]" % (s, e - 1) for s, e in r) or "none"
+
+
 def check_map(case, lines, text):
     """The given map fits what QEMU was told; the trace's normalised map is
     what an independent model of memmap_normalise() makes of it."""
@@ -441,23 +482,7 @@ def check_map(case, lines, text):
         return ["no 'memmap: given' lines"]
     usable = [(s, e) for s, e, t in given if t == "usable"]
     if case.plausible_map:
-        ram = size_bytes(case.mem)
-        low, high = qemu_split(case.machine, ram)
-        total = sum(e - s for s, e in usable)
-        if not ram - MAP_TOLERANCE <= total <= ram:
-            errs.append("usable RAM %d bytes, -m %s is %d (tolerance %d KiB)"
-                        % (total, case.mem, ram, MAP_TOLERANCE // KiB))
-        above = [(max(s, FOUR_G), e) for s, e in usable if e > FOUR_G]
-        want_above = [(FOUR_G, FOUR_G + high)] if high else []
-        if above != want_above:
-            errs.append("usable RAM above 4 GiB is %s, QEMU -M %s -m %s puts %s there"
-                        % (above or "none", case.machine, case.mem, want_above or "none"))
-        below = [(s, min(e, FOUR_G)) for s, e in usable if s < FOUR_G]
-        below_end = max(e for s, e in below) if below else 0
-        below_sum = sum(e - s for s, e in below)
-        if below_end > low or below_sum < low - MAP_TOLERANCE:
-            errs.append("usable RAM below 4 GiB: %d bytes ending at 0x%x; QEMU puts %d bytes there"
-                        % (below_sum, below_end, low))
+        errs += check_plausible(case.machine, case.mem, usable)
         m = re.search(r"^trace: reserve \[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\] kernel\r?$", text, re.M)
         if not m:
             errs.append("no kernel reservation in the trace")

@@ -11,7 +11,8 @@ script
     re-signs them (records= and fnv1a= recomputed) unless the mutation is
     about the signature, so that the aimed check, not the checksum, is what
     must report it;
-  - checks min_tables() and normalise() on hand-computed examples;
+  - checks min_tables() and normalise() on hand-computed examples, and
+    run.check_plausible() on real and broken QEMU memory maps;
   - checks that run.judge() turns broken runs (no result line, two result
     lines, a wrong exit status, a wrong panic) into failures.
 Prints one line per failed expectation; exit status 0 when none failed.
@@ -21,6 +22,7 @@ import re
 import sys
 from pathlib import Path
 
+sys.dont_write_bytecode = True     # keep tests/ free of __pycache__
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import checktrace as ct  # noqa: E402
 
@@ -315,6 +317,32 @@ def judge_examples(good_text):
     return errs
 
 
+def plausible_examples():
+    """run.check_plausible() on real and broken QEMU memory maps."""
+    import run
+    errs = []
+    G4 = 4 << 30
+    pc_low = [(0, 0x9fc00), (0x100000, 0xbffe0000)]
+    cases = [
+        ("pc", "1G", [(0, 0x9fc00), (0x100000, 0x3ffe0000)], True),
+        ("pc", "1G", [(0, 0x9fc00), (0x100000, 0x3fde0000)], False),     # 2 MiB short
+        ("pc", "1G", [(0, 0x9fc00), (0x100000, 0x40100000)], False),     # more than -m
+        ("pc", "4G", pc_low + [(G4, G4 + (1 << 30))], True),
+        ("pc", "4G", [(0, 0x9fc00), (0x100000, 0xfffe0000)], False),     # no split
+        ("pc", "4G", pc_low + [(G4 + MiB, G4 + (1 << 30) + MiB)], False),  # high part moved
+        ("pc", "3583M", [(0, 0x9fc00), (0x100000, 0xdfee0000)], True),
+        ("q35", "4G", [(0, 0x9fc00), (0x100000, 0x7ffdf000), (G4, G4 + (2 << 30))], True),
+        ("q35", "4G", pc_low + [(G4, G4 + (1 << 30))], False),           # pc's split on q35
+        ("q35", "2816M", [(0, 0x9fc00), (0x100000, 0xaffdf000)], False),  # q35 must split here
+    ]
+    for machine, mem, usable, ok in cases:
+        e = run.check_plausible(machine, mem, usable)
+        if bool(e) == ok:
+            errs.append("check_plausible(%s, %s, %s) %s" % (machine, mem, usable,
+                        "fails: %s" % e if ok else "passes"))
+    return errs
+
+
 def errors(log_text):
     errs = []
     e, _ = ct.check_text(log_text)
@@ -328,6 +356,7 @@ def errors(log_text):
         if check not in ids:
             errs.append("mutation '%s': expected a [%s] failure, got %s" % (name, check, ids or "none"))
     errs += min_examples()
+    errs += plausible_examples()
     errs += judge_examples(log_text)
     return errs
 

@@ -16,10 +16,12 @@
  * (spread over any span of addresses up to the 64 TiB direct map);
  * bigger maps are skipped.
  *
- * Outcomes: a panic the memory-map contract expects; "beyond the 64 TiB
- * direct map" when RAM ends there; "RAM too small" is a known limitation of
- * the top-down order (see RESULTS.md) and is counted, not reported, unless
- * FUZZ_STRICT=1; anything else must build tables that pass every check.
+ * Outcomes: a panic the memory-map contract expects; "kernel image ... is
+ * not inside usable RAM" when no usable range holds the image (1 MiB up to
+ * the end of brk); "beyond the 64 TiB direct map" when RAM ends there.
+ * "RAM too small" is a known limitation of the top-down order (see
+ * RESULTS.md): counted, not reported, unless FUZZ_STRICT=1.  Anything else
+ * must build tables that pass every check.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,9 +102,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			skipped++;
 			return 0;
 		}
+		for (i = 0; i < nu; i++)
+			if (usable[i].start <= KERNEL_LOAD_PA &&
+			    usable[i].end >= HOST_BRK_PA + c.brk_pages * PAGE_SIZE)
+				break;
 		if (!nu) {
 			expect = true;
 			snprintf(want, sizeof(want), "no usable RAM");
+		} else if (i == nu) {
+			expect = true;
+			snprintf(want, sizeof(want), "kernel image [mem 0x%010lx-0x%010lx] is not inside usable RAM",
+				 (unsigned long)KERNEL_LOAD_PA,
+				 (unsigned long)(HOST_BRK_PA + c.brk_pages * PAGE_SIZE - 1));
 		} else if (usable[nu - 1].end > (64ULL << 40)) {
 			expect = true;
 			snprintf(want, sizeof(want), "beyond the 64 TiB direct map");

@@ -35,8 +35,9 @@ expect() {
 
 native=$fix/native-128m-4k.log
 xen=$fix/xenlike-128m-4k.log
-for f in "$native" "$fix/native-128m-4k-again.log" "$xen" "$fix/unexpected-tables.log" \
-	 "$fix/unexpected-split.log" "$fix/no-trace.log"; do
+for f in "$native" "$fix/native-128m-4k-again.log" "$fix/native-512m-4k.log" "$xen" \
+	 "$fix/xenlike-2g-2m-brk8.log" "$fix/unexpected-tables.log" "$fix/unexpected-split.log" \
+	 "$fix/no-trace.log"; do
 	[ -f "$f" ] || fail "fixtures" "$f is missing: run tests/trace/make-fixtures.sh"
 done
 
@@ -44,6 +45,13 @@ done
 expect identical 0 'verdict: 0 expected, 0 unexpected' "$native" "$fix/native-128m-4k-again.log"
 expect self-native 0 'the run follows the plan in every batch' "$native"
 expect self-xenlike 0 'the run follows the plan in every batch' "$xen"
+# three batches: the second ends at 16x what batch 0 mapped
+expect self-growth 0 'the run follows the plan in every batch' "$fix/native-512m-4k.log"
+if [ -f "$work/self-growth.out" ] && ! grep -Eq 'model +agrees \(window ends: target\)' "$work/self-growth.out"; then
+	fail self-growth-target "no batch of native-512m-4k.log ends by the growth rule (target)"
+fi
+# the Xen hook splits a 2 MiB page holding a table page of batch 1
+expect self-xen-split 0 'splits=1 split_tables=1' "$fix/xenlike-2g-2m-brk8.log"
 expect native-vs-xen 0 'EXPECTED +batch 1 hook counts: .*ro_entries=[1-9]' "$native" "$xen"
 if [ -f "$work/native-vs-xen.out" ] && ! grep -Eq 'EXPECTED +usable RAM' "$work/native-vs-xen.out"; then
 	fail native-vs-xen-map "the different memory maps are not reported as EXPECTED"
@@ -88,7 +96,7 @@ awk '{
 		line = substr(line, 121)
 	} while (length(line) > 0)
 }
-NR == 3 { printf "[    1.467298] ftrace: allocating 40521 entries in 159 pages\r\n" }' "$xen" >"$work/xen-serial.log"
+/^trace: cr3 / { printf "[    1.467298] ftrace: allocating 40521 entries in 159 pages\r\n" }' "$xen" >"$work/xen-serial.log"
 expect xen-serial 0 'verdict: 0 expected, 0 unexpected' --xen-split 120 "$xen" "$work/xen-serial.log"
 if [ -f "$work/xen-serial.out" ] && ! grep -Eq 'joined lines +0 +[1-9]' "$work/xen-serial.out"; then
 	fail xen-serial-joined "no record was re-joined from 199-character pieces"
@@ -117,7 +125,7 @@ boot() {        # name, machine, memory, cmdline
 if ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
 	fail fresh "qemu-system-x86_64 not found (sh tools/deps.sh run)"
 else
-	for spec in "pc 128M pt.maxpage=4k" "q35 256M pt.maxpage=2m"; do
+	for spec in "pc 512M pt.maxpage=4k" "q35 256M pt.maxpage=2m"; do
 		set -- $spec
 		name=fresh-$1-$2-${3#pt.maxpage=}
 		r1=$(boot "$name-1" "$1" "$2" "$3")

@@ -9,6 +9,8 @@
 #
 #   native-128m-4k.log        the kernel, direct PVH boot, -m 128M, pt.maxpage=4k
 #   native-128m-4k-again.log  the same boot again (identical trace expected)
+#   native-512m-4k.log        -m 512M, pt.maxpage=4k: three batches, the second
+#                             one ended by the 16x growth rule
 #   xenlike-128m-4k.log       synthetic Xen PVH domU run: a test-only build of the
 #                             tree whose native backend is replaced by the Xen PVH
 #                             hook (tables_ro=1: brk mapped 4k read-only, tables
@@ -18,6 +20,9 @@
 #                             the console lines a Xen run has are put in
 #                             (hypervisor, no memmap.test), the pin_attempt
 #                             record is added, and the end record resealed.
+#   xenlike-2g-2m-brk8.log    the same with BRK_PAGES=8, -m 2G, pt.maxpage=2m: batch 0
+#                             cannot map all RAM, batch 1's tables land in a 2 MiB
+#                             page of the direct map, which the hook splits
 #   unexpected-tables.log     native-128m-4k with one table page more in batch 1
 #                             (every count kept consistent, resealed): same input,
 #                             different table count
@@ -67,26 +72,30 @@ patch("paravirt/native.c", [
 ])
 EOF
 make -s -C "$tmp/src" BUILD="$tmp/ro" "$tmp/ro/topdown.elf"
+make -s -C "$tmp/src" BUILD="$tmp/ro8" BRK_PAGES=8 "$tmp/ro8/topdown.elf"
 
-boot() {        # kernel, log, cmdline
+boot() {        # kernel, memory, log, cmdline
 	rc=0
-	timeout 120 qemu-system-x86_64 -M pc -cpu qemu64 -m 128M -display none -serial stdio \
-		-no-reboot -device isa-debug-exit,iobase=0x501,iosize=2 -kernel "$1" -append "$3" \
-		>"$2" 2>&1 </dev/null || rc=$?
-	tr -d '\r' <"$2" >"$2.tmp" && mv "$2.tmp" "$2"
-	echo "make-fixtures: $(basename "$2"): qemu exit $rc"
+	timeout 120 qemu-system-x86_64 -M pc -cpu qemu64 -m "$2" -display none -serial stdio \
+		-no-reboot -device isa-debug-exit,iobase=0x501,iosize=2 -kernel "$1" -append "$4" \
+		>"$3" 2>&1 </dev/null || rc=$?
+	tr -d '\r' <"$3" >"$3.tmp" && mv "$3.tmp" "$3"
+	echo "make-fixtures: $(basename "$3"): qemu exit $rc"
 }
 
-boot "$tmp/native/topdown.elf" "$out/native-128m-4k.log" "pt.maxpage=4k"
-boot "$tmp/native/topdown.elf" "$out/native-128m-4k-again.log" "pt.maxpage=4k"
-boot "$tmp/native/topdown.elf" "$out/no-trace.log" "pt.maxpage=5k"
+boot "$tmp/native/topdown.elf" 128M "$out/native-128m-4k.log" "pt.maxpage=4k"
+boot "$tmp/native/topdown.elf" 128M "$out/native-128m-4k-again.log" "pt.maxpage=4k"
+boot "$tmp/native/topdown.elf" 512M "$out/native-512m-4k.log" "pt.maxpage=4k"
+boot "$tmp/native/topdown.elf" 128M "$out/no-trace.log" "pt.maxpage=5k"
 
-# Xen's domU map for 128 MiB (libxl, PVH): RAM from 0, then above the RAM
-# nothing until the ACPI tables and the special pages just below 4 GiB.
-xenmap="0x0:0x8000000:1,0xfc000000:0xb000:3,0xfeff8000:0x8000:2"
-boot "$tmp/ro/topdown.elf" "$tmp/xen.log" "pt.maxpage=4k memmap.test=$xenmap"
+# Xen's domU map (libxl, PVH): RAM from 0, then nothing until the ACPI tables
+# and the special pages just below 4 GiB.
+xenmap="0xfc000000:0xb000:3,0xfeff8000:0x8000:2"
+boot "$tmp/ro/topdown.elf" 128M "$tmp/xen.log" "pt.maxpage=4k memmap.test=0x0:0x8000000:1,$xenmap"
+boot "$tmp/ro8/topdown.elf" 2G "$tmp/xen8.log" "pt.maxpage=2m memmap.test=0x0:0x80000000:1,$xenmap"
 
-python3 - "$tmp/xen.log" "$tmp/xen-edited.log" <<'EOF'
+xenify() {      # in, out: make a run of the test-only build look like a Xen domU run
+	python3 - "$1" "$tmp/xenify.log" <<'EOF'
 import re, sys
 src, dst = sys.argv[1:]
 lines = open(src).read().split("\n")
@@ -97,7 +106,7 @@ for l in lines:
         root = int(re.search(r"root=0x([0-9a-f]+)", l).group(1), 16)
 for l in lines:
     if l.startswith("boot: cmdline="):
-        l = 'boot: cmdline="pt.maxpage=4k"'
+        l = re.sub(r" ?memmap\.test=[^ \"]*", "", l)
     elif l.startswith("cmdline: memmap.test=") or l.startswith("memmap: replaced by memmap.test"):
         continue
     elif l.startswith("memmap: source=memmap.test"):
@@ -111,7 +120,10 @@ for l in lines:
     out.append(l)
 open(dst, "w").write("\n".join(out))
 EOF
-"$tracecmp" --reseal "$tmp/xen-edited.log" "$out/xenlike-128m-4k.log"
+	"$tracecmp" --reseal "$tmp/xenify.log" "$2"
+}
+xenify "$tmp/xen.log" "$out/xenlike-128m-4k.log"
+xenify "$tmp/xen8.log" "$out/xenlike-2g-2m-brk8.log"
 
 # The unexpected variants of native-128m-4k.log (python keeps every count consistent).
 python3 - "$out/native-128m-4k.log" "$tmp" <<'EOF'

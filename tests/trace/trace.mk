@@ -14,7 +14,8 @@ RESULTS ?= $(BUILD)/results
 HOSTCC  ?= gcc
 
 TRACECMP      := $(BUILD)/tools/tracecmp
-TRACECMP_SRC  := tools/tracecmp.c tools/trace-parse.c tools/trace-model.c tools/trace-svg.c \
+TRACECMP_SRC  := tools/tracecmp.c tools/trace-log.c tools/trace-parse.c tools/trace-check.c \
+		 tools/trace-model.c tools/trace-svg.c \
 		 kernel/fnv.c
 TRACECMP_DEPS := $(TRACECMP_SRC) tools/trace.h include/lib/fnv.h
 TRACE_CFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -I include

@@ -33,6 +33,7 @@ unsigned long build_and_check(const struct build_case *c, struct build_outcome *
 	memset(o, 0, sizeof(*o));
 	memset(&a, 0, sizeof(a));
 	host_reset(c->brk_pages);
+	host.pin = c->pin;
 	a.c = c;
 	a.cfg.max_level = c->max_level;
 	a.cfg.nx = c->nx;
@@ -61,7 +62,7 @@ unsigned long build_and_check(const struct build_case *c, struct build_outcome *
 	}
 
 	if (!c->no_mm_check)
-		o->mm_check_errors = mm_check(false, &mr);
+		o->mm_check_errors = mm_check(c->pin, &mr);
 	if (o->mm_check_errors && !o->first[0])
 		snprintf(o->first, sizeof(o->first), "mm_check: %s", mr.first);
 

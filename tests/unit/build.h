@@ -21,6 +21,7 @@ struct build_case {
 	unsigned long brk_pages;
 	uint64_t phys_limit;
 	bool no_mm_check;                       /* skip mm's own self-check (fuzz speed) */
+	bool pin;                               /* the hook pins tables (Xen PVH) */
 };
 
 struct build_outcome {

@@ -243,7 +243,18 @@ struct walk {
 	unsigned int nruns, runs_cap;
 	unsigned long image_leaves[IMAGE_SECTIONS_MAX];
 	unsigned long fixmap_leaves;
+	phys_addr_t *tables, *ro_leaves;        /* for the pinned-tables checks */
+	unsigned int ntables, tables_cap, nro, ro_cap;
 };
+
+static void push_pa(phys_addr_t **v, unsigned int *n, unsigned int *cap, phys_addr_t pa)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 256;
+		*v = realloc(*v, *cap * sizeof(**v));
+	}
+	(*v)[(*n)++] = pa;
+}
 
 __attribute__((format(printf, 2, 3)))
 static void fail(struct check_result *r, const char *fmt, ...)
@@ -330,6 +341,10 @@ static void check_leaf(struct walk *w, uint64_t va, pte_t e, unsigned int level)
 			if (level != 1)
 				fail(r, "direct map of brk va 0x%016lx is a %s page, want 4k",
 				     (unsigned long)va, page_size_name(level));
+		} else if (host.pin && level == 1 && !(flags & PTE_RW)) {
+			/* a pinned table page, checked after the walk */
+			want &= ~PTE_RW;
+			push_pa(&w->ro_leaves, &w->nro, &w->ro_cap, pa);
 		}
 		if (pa != want_pa)
 			fail(r, "direct map va 0x%016lx maps pa 0x%010lx, not 0x%010lx",
@@ -403,6 +418,7 @@ static void check_table_page(struct walk *w, phys_addr_t pa, unsigned int level)
 
 	r->tables++;
 	r->tables_at[level]++;
+	push_pa(&w->tables, &w->ntables, &w->tables_cap, pa);
 	if (!m || m->hooked_epoch != host_epoch())
 		fail(r, "L%u table 0x%010lx never went through a hook", level, (unsigned long)pa);
 	if (in_brk(img, pa)) {
@@ -537,6 +553,36 @@ unsigned long check_build(const struct check_input *in, struct check_result *r)
 	if (r->tables != host.hooked_pages)
 		fail(r, "%lu table pages reachable, %lu went through hooks", r->tables,
 		     host.hooked_pages);
+	/* pinned (Xen PVH): every table page read-only wherever it is mapped,
+	 * and only table pages (and brk) read-only in the direct map */
+	if (host.pin) {
+		for (i = 0; i < w.ntables; i++) {
+			phys_addr_t pa = w.tables[i];
+			pte_t e = host_lookup(root, DIRECT_MAP_BASE + pa, NULL);
+
+			if (!pte_present(e))
+				fail(r, "pinned table 0x%010lx is not in the direct map", (unsigned long)pa);
+			else if (e & PTE_RW)
+				fail(r, "pinned table 0x%010lx is writable in the direct map",
+				     (unsigned long)pa);
+			if (in_brk(img, pa) && (host_lookup(root, KERNEL_VMA + pa, NULL) & PTE_RW))
+				fail(r, "pinned brk table 0x%010lx is writable in the image",
+				     (unsigned long)pa);
+		}
+		for (i = 0; i < w.nro; i++) {
+			struct host_meta *m = host_meta(w.ro_leaves[i]);
+
+			if (!m || m->seen_epoch != w.epoch)
+				fail(r, "direct map of 0x%010lx is read-only but it is no table",
+				     (unsigned long)w.ro_leaves[i]);
+		}
+		if (host.pin_split_tables != mm.hook_split_tables)
+			fail(r, "the hook allocated %lu split tables, mm counted %lu",
+			     host.pin_split_tables, mm.hook_split_tables);
+		r->min_tables += host.pin_split_tables;
+	}
+	free(w.tables);
+	free(w.ro_leaves);
 	if (r->tables != r->min_tables)
 		fail(r, "%lu table pages (l4=%lu l3=%lu l2=%lu l1=%lu), the minimum is %lu (l4=%lu l3=%lu l2=%lu l1=%lu)",
 		     r->tables, r->tables_at[4], r->tables_at[3], r->tables_at[2], r->tables_at[1],

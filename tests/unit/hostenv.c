@@ -22,6 +22,7 @@
 #include <string.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
+#include <mm/batch.h>
 #include <paravirt/ops.h>
 #include "hostenv.h"
 
@@ -435,6 +436,8 @@ static void mark_live(phys_addr_t t, unsigned int level, uint32_t epoch)
 
 static uint32_t last_live_epoch;
 
+static void pin_batch(struct pt_batch *b);
+
 static void rec_batch_built(struct pt_batch *b)
 {
 	struct host_batch *hb;
@@ -525,6 +528,7 @@ static void rec_batch_built(struct pt_batch *b)
 			host.hooked_pages++;
 		}
 	}
+	hb->nr_tables = n;
 	if (n != b->nr_tables)
 		host_error("batch %u: extents hold %lu pages, nr_tables says %lu", b->id, n,
 			   b->nr_tables);
@@ -574,6 +578,99 @@ static void rec_batch_built(struct pt_batch *b)
 			host_error("batch %u: table page 0x%lx not below batch %u's 0x%lx", b->id,
 				   (unsigned long)hb->table_hi, prev->id, (unsigned long)prev->table_lo);
 	}
+	if (host.pin)
+		pin_batch(b);
+}
+
+/* ----------------------------------------------------- the pin hook --- */
+
+/* Replace the large leaf *slot (level l) by a table of level l - 1 mapping
+ * the same memory with the same permissions. */
+static void pin_split(struct pt_batch *b, pte_t *slot, unsigned int l)
+{
+	pte_t e = *slot, flags = e & ~PTE_ADDR_MASK;
+	uint64_t size = level_size(l - 1);
+	phys_addr_t base = pte_addr(e) & ~(level_size(l) - 1);
+	phys_addr_t nt = batch_alloc_table(b, l - 1);
+	pte_t *n = host_page(nt, false);
+	unsigned int i;
+
+	if (!n) {
+		host_error("pin: batch_alloc_table gave 0x%lx, never written", (unsigned long)nt);
+		return;
+	}
+	if (l - 1 == 1)
+		flags &= ~PTE_PS;
+	for (i = 0; i < PT_ENTRIES; i++)
+		n[i] = (base + i * size) | flags;
+	*slot = nt | PTE_P | PTE_RW;
+	b->hook_splits++;
+	host.pin_splits++;
+}
+
+/* Make va read-only in the tree of mm.root (one change at a time). */
+static bool pin_protect(struct pt_batch *b, uint64_t va)
+{
+	phys_addr_t t = mm.root;
+	unsigned int l;
+
+	for (l = PT_LEVELS; l >= 1; l--) {
+		pte_t *p = host_page(t, false), *slot;
+
+		if (!p)
+			return false;
+		slot = &p[pt_index(va, l)];
+		if (!pte_present(*slot))
+			return false;
+		if (!pte_is_leaf(*slot, l)) {
+			t = pte_addr(*slot);
+			continue;
+		}
+		if (l > 1) {
+			pin_split(b, slot, l);
+			return true;
+		}
+		if (*slot & PTE_RW) {
+			*slot &= ~PTE_RW;
+			b->hook_ro_entries++;
+			host.pin_ro_entries++;
+			return true;
+		}
+		return false;
+	}
+	return false;
+}
+
+static void pin_batch(struct pt_batch *b)
+{
+	bool changed;
+	unsigned int i;
+	phys_addr_t pa;
+
+	do {
+		changed = false;
+		for (i = 0; i < b->nr_extents; i++)
+			for (pa = b->extents[i].start; pa < b->extents[i].end; pa += PAGE_SIZE) {
+				changed |= pin_protect(b, DIRECT_MAP_BASE + pa);
+				if (pa >= host.image.brk_pa &&
+				    pa < host.image.brk_pa + host.image.brk_pages * PAGE_SIZE)
+					changed |= pin_protect(b, KERNEL_VMA + pa);
+			}
+	} while (changed);
+	/* the split tables belong to the batch: hooked with it */
+	for (i = 0; i < b->nr_extents; i++)
+		for (pa = b->extents[i].start; pa < b->extents[i].end; pa += PAGE_SIZE) {
+			struct host_meta *m = host_meta(pa);
+
+			if (m && m->hooked_epoch != host_epoch()) {
+				m->hooked_epoch = host_epoch();
+				m->batch = b->id;
+				host.hooked_pages++;
+				host.pin_split_tables++;
+			}
+		}
+	b->hook_action = "pin-ro";
+	b->hook_result = "ok";
 }
 
 static void rec_write_pte(pte_t *ptep, pte_t val)

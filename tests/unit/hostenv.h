@@ -12,7 +12,10 @@
  *   - a fake kernel image (text/rodata/data/guard/stack/brk at 1 MiB) whose
  *     brk is a host buffer standing at a chosen fake PA;
  *   - pv_ops: a recording native-like backend that checks the order of
- *     hook, links and CR3 switch (see hostenv.c);
+ *     hook, links and CR3 switch (see hostenv.c); with host.pin set, its
+ *     hook also "pins" each batch the way design §4 says Xen PVH must:
+ *     every table page read-only in every kernel mapping of it, splitting
+ *     large direct-map pages (with batch_alloc_table) where needed;
  *   - printk into a capture buffer, panic_at that longjmps back to
  *     host_call().
  * Every misuse it sees becomes a "host error" (host_errors(), the first
@@ -67,6 +70,8 @@ struct host_state {
 	struct host_batch batch[HOST_BATCHES_MAX];
 	unsigned int nr_batches;
 	bool strict_window;                     /* phys_window must be mapped */
+	bool pin;                               /* hook pins like Xen PVH (below) */
+	unsigned long pin_splits, pin_split_tables, pin_ro_entries;
 	unsigned long window_calls;
 
 	/* memory */

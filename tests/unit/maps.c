@@ -8,6 +8,7 @@
  * the PCI hole, and the rest of RAM from 4 GiB.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "maps.h"
 
@@ -27,6 +28,10 @@ static struct test_map *add_map(struct test_map *out, unsigned int *n, const cha
 
 static void e(struct test_map *m, uint64_t start, uint64_t size, uint32_t type)
 {
+	if (m->nr == MEMMAP_MAX) {
+		fprintf(stderr, "maps: %s has more than %d entries\n", m->name, MEMMAP_MAX);
+		abort();
+	}
 	m->e[m->nr].start = start;
 	m->e[m->nr].size = size;
 	m->e[m->nr].type = type;
@@ -75,10 +80,11 @@ unsigned int test_maps(struct test_map *out)
 	m->boot_data[m->nr_boot_data++] = (struct mem_range){ M(100), M(127) + K(512) };
 	m->boot_data[m->nr_boot_data++] = (struct mem_range){ 0x10000, 0x10800 };
 
-	/* 64 RAM regions of odd sizes between reserved holes, over ~8 GiB. */
-	m = add_map(out, &n, "holes-64");
+	/* 62 RAM regions of odd sizes between reserved holes, over ~8 GiB. */
+	m = add_map(out, &n, "holes-62");
 	e(m, 0, 0x9f000, MEM_USABLE);
-	for (i = 0; i < 64; i++) {
+	e(m, M(1), M(9), MEM_USABLE);
+	for (i = 0; i < 62; i++) {
 		uint64_t base = M(16) + (uint64_t)i * M(128) + (uint64_t)(i % 7) * M(3);
 		uint64_t size = M(5) + (uint64_t)(i * 37 % 97) * M(1) + (uint64_t)(i % 5) * K(4);
 
@@ -89,23 +95,26 @@ unsigned int test_maps(struct test_map *out)
 	/* Region edges on no natural boundary (not page, not 2 MiB aligned). */
 	m = add_map(out, &n, "unaligned-edges");
 	e(m, 0x800, 0x9f000, MEM_USABLE);
-	e(m, 0x100123, M(37) + 0x456, MEM_USABLE);
+	e(m, 0xff123, M(37) + 0x456, MEM_USABLE);
 	e(m, M(40) + 0x10, M(300) + 0x2345, MEM_USABLE);
 	e(m, M(345) + 0x800, M(7), MEM_USABLE);
 	e(m, M(345), 0x1000, MEM_RESERVED);
 	e(m, G(1) + 0xfff, G(2) - 0x1ffe, MEM_USABLE);
 	e(m, G(4) + 1, G(1) + M(3) + 0x777, MEM_USABLE);
 
-	/* RAM above 4 GiB: a sliver in low memory, or none at all. */
+	/* RAM above 4 GiB: a sliver in low memory, or only the image's own
+	 * 512 KiB (the image must lie in usable RAM). */
 	m = add_map(out, &n, "high-mostly");
 	e(m, M(1), M(7), MEM_USABLE);
 	e(m, G(4), G(8), MEM_USABLE);
 	m = add_map(out, &n, "high-only");
+	e(m, M(1), K(512), MEM_USABLE);
 	e(m, G(4), G(4), MEM_USABLE);
 	e(m, G(12) + M(2), G(3), MEM_USABLE);
 
 	/* Exactly whole gigabytes (1 GiB leaves everywhere). */
 	m = add_map(out, &n, "gig-aligned");
+	e(m, M(1), M(3), MEM_USABLE);
 	e(m, G(1), G(4), MEM_USABLE);
 	e(m, G(6), G(2), MEM_USABLE);
 
@@ -127,6 +136,7 @@ unsigned int test_maps(struct test_map *out)
 
 	/* Many small entries (the map table nearly full). */
 	m = add_map(out, &n, "entries-120");
+	e(m, M(1), M(1), MEM_USABLE);
 	for (i = 0; i < 60; i++) {
 		e(m, M(2) + (uint64_t)i * M(6) + K(4) * i, M(4) + K(12) * (i % 4), MEM_USABLE);
 		e(m, M(6) + (uint64_t)i * M(6) + K(4) * i + K(12) * (i % 4), K(4), MEM_RESERVED);

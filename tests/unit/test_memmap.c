@@ -35,7 +35,8 @@ static const char *normalise(const struct memmap_entry *e, unsigned int n, uint6
 {
 	host_reset(16);
 	memset(&map, 0, sizeof(map));
-	memcpy(map.e, e, n * sizeof(e[0]));
+	if (n)
+		memcpy(map.e, e, n * sizeof(e[0]));
 	map.nr = n;
 	limit = lim;
 	return host_call(run, NULL) ? host.panic_msg : NULL;
