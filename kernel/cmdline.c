@@ -7,8 +7,6 @@
 #include <kernel/selftest.h>
 #include <lib/string.h>
 
-#define VALUE_MAX 256
-
 struct kernel_options options;
 
 /* Storage for option values (the options keep pointers into it). */
@@ -87,8 +85,6 @@ void cmdline_parse(const char *cmdline, struct kernel_options *o)
 		if (!eq || eq == word)
 			panic_at("cmdline_parse", "malformed option '%.*s' (want key=value)", (int)n, word);
 		key = keep(word, (size_t)(eq - word));
-		if (p - eq - 1 > VALUE_MAX)
-			panic_at("cmdline_parse", "value of '%s' is longer than %d bytes", key, VALUE_MAX);
 		value = keep(eq + 1, (size_t)(p - eq - 1));
 		if (!*value)
 			panic_at("cmdline_parse", "option '%s' has an empty value", key);

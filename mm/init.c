@@ -414,7 +414,7 @@ static bool step5(struct pt_builder *bd, struct pt_batch *b)
 	if (target < BATCH_MIN_BYTES)
 		target = BATCH_MIN_BYTES;
 	if (!fill_batch(bd, mm.root, true, budget, target, &need, &lo, &hi))
-		panic("RAM too small: mapping [mem 0x%010lx-0x%010lx] needs %lu table pages, only %lu free pages are mapped",
+		panic("RAM too small: mapping [mem 0x%010lx-0x%010lx] needs %lu table pages, free mapped pages: %lu",
 		      (unsigned long)lo, (unsigned long)(hi - 1), need, budget);
 	trace_batch(b);
 	run_hook(b);                                    /* step 6: hook ... */

@@ -82,7 +82,7 @@ void memmap_normalise(struct memmap *m, uint64_t phys_limit)
 {
 	static uint64_t points[2 * MEMMAP_MAX];
 	static struct memmap out, aligned;
-	unsigned int i, j, np = 0;
+	unsigned int i, j, np = 0, given = m->nr;
 
 	if (m->nr == 0)
 		panic("memory map is empty");
@@ -148,18 +148,25 @@ void memmap_normalise(struct memmap *m, uint64_t phys_limit)
 	}
 	*m = aligned;
 	if (!memmap_usable_bytes(m))
-		panic("memory map has no usable RAM (%u entries)", m->nr);
+		panic("memory map has no usable RAM (%u %s given)", given,
+		      given == 1 ? "entry" : "entries");
 }
 
 void memmap_print(const char *prefix, const struct memmap *m)
 {
 	unsigned int i;
 
-	for (i = 0; i < m->nr; i++)
-		printk("%s[mem 0x%010lx-0x%010lx] %s\n", prefix,
-		       (unsigned long)m->e[i].start,
-		       (unsigned long)(m->e[i].start + m->e[i].size - 1),
-		       mem_type_name(m->e[i].type));
+	for (i = 0; i < m->nr; i++) {
+		const struct memmap_entry *e = &m->e[i];
+
+		if (!e->size || e->start + e->size < e->start)   /* as given, unchecked */
+			printk("%s[mem 0x%010lx+0x%lx] %s (%s)\n", prefix, (unsigned long)e->start,
+			       (unsigned long)e->size, mem_type_name(e->type),
+			       e->size ? "wraps around" : "empty");
+		else
+			printk("%s[mem 0x%010lx-0x%010lx] %s\n", prefix, (unsigned long)e->start,
+			       (unsigned long)(e->start + e->size - 1), mem_type_name(e->type));
+	}
 }
 
 uint64_t memmap_usable_bytes(const struct memmap *m)

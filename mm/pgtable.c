@@ -90,6 +90,9 @@ static void map_in(struct pt_builder *bd, phys_addr_t table, bool live, unsigned
 	uint64_t size = level_size(level);
 	uint64_t slot = (end - 1) & ~(size - 1);
 
+	if (bd->count_only && level == 1)
+		return;         /* only leaves below: nothing to count */
+
 	for (;;) {
 		uint64_t lo = slot > va ? slot : va;
 		uint64_t hi = end - slot < size ? end : slot + size;

@@ -9,7 +9,8 @@ for t in grub-mkrescue xorriso mformat; do
 done
 [ -d /usr/lib/grub/i386-pc ] || { echo "mkiso: /usr/lib/grub/i386-pc missing: apt-get install grub-pc-bin" >&2; exit 1; }
 dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+log=$(mktemp)
+trap 'rm -rf "$dir" "$log"' EXIT
 mkdir -p "$dir/boot/grub"
 cp "$elf" "$dir/boot/topdown.elf"
 cat > "$dir/boot/grub/grub.cfg" <<CFG
@@ -23,4 +24,4 @@ menuentry "topdown" {
 	boot
 }
 CFG
-grub-mkrescue -o "$iso" "$dir" >"$dir/log" 2>&1 || { cat "$dir/log" >&2; exit 1; }
+grub-mkrescue -o "$iso" "$dir" >"$log" 2>&1 || { cat "$log" >&2; exit 1; }

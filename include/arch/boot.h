@@ -25,6 +25,7 @@
 #define MB2_TAG_END                     0
 #define MB2_TAG_CMDLINE                 1
 #define MB2_TAG_BOOT_LOADER_NAME        2
+#define MB2_TAG_MODULE                  3
 #define MB2_TAG_MMAP                    6
 
 /* QEMU isa-debug-exit: QEMU exits with status (value << 1) | 1. */

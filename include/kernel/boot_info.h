@@ -12,7 +12,7 @@
 #include <mm/memmap.h>
 
 #define CMDLINE_MAX     1024
-#define BOOT_DATA_MAX   8
+#define BOOT_DATA_MAX   32
 
 enum boot_protocol {
 	PROTO_MULTIBOOT2 = 1,   /* == BOOT_PROTO_MULTIBOOT2 */

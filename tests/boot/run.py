@@ -196,8 +196,8 @@ def cases():
     neg("cmdline-bad-selftest", "selftest=bogus",
         E("cmdline_parse: selftest=bogus: unknown self-test (known: pin-write unmapped null "
           "wx-text nx-direct stack-overflow double-fault)"))
-    neg("cmdline-value-too-long", "memmap.test=" + "0" * 300,
-        E("cmdline_parse: value of 'memmap.test' is longer than 256 bytes"))
+    neg("cmdline-too-long", "memmap.test=" + "0" * 1100,
+        E("copy_cmdline: command line longer than 1023 bytes"))
 
     # memmap.test: maps that must boot, and maps that must panic.
     ok_spec = ("0x100000:0x7e00000:1,0:0x9f000:1,0x2000000:0x1000000:1,0x3000000:0x200000:2,"
@@ -218,7 +218,7 @@ def cases():
     sparse10 = image_mib + ",".join("0x%x:4096:1" % (i << 30) for i in range(4, 14))
     neg("memmap-ram-too-small", "pt.maxpage=4k memmap.test=" + sparse10,
         E("step5: RAM too small: mapping [mem 0x0100000000-0x0100000fff] needs 2 table pages, "
-          "only 1 free pages are mapped"), mem="16G", group="memmap")
+          "free mapped pages: 1"), mem="16G", group="memmap")
     neg("memmap-above-maxphyaddr", "memmap.test=0:0x9f000:1,0x100000:0x7e00000:1,0x10000000000:0x1000:1",
         E("memmap_normalise: entry 2 [mem 0x10000000000-0x10000000fff] type 1 ends above the "
           "physical address limit 0x10000000000"), group="memmap")
@@ -232,9 +232,9 @@ def cases():
         E("memmap_normalise: entry 1 [mem 0xfffffffffffff000+0x2000] type 1 wraps around the address space"),
         group="memmap")
     neg("memmap-no-usable", "memmap.test=0:0x9f000:2,0x100000:0x7e00000:4",
-        r"memmap_normalise: memory map has no usable RAM \(\d+ entries\)", group="memmap")
+        r"memmap_normalise: memory map has no usable RAM \(\d+ (entry|entries) given\)", group="memmap")
     neg("memmap-subpage-usable", "memmap.test=0x100800:0x800:1,0x200000:0x100:1",
-        r"memmap_normalise: memory map has no usable RAM \(\d+ entries\)", group="memmap")
+        r"memmap_normalise: memory map has no usable RAM \(\d+ (entry|entries) given\)", group="memmap")
     neg("memmap-all-zero-length", "memmap.test=0x100000:0:1,0x200000:0:1",
         E("memmap_normalise: memory map has 2 entries, all of zero length"), group="memmap")
     neg("memmap-malformed", "memmap.test=0x100000:0x1000",
@@ -415,6 +415,8 @@ def prepare(selected, paths):
 # ------------------------------------------------------------------ checks
 
 MEM_LINE = re.compile(r"^memmap: given \[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\] (.+)$")
+# An entry the kernel cannot show as a range (as given, before any check).
+MEM_LINE_ODD = re.compile(r"^memmap: given \[mem 0x([0-9a-f]+)\+0x([0-9a-f]+)\] (.+) \((empty|wraps around)\)$")
 
 
 def given_map(lines):
@@ -424,6 +426,13 @@ def given_map(lines):
         if m:
             s, e = int(m.group(1), 16), int(m.group(2), 16) + 1
             out.append((s, e, m.group(3)))
+            continue
+        m = MEM_LINE_ODD.match(l)
+        if m:
+            s, size = int(m.group(1), 16), int(m.group(2), 16)
+            if (size == 0) != (m.group(4) == "empty"):
+                continue        # mislabelled: leave it out, the comparison fails
+            out.append((s, (s + size) % (1 << 64), m.group(3)))
     return out
 
 

@@ -4,7 +4,9 @@
  * (tests/unit/build.c, checker.c, hostenv.c).
  *
  * Input:
- *   [0] cap (1 + b % 3: 4k, 2m, 1g); bit 2: no NX; bit 3: tables_readonly
+ *   [0] cap (1 + b % 3: 4k, 2m, 1g); bit 2: no NX; bit 3: tables_readonly;
+ *       bit 4: the hook pins the tables read-only like Xen PVH (implies
+ *       tables_readonly; hostenv.c)
  *   [1] brk pages: 9 + b % 16 (16 + b % 9 with tables_readonly) — always
  *       enough for step 1 and one chunk, so "brk exhausted" is a finding
  *   [2] MAXPHYADDR: 36 + b % 17
@@ -67,7 +69,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	runs++;
 	c.max_level = 1 + data[0] % 3;
 	c.nx = !(data[0] & 4);
-	c.tables_readonly = data[0] & 8;
+	c.pin = data[0] & 16;
+	c.tables_readonly = (data[0] & 8) || c.pin;
 	c.brk_pages = c.tables_readonly ? 16 + data[1] % 9 : 9 + data[1] % 16;
 	limit = 1ULL << (36 + data[2] % 17);
 	c.phys_limit = limit;

@@ -73,8 +73,9 @@ for name, (bits, e) in memmap_seeds.items():
 write('memmap', 'empty', MAXPHY(46))
 
 
-def build_header(level, brk=16, bits=46, nx=True, ro=False, boot=()):
-    b0 = (level - 1) | (0 if nx else 4) | (8 if ro else 0)
+def build_header(level, brk=16, bits=46, nx=True, ro=False, boot=(), pin=False):
+    ro = ro or pin
+    b0 = (level - 1) | (0 if nx else 4) | (8 if ro else 0) | (16 if pin else 0)
     b1 = (brk - 16) % 9 if ro else (brk - 9) % 16
     h = bytes([b0, b1, bits - 36, len(boot)])
     for s, e in boot:
@@ -91,6 +92,9 @@ build_seeds = [
     ('pc-64M-initrd-4k', build_header(1, boot=[(40 * M, 60 * M), (0x10000, 0x10800)]), qemu(64 * M)),
     ('ro-pc-64M-4k', build_header(1, ro=True), qemu(64 * M)),
     ('ro-pc-2G-2m', build_header(2, ro=True), qemu(2 * G)),
+    ('pin-pc-4G-2m', build_header(2, pin=True), qemu(4 * G)),
+    ('pin-pc-4G-1g', build_header(3, pin=True), qemu(4 * G)),
+    ('pin-pc-32M-4k', build_header(1, pin=True), qemu(32 * M)),
     ('nonx-holes-2m', build_header(2, nx=False),
      [(M, 100 * M, USABLE)] + [(G + i * 70 * M + i * 4096, 9 * M + i * 8192, USABLE) for i in range(12)]),
     ('high-only-1g', build_header(3), [(M, 512 * K, USABLE), (4 * G, 4 * G, USABLE), (12 * G + 2 * M, 3 * G, USABLE)]),

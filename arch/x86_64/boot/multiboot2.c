@@ -41,6 +41,17 @@ static void copy_string(char *dst, size_t max, const struct mb2_tag *tag,
 	memcpy(dst, s, n + 1);
 }
 
+/* Module tag: u32 mod_start, u32 mod_end (exclusive), then its string. */
+static void parse_module(struct boot_info *bi, const struct mb2_tag *tag)
+{
+	const uint32_t *m = (const uint32_t *)(tag + 1);
+
+	if (tag->size < 17 || m[1] < m[0])
+		panic("bad module tag: size %u range 0x%x-0x%x", tag->size,
+		      tag->size >= 16 ? m[0] : 0, tag->size >= 16 ? m[1] : 0);
+	boot_data_add(bi, m[0], m[1] - m[0]);
+}
+
 static void parse_mmap(struct boot_info *bi, const struct mb2_tag *tag)
 {
 	const uint32_t *hdr = (const uint32_t *)(tag + 1);
@@ -93,6 +104,9 @@ void multiboot2_parse(struct boot_info *bi, uint32_t magic, uint32_t info_pa)
 			break;
 		case MB2_TAG_MMAP:
 			parse_mmap(bi, tag);
+			break;
+		case MB2_TAG_MODULE:
+			parse_module(bi, tag);
 			break;
 		}
 		p += (tag->size + 7) & ~7u;

@@ -34,6 +34,31 @@ static void copy_cmdline(struct boot_info *bi, uint64_t pa)
 	boot_data_add(bi, pa, n + 1);
 }
 
+/* Modules (e.g. QEMU -initrd) stay where the loader put them: reserve
+ * the list, each module and its command line. */
+static void reserve_modules(struct boot_info *bi, const struct hvm_start_info *si)
+{
+	const struct hvm_modlist_entry *m;
+	uint32_t i;
+
+	if (!si->nr_modules)
+		return;
+	if (si->nr_modules > BOOT_DATA_MAX / 2)
+		panic("start_info lists %u modules (max %d)", si->nr_modules, BOOT_DATA_MAX / 2);
+	m = boot_phys(si->modlist_paddr, (uint64_t)si->nr_modules * sizeof(*m), "start_info module list");
+	boot_data_add(bi, si->modlist_paddr, (uint64_t)si->nr_modules * sizeof(*m));
+	for (i = 0; i < si->nr_modules; i++) {
+		if (m[i].paddr + m[i].size < m[i].paddr)
+			panic("module %u [mem 0x%lx+0x%lx] wraps around", i,
+			      (unsigned long)m[i].paddr, (unsigned long)m[i].size);
+		boot_data_add(bi, m[i].paddr, m[i].size);
+		if (m[i].cmdline_paddr) {
+			const char *s = boot_phys(m[i].cmdline_paddr, 1, "module command line");
+			boot_data_add(bi, m[i].cmdline_paddr, strnlen(s, CMDLINE_MAX) + 1);
+		}
+	}
+}
+
 void pvh_parse(struct boot_info *bi, uint32_t info_pa)
 {
 	const struct hvm_start_info *si;
@@ -52,6 +77,7 @@ void pvh_parse(struct boot_info *bi, uint32_t info_pa)
 	bi->pvh_flags = si->flags;
 	boot_data_add(bi, info_pa, sizeof(*si));
 	copy_cmdline(bi, si->cmdline_paddr);
+	reserve_modules(bi, si);
 	strlcpy(bi->loader, "PVH", sizeof(bi->loader));
 
 	if (si->version >= 1 && si->memmap_entries) {
