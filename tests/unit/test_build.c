@@ -447,6 +447,41 @@ static void test_tight_top(void **state)
 	detail(p->name, "batches=%lu batch1_tables=%lu", o.r.batches, host.batch[1].nr_tables);
 }
 
+/*
+ * The hook's own tables (splits of large direct-map pages, when it pins)
+ * must find free mapped RAM: boot data leaves only ten free pages in what
+ * brk maps, the first step-5 batch must keep some of them for the hook.
+ */
+static void test_hook_reserve(void **state)
+{
+	const struct param *p = *state;
+	struct memmap_entry e[] = {
+		{ 0, 0x9fc00, MEM_USABLE },
+		{ 1ULL << 20, (64ULL << 30) - (1ULL << 20), MEM_USABLE },
+	};
+	struct mem_range bd[1];
+	struct build_case c = { .map = e, .nr = 2, .max_level = p->max_level, .nx = true,
+				.tables_readonly = true, .pin = true, .brk_pages = 16,
+				.phys_limit = PHYS_LIMIT_52 };
+	static struct build_outcome o;
+	uint64_t lo;
+
+	build_and_check(&c, &o);                /* where does brk's batch end? */
+	if (o.panicked || o.errors || host.nr_batches < 2)
+		fail_msg("dry run: %s%s", o.panic_msg, o.first);
+	lo = host.batch[0].pa_lo;
+	bd[0] = (struct mem_range){ lo, (64ULL << 30) - 10 * PAGE_SIZE };
+	c.boot_data = bd;
+	c.nr_boot_data = 1;
+	build_and_check(&c, &o);
+	if (o.panicked)
+		fail_msg("panic with 10 free pages mapped by brk: %s", o.panic_msg);
+	if (o.errors)
+		fail_msg("%s", o.first);
+	detail(p->name, "batches=%lu splits=%lu split_tables=%lu", o.r.batches, host.pin_splits,
+	       host.pin_split_tables);
+}
+
 /* --------------------------------------------------------------- main --- */
 
 static struct param params[TEST_MAPS_MAX * 8 + 16];
@@ -457,7 +492,8 @@ int main(void)
 	static const char *caps[] = { "", "4k", "2m", "1g" };
 	static struct param probe4k = { .max_level = 1 }, probe2m = { .max_level = 2 },
 			    probe1g = { .max_level = 3 },
-			    tight = { .name = "edge/tight-top/4k", .max_level = 1 };
+			    tight = { .name = "edge/tight-top/4k", .max_level = 1 },
+			    reserve2m = { .name = "edge/hook-reserve/2m", .max_level = 2 };
 	unsigned int nm = test_maps(maps), np = 0, nt = 0, i, lvl;
 	const struct test_map *flat = NULL, *big = NULL, *pc4g = NULL;
 
@@ -562,6 +598,8 @@ int main(void)
 	tests[nt++] = (struct CMUnitTest){ "probe/islands-at-top/1g", test_islands_at_top, NULL,
 					   NULL, &probe1g };
 	tests[nt++] = (struct CMUnitTest){ tight.name, test_tight_top, NULL, NULL, &tight };
+	tests[nt++] = (struct CMUnitTest){ reserve2m.name, test_hook_reserve, NULL, NULL,
+					   &reserve2m };
 	tests[nt++] = (struct CMUnitTest){ "edge/fragmented-top/2m", test_fragmented_top, NULL,
 					   NULL, &probe2m };
 	tests[nt++] = (struct CMUnitTest){ "edge/fragmented-top/1g", test_fragmented_top, NULL,

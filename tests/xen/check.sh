@@ -38,5 +38,5 @@ run pinwrite run-xen "selftest=pin-write"
 run dom0 run-xen-dom0 ""
 # Bad input under Xen: a clean PANIC line and a crash shutdown, both ways in.
 run 'panic:badopt-domu:cmdline_parse: unknown option .bogus. \(known: .*\)' run-xen "bogus=1"
-run 'panic:nomem-dom0:memmap_normalise: memory map has no usable RAM \(1 entries\)' run-xen-dom0 "memmap.test=0x100000:0x100000:2"
+run 'panic:nomem-dom0:memmap_normalise: memory map has no usable RAM \(1 entry given\)' run-xen-dom0 "memmap.test=0x100000:0x100000:2"
 exit $fail

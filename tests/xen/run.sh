@@ -265,8 +265,10 @@ else
 		seen dom0_build '\*\*\* Building a PVH Dom0' "Xen building the PVH dom0"
 		seen guest_start '^\(d0\) ' "guest's first (d0) line"
 		seen result "$RESULT_RE" "guest result line"
-		end=$(grep -a -E -m1 "$END_RE" "$SERIAL" | grep -o -E 'Hardware Dom0 [a-z]+|Panic on CPU')
-		if seen guest_end "$END_RE" "guest end (Xen: $end)"; then
+		if seen guest_end "$END_RE" "guest end"; then
+			# read the end line only now that it is known to be complete
+			end=$(grep -a -E -m1 "$END_RE" "$SERIAL" | grep -o -E 'Hardware Dom0 [a-z]+|Panic on CPU')
+			echo "xen-run: Xen: $end"
 			sleep 0.5
 			case $end in
 			*halted) finish_with ran poweroff ;;
@@ -365,8 +367,12 @@ if [ "$MODE" = domu ]; then
 	fi
 	STATUS+=("domid=${domid:-}" "transfer_problems=${bad# }")
 else
-	# (d0) [   1.234567] text  ->  text
-	sed -n 's/^(d0) \(\[ *[0-9a-f.]*\] \)\{0,1\}//p' "$WORK/serial.txt" >"$OUT/guest.log"
+	# (d0) [   1.234567] text  ->  text.  Xen prints port-0xE9 output in pieces
+	# of at most 199 characters (a 200-byte line buffer): a piece of exactly
+	# 199 continues on the next (d0) line, so join it back.
+	sed -n 's/^(d0) \(\[ *[0-9a-f.]*\] \)\{0,1\}//p' "$WORK/serial.txt" |
+		awk '{ buf = buf $0; if (length($0) == 199) next; print buf; buf = "" }
+		     END { if (buf != "") print buf }' >"$OUT/guest.log"
 	# lines the dom0 wrote through console_io reach the serial line raw
 	grep -a -v -E '^\((XEN|d[0-9]+)\) |^$' "$WORK/serial.txt" | grep -v 'Hardware Dom0' \
 		>"$OUT/dom0-console.log" || rm -f "$OUT/dom0-console.log"
