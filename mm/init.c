@@ -34,7 +34,7 @@ struct mm_state mm;
 static struct pt_link link_store[BATCH_LINKS_MAX];
 
 /* Free RAM for tables: usable RAM minus the reservations, ascending. */
-static struct mem_range free_ram[MEMMAP_MAX + RESERVE_MAX];
+static struct mem_range free_ram[MEMMAP_CAP + RESERVE_MAX];
 static unsigned int nr_free_ram;
 static uint64_t ram_cursor;             /* next RAM table page is below this */
 
@@ -414,8 +414,9 @@ static bool step5(struct pt_builder *bd, struct pt_batch *b)
 	if (target < BATCH_MIN_BYTES)
 		target = BATCH_MIN_BYTES;
 	if (!fill_batch(bd, mm.root, true, budget, target, &need, &lo, &hi))
-		panic("RAM too small: mapping [mem 0x%010lx-0x%010lx] needs %lu table pages, free mapped pages: %lu",
-		      (unsigned long)lo, (unsigned long)(hi - 1), need, budget);
+		panic("RAM too small: mapping [mem 0x%010lx-0x%010lx] needs %lu table pages, free mapped pages: %lu in %lu KiB mapped (reserved data at the top of RAM? raise BRK_PAGES or pt.maxpage)",
+		      (unsigned long)lo, (unsigned long)(hi - 1), need, budget,
+		      (unsigned long)(mm.ram_mapped >> 10));
 	trace_batch(b);
 	run_hook(b);                                    /* step 6: hook ... */
 	for (unsigned int i = 0; i < b->nr_links; i++) /* ... then link */
@@ -444,7 +445,7 @@ void mm_init(const struct mm_config *cfg, const struct mm_image *image,
 	memmap_normalise(bootmap, cfg->phys_limit);
 	for (i = 0; i < bootmap->nr; i++)
 		if (bootmap->e[i].type == MEM_USABLE)
-			memmap_add(&mm.ram, bootmap->e[i].start, bootmap->e[i].size, MEM_USABLE);
+			mm.ram.e[mm.ram.nr++] = bootmap->e[i];
 	mm.ram_top = memmap_usable_end(&mm.ram);
 	for (i = 0; i < mm.ram.nr; i++)
 		if (image->pa_start >= mm.ram.e[i].start &&

@@ -43,14 +43,18 @@ void memmap_add(struct memmap *m, uint64_t start, uint64_t size, uint32_t type)
 	m->nr++;
 }
 
-/* Order of restriction: usable < everything else, then by number. */
+/* Order of restriction: usable < the E820 types by number < any type that
+ * is no E820 type (0, or above 7), which counts as reserved. */
+static uint64_t rank(uint32_t type)
+{
+	if (type == MEM_USABLE)
+		return 0;
+	return type >= MEM_RESERVED && type <= MEM_PMEM ? type : (uint64_t)UINT32_MAX + 1;
+}
+
 static uint32_t stricter(uint32_t a, uint32_t b)
 {
-	if (a == MEM_USABLE)
-		return b;
-	if (b == MEM_USABLE)
-		return a;
-	return a > b ? a : b;
+	return rank(a) >= rank(b) ? a : b;
 }
 
 static void sort_points(uint64_t *p, unsigned int n)
@@ -65,6 +69,7 @@ static void sort_points(uint64_t *p, unsigned int n)
 	}
 }
 
+/* Append to a map being built, merging with an equal-typed neighbour. */
 static void push(struct memmap *out, uint64_t start, uint64_t end, uint32_t type)
 {
 	struct memmap_entry *last = out->nr ? &out->e[out->nr - 1] : NULL;
@@ -75,12 +80,19 @@ static void push(struct memmap *out, uint64_t start, uint64_t end, uint32_t type
 		last->size += end - start;
 		return;
 	}
-	memmap_add(out, start, end - start, type);
+	if (out->nr == MEMMAP_CAP)
+		panic("normalised memory map needs more than %d entries", MEMMAP_CAP);
+	out->e[out->nr].start = start;
+	out->e[out->nr].size = end - start;
+	out->e[out->nr].type = type;
+	out->nr++;
 }
+
+
 
 void memmap_normalise(struct memmap *m, uint64_t phys_limit)
 {
-	static uint64_t points[2 * MEMMAP_MAX];
+	static uint64_t points[2 * MEMMAP_CAP];
 	static struct memmap out, aligned;
 	unsigned int i, j, np = 0, given = m->nr;
 
@@ -110,18 +122,21 @@ void memmap_normalise(struct memmap *m, uint64_t phys_limit)
 	for (i = 0; i + 1 < np; i++) {
 		uint64_t a = points[i], b = points[i + 1];
 		uint32_t type = 0;
+		bool covered = false;
 
 		if (a == b)
 			continue;
 		for (j = 0; j < m->nr; j++) {
 			const struct memmap_entry *e = &m->e[j];
-			if (e->size && e->start <= a && b <= e->start + e->size)
-				type = type ? stricter(type, e->type) : e->type;
+			if (e->size && e->start <= a && b <= e->start + e->size) {
+				type = covered ? stricter(type, e->type) : e->type;
+				covered = true;
+			}
 		}
-		if (!type)
+		if (!covered)
 			continue;       /* a hole between entries */
-		if (type != MEM_USABLE)
-			type = type <= MEM_PMEM ? type : MEM_RESERVED;
+		if (rank(type) > MEM_PMEM)
+			type = MEM_RESERVED;
 		push(&out, a, b, type);
 	}
 

@@ -5,8 +5,9 @@
  * After memmap_normalise():
  *   - entries are sorted, do not overlap, have non-zero size;
  *   - adjacent entries of the same type are merged;
- *   - where entries overlapped, the more restrictive (higher) type wins
- *     (anything not usable RAM is reserved);
+ *   - where entries overlapped, the more restrictive (higher) type wins;
+ *     a type that is no E820 type (0, or above 7) counts as reserved:
+ *     anything not usable RAM is reserved;
  *   - usable RAM is page aligned inward (partial pages become reserved);
  *   - nothing lies at or above the limit (MAXPHYADDR) — such entries panic.
  */
@@ -16,7 +17,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define MEMMAP_MAX      128
+#define MEMMAP_MAX      128     /* entries a loader may give */
+#define MEMMAP_CAP      (4 * MEMMAP_MAX)        /* room while normalising: cuts
+						 * and partial pages add entries */
 
 enum mem_type {
 	MEM_USABLE = 1,
@@ -40,13 +43,13 @@ struct memmap_entry {
 };
 
 struct memmap {
-	struct memmap_entry e[MEMMAP_MAX];
+	struct memmap_entry e[MEMMAP_CAP];
 	unsigned int nr;
 };
 
 const char *mem_type_name(uint32_t type);
 
-/* Append an entry as a loader gave it; panics when the table is full. */
+/* Append an entry as a loader gave it; panics past MEMMAP_MAX entries. */
 void memmap_add(struct memmap *m, uint64_t start, uint64_t size, uint32_t type);
 
 /*

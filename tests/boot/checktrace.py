@@ -144,12 +144,15 @@ def min_tables(usable, max_level, image_ranges):
     return levels
 
 
+def _rank(t):
+    """usable < E820 types 2..7 by number < no E820 type (0 or > 7)."""
+    if t == MEM_USABLE:
+        return 0
+    return t if 2 <= t <= MEM_PMEM else 1 << 32
+
+
 def _stricter(a, b):
-    if a == MEM_USABLE:
-        return b
-    if b == MEM_USABLE:
-        return a
-    return max(a, b)
+    return a if _rank(a) >= _rank(b) else b
 
 
 def normalise(entries, phys_limit=1 << 52):
@@ -182,13 +185,13 @@ def normalise(entries, phys_limit=1 << 52):
             lst.append((a, b, t))
 
     for a, b in zip(pts, pts[1:]):
-        t = 0
+        t = None
         for s, e, et in live:
             if s <= a and b <= e:
-                t = _stricter(t, et) if t else et
-        if not t:
+                t = _stricter(t, et) if t is not None else et
+        if t is None:
             continue
-        if t != MEM_USABLE and t > MEM_PMEM:
+        if _rank(t) > MEM_PMEM:
             t = MEM_RESERVED
         push(out, a, b, t)
     aligned = []

@@ -218,7 +218,7 @@ def cases():
     sparse10 = image_mib + ",".join("0x%x:4096:1" % (i << 30) for i in range(4, 14))
     neg("memmap-ram-too-small", "pt.maxpage=4k memmap.test=" + sparse10,
         E("step5: RAM too small: mapping [mem 0x0100000000-0x0100000fff] needs 2 table pages, "
-          "free mapped pages: 1"), mem="16G", group="memmap")
+          "free mapped pages: 1 in 36 KiB mapped (reserved data at the top of RAM? raise BRK_PAGES or pt.maxpage)"), mem="16G", group="memmap")
     neg("memmap-above-maxphyaddr", "memmap.test=0:0x9f000:1,0x100000:0x7e00000:1,0x10000000000:0x1000:1",
         E("memmap_normalise: entry 2 [mem 0x10000000000-0x10000000fff] type 1 ends above the "
           "physical address limit 0x10000000000"), group="memmap")
