@@ -81,6 +81,8 @@ KERNEL_C := \
 	mm/brk.c \
 	mm/pgtable.c \
 	mm/init.c \
+	mm/alloc.c \
+	mm/lookup.c \
 	mm/trace.c \
 	mm/check.c \
 	mm/layout.c \

@@ -14,8 +14,14 @@ unsigned long brk_pages_left(void);
 bool pa_in_brk(phys_addr_t pa);
 void *brk_virt(phys_addr_t pa);
 
-/* ---- ptalloc (init.c): table pages from RAM already mapped, top down */
+/* ---- alloc.c: reservations, step 5's page source, batches */
+extern uint64_t ram_cursor;            /* next RAM table page is below this */
+void reserve(uint64_t start, uint64_t end, const char *why);
+void build_free_ram(void);             /* usable RAM minus the reservations */
+unsigned long free_pages_between(uint64_t lo, uint64_t hi);
 phys_addr_t ram_alloc_page(void);      /* 0 when no mapped free page is left */
+void batch_start(struct pt_batch *b, unsigned int step, enum pt_source src);
+void batch_finish(struct pt_batch *b);
 
 /* Where mm reaches a table page: brk pages through the image, others
  * through phys_window() (the direct map in the kernel). */

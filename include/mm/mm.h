@@ -50,7 +50,7 @@ struct mm_config {
 					 * trace's env record (key=value ...), or NULL */
 };
 
-#define RESERVE_MAX 16
+#define RESERVE_MAX 40      /* lowmem, kernel, and up to BOOT_DATA_MAX boot data ranges */
 
 /* Everything mm_init decided and counted; the self-check and trace use it. */
 struct mm_state {

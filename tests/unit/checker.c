@@ -17,17 +17,14 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Precedence: usable loses to anything; among the rest the higher number
- * wins.  Type 0 is no type at all: it counts as reserved. */
-static uint32_t paint(uint32_t cur, uint32_t t)
+/* Precedence (<mm/memmap.h>): usable loses to anything; the E820 types
+ * 2..7 by number; a type that is no E820 type (0, or above 7) wins over
+ * all of them and ends up reserved. */
+static uint64_t rank(uint32_t t)
 {
-	if (t == 0)
-		t = MEM_RESERVED;
-	if (cur == 0 || cur == MEM_USABLE)
-		return cur == MEM_USABLE && t == MEM_USABLE ? cur : t;
 	if (t == MEM_USABLE)
-		return cur;
-	return t > cur ? t : cur;
+		return 0;
+	return t >= MEM_RESERVED && t <= MEM_PMEM ? t : 1ULL << 32;
 }
 
 static void emit(struct ref_map *m, uint64_t s, uint64_t e, uint32_t type)
@@ -54,6 +51,7 @@ void ref_normalise(const struct memmap_entry *in, unsigned int n, struct ref_map
 {
 	static uint64_t pts[2 * REF_MAX];
 	static uint32_t type[2 * REF_MAX];
+	static bool covered[2 * REF_MAX];
 	static struct ref_map painted;
 	unsigned int i, np = 0, nu = 0, k;
 
@@ -66,7 +64,7 @@ void ref_normalise(const struct memmap_entry *in, unsigned int n, struct ref_map
 	for (i = 0; i < np; i++)
 		if (!nu || pts[nu - 1] != pts[i])
 			pts[nu++] = pts[i];
-	memset(type, 0, sizeof(type[0]) * (nu ? nu : 1));
+	memset(covered, 0, sizeof(covered[0]) * (nu ? nu : 1));
 	for (i = 0; i < n; i++) {
 		uint64_t s = in[i].start, e = in[i].start + in[i].size;
 		unsigned int lo = 0, hi = nu;
@@ -80,14 +78,17 @@ void ref_normalise(const struct memmap_entry *in, unsigned int n, struct ref_map
 			else
 				hi = mid;
 		}
-		for (k = lo; k + 1 < nu && pts[k] < e; k++)
-			type[k] = paint(type[k], in[i].type);
+		for (k = lo; k + 1 < nu && pts[k] < e; k++) {
+			if (!covered[k] || rank(in[i].type) > rank(type[k]))
+				type[k] = in[i].type;
+			covered[k] = true;
+		}
 	}
 	painted.nr = 0;
 	for (k = 0; k + 1 < nu; k++)
-		if (type[k])
+		if (covered[k])
 			emit(&painted, pts[k], pts[k + 1],
-			     type[k] > MEM_PMEM ? MEM_RESERVED : type[k]);
+			     rank(type[k]) > MEM_PMEM ? MEM_RESERVED : type[k]);
 	out->nr = 0;
 	for (i = 0; i < painted.nr; i++) {
 		const struct memmap_entry *e = &painted.e[i];

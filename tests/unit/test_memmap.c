@@ -226,6 +226,21 @@ static void test_type0_before_usable(void **state)
 	EXPECT(in, want);
 }
 
+/* ... and wins over the E820 types, like any type that is no E820 type */
+static void test_type0_beats_acpi(void **state)
+{
+	struct memmap_entry in[] = {
+		E(0, M(64), U), E(M(10), M(1), A), E(M(10), K(4), 0), E(M(20), K(8), 9),
+		E(M(20) + K(4), K(8), MEM_PMEM),
+	};
+	struct memmap_entry want[] = {
+		E(0, M(10), U), E(M(10), K(4), R), E(M(10) + K(4), M(1) - K(4), A),
+		E(M(11), M(9), U), E(M(20), K(8), R), E(M(20) + K(8), K(4), MEM_PMEM),
+		E(M(20) + K(12), M(44) - K(12), U),
+	};
+	EXPECT(in, want);
+}
+
 static void test_limit_52(void **state)
 {
 	struct memmap_entry ok[] = { E(M(1), M(1), U), E((1ULL << 52) - G(1), G(1), R) };
@@ -344,6 +359,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_types),
 		cmocka_unit_test(test_type0_after_usable),
 		cmocka_unit_test(test_type0_before_usable),
+		cmocka_unit_test(test_type0_beats_acpi),
 		cmocka_unit_test(test_limit_52),
 		cmocka_unit_test(test_limit_36),
 		cmocka_unit_test(test_limit_start_above),

@@ -1,0 +1,55 @@
+/*
+ * lookup.c — reading and patching the live tables once mm_init is done.
+ */
+#include <kernel/panic.h>
+#include <paravirt/ops.h>
+#include "internal.h"
+
+pte_t *pt_page(phys_addr_t pa)
+{
+	return pt_virt(pa);
+}
+
+pte_t pt_lookup(uint64_t va, unsigned int *level, pte_t **slot)
+{
+	phys_addr_t t = mm.root;
+	unsigned int l;
+
+	for (l = PT_LEVELS; l >= 1; l--) {
+		pte_t *p = pt_virt(t) + pt_index(va, l);
+
+		if (!pte_present(*p))
+			return 0;
+		if (pte_is_leaf(*p, l)) {
+			if (level)
+				*level = l;
+			if (slot)
+				*slot = p;
+			return *p;
+		}
+		t = pte_addr(*p);
+	}
+	return 0;
+}
+
+void fixmap_set(unsigned int slot, phys_addr_t pa, bool writable)
+{
+	uint64_t va = fixmap_addr(slot);
+	phys_addr_t t = mm.root;
+	unsigned int l;
+	pte_t *p = NULL;
+
+	if (slot >= FIXMAP_SLOTS)
+		panic("fixmap slot %u out of range (%d slots)", slot, FIXMAP_SLOTS);
+	for (l = PT_LEVELS; l >= 1; l--) {
+		p = pt_virt(t) + pt_index(va, l);
+		if (l == 1)
+			break;
+		if (!pte_present(*p) || pte_is_leaf(*p, l))
+			panic("no fixmap L1 table for va 0x%016lx", (unsigned long)va);
+		t = pte_addr(*p);
+	}
+	write_pte(p, pa | PTE_P | (writable ? PTE_RW : 0) | (mm.cfg.nx ? PTE_NX : 0));
+	if (mm.root_loaded)
+		flush_tlb_one(va);
+}
