@@ -84,7 +84,7 @@ static void mm_setup(struct boot_info *bi)
 	printk("mm: ram_mapped=%lu MiB tables=%lu brk_used=%lu/%lu batches=%lu hook_calls=%lu\n",
 	       (unsigned long)(mm.ram_mapped >> 20), mm.tables, mm.brk_used, image.brk_pages,
 	       mm.batches, mm.hook_calls);
-	printk("bench: mm_setup_tsc=%lu (guest instructions under qemu -icount shift=0)\n",
+	printk("bench: mm_setup_tsc=%lu (guest instructions under qemu -icount shift=0,sleep=off)\n",
 	       (unsigned long)(t1 - t0));
 }
 

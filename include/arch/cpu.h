@@ -97,7 +97,8 @@ static inline uint64_t read_cr4(void)
 	return v;
 }
 
-/* Under QEMU with -icount shift=0 the TSC counts guest instructions, which
+/* Under QEMU with -icount shift=0,sleep=off the TSC counts guest instructions
+ * (sleep=off: the virtual clock never jumps by host time), which
  * makes rdtsc deltas deterministic (make bench relies on it). */
 static inline uint64_t rdtsc(void)
 {

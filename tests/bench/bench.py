@@ -3,14 +3,14 @@
 
     tests/bench/bench.py [--build build] [--out build/bench] [--quick] [--only SIZE[,SIZE]]
 
-Boots build/topdown.elf (direct PVH boot) in QEMU with -icount shift=0 once
+Boots build/topdown.elf (direct PVH boot) in QEMU with -icount shift=0,sleep=off once
 per configuration: RAM 128M to 16T given through a memory backend that
 reserves nothing (the guest only touches its table pages) x pt.maxpage
 4k/2m/1g (-cpu max for 1g).  From each run it collects the summary trace
 record (tables, brk pages, batches, hook calls), the minimum number of table
 pages computed by tests/boot/checktrace.py from the run's usable RAM, the
 checker's verdict on the whole trace, and the guest instructions spent in
-mm_init ("bench: mm_setup_tsc=": with -icount shift=0 the TSC advances one
+mm_init ("bench: mm_setup_tsc=": with -icount shift=0,sleep=off the TSC advances one
 tick per guest instruction, so the count is deterministic; the script
 checks that by running one configuration twice).
 
@@ -61,7 +61,7 @@ def command(elf, size, maxpage):
     return [QEMU, "-M", "q35", "-cpu", cpu, "-m", size,
             "-object", "memory-backend-ram,id=ram0,size=%s,reserve=off" % size,
             "-machine", "memory-backend=ram0",
-            "-icount", "shift=0",
+            "-icount", "shift=0,sleep=off",
             "-display", "none", "-serial", "stdio", "-no-reboot",
             "-device", "isa-debug-exit,iobase=0x501,iosize=2",
             "-kernel", str(elf), "-append", "pt.maxpage=" + maxpage]
@@ -164,7 +164,7 @@ def main():
     lines.append("# topdown page-table benchmark")
     lines.append("")
     lines.append("- date: %s" % datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z"))
-    lines.append("- %s, TCG, `-icount shift=0`; host: %d CPUs" % (qemu_version, os.cpu_count()))
+    lines.append("- %s, TCG, `-icount shift=0,sleep=off`; host: %d CPUs" % (qemu_version, os.cpu_count()))
     lines.append("- kernel: %s (git %s), brk %s pages" % (elf.relative_to(REPO) if elf.is_relative_to(REPO) else elf,
                                                        git, rows[0].get("brk_reserved", "?") if rows else "?"))
     lines.append("- produced by `tests/bench/bench.py%s` (make bench) in %.0f s" %
@@ -174,7 +174,7 @@ def main():
                  "**min** = the fewest possible for the run's usable RAM and maxpage, computed by "
                  "tests/boot/checktrace.py; **L4/L3/L2/L1** = tables per level; **brk** = brk pages "
                  "used/reserved; **mm_init instructions** = guest instructions between the two "
-                 "rdtsc around mm_init (TSC = instruction count under -icount shift=0); "
+                 "rdtsc around mm_init (TSC = instruction count under -icount shift=0,sleep=off); "
                  "**wall** = host seconds for the whole QEMU run (boot, mm_init, self-check); "
                  "**trace** = checktrace.py on the whole trace.")
     lines.append("")
