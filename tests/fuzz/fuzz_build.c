@@ -1,7 +1,7 @@
 /*
  * tests/fuzz/fuzz_build.c — libFuzzer harness for the whole builder,
  * mm_init(), checked by the same independent checker as the unit tests
- * (tests/unit/build.c, checker.c, hostenv.c).
+ * (tests/unit/build.c, checker.c, model.c, hostenv.c, hostpv.c).
  *
  * Input:
  *   [0] cap (1 + b % 3: 4k, 2m, 1g); bit 2: no NX; bit 3: tables_readonly;

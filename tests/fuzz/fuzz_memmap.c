@@ -10,7 +10,7 @@
  *     the input and covered by no other input entry;
  *   - loses no usable byte but partial pages and bytes that a non-usable
  *     entry also covers;
- *   - equals the independent reference (tests/unit/checker.c) entry for
+ *   - equals the independent reference (tests/unit/model.c) entry for
  *     entry.
  * A map whose normalised form needs more entries than struct memmap holds
  * may panic with "more than"; any other panic is a finding.

@@ -2,11 +2,12 @@
  * tests/unit/checker.h — an independent model of what mm/ must produce.
  *
  * Nothing here calls mm/'s own code (memmap_normalise, pt_walk, mm_check):
- *   - ref_normalise(): the normalised memory map, computed another way;
- *   - check_build(): walks the simulated tables raw and checks design §6,
- *     the table-page count against min_tables(), and what the recording
- *     backend saw;
- *   - check_trace(): the trace's end record (count + FNV-1a).
+ *   - ref_normalise() (model.c): the normalised memory map, computed
+ *     another way; min_tables() (model.c): the fewest table pages;
+ *   - check_build() (checker.c): walks the simulated tables raw and checks
+ *     design §6, the table-page count against min_tables(), and what the
+ *     recording backend saw;
+ *   - check_trace() (checker.c): the trace's end record (count + FNV-1a).
  * Shared by tests/unit and tests/fuzz.
  */
 #ifndef TESTS_CHECKER_H

@@ -113,6 +113,9 @@ bool host_pa_of(const void *p, phys_addr_t *pa);
  * Returns the leaf entry (0 if unmapped) and its level. */
 pte_t host_lookup(phys_addr_t root, uint64_t va, unsigned int *level);
 
+/* Append to the captured output (printk and the console use it). */
+void host_out_append(const char *s, size_t n);
+
 /* The captured output (NUL-terminated). */
 const char *host_output(void);
 

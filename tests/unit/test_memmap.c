@@ -1,7 +1,7 @@
 /*
  * tests/unit/test_memmap.c — memmap_normalise() and memmap_add() against
  * hand-written expectations (and, each time, the independent reference of
- * checker.c, so that the reference the fuzzer trusts is itself tested).
+ * model.c, so that the reference the fuzzer trusts is itself tested).
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,0 +1,366 @@
+/*
+ * tests/unit/hostpv.c — pv_ops for the host: a recording, native-like
+ * backend (see hostenv.h).
+ *
+ * At every hook it checks:
+ *   - batch 0 (brk) is hooked before load_root, every other batch after;
+ *   - each table page of the batch belongs to no other batch, is not yet
+ *     reachable from the live root (nothing was linked before the hook),
+ *     and — for pages from RAM — is mapped by the live direct map at that
+ *     moment (hpa's rule: tables come from RAM that is already mapped);
+ *   - each link targets an entry of a live table that is still empty, and a
+ *     link to a table points into this batch;
+ *   - batches and their RAM table pages move downward;
+ * and at load_root / write_pte that only hooked tables become live.
+ * With host.pin it then pins the batch like Xen PVH (design §4).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <mm/batch.h>
+#include <paravirt/ops.h>
+#include "hostenv.h"
+
+/* ------------------------------------------------- recording backend --- */
+
+static void mark_live(phys_addr_t t, unsigned int level, uint32_t epoch)
+{
+	struct host_meta *m = host_meta(t);
+	const pte_t *p = host_page(t, false);
+	unsigned int i;
+
+	if (!m || !p) {
+		host_error("live tree: L%u table 0x%010lx was never written", level,
+			   (unsigned long)t);
+		return;
+	}
+	if (m->live_epoch == epoch)
+		return;                 /* reported by the checker */
+	m->live_epoch = epoch;
+	m->live_level = (uint8_t)level;
+	if (level == 1)
+		return;
+	for (i = 0; i < PT_ENTRIES; i++)
+		if (pte_present(p[i]) && !pte_is_leaf(p[i], level))
+			mark_live(pte_addr(p[i]), level - 1, epoch);
+}
+
+static uint32_t last_live_epoch;
+
+static void pin_batch(struct pt_batch *b);
+
+static void rec_batch_built(struct pt_batch *b)
+{
+	struct host_batch *hb;
+	uint32_t epoch = host_new_walk_epoch();
+	unsigned long n = 0;
+	unsigned int i;
+
+	host.hook_calls++;
+	b->hook_action = "none";
+	b->hook_result = "ok";
+	if (host.nr_batches == HOST_BATCHES_MAX) {
+		host_error("more than %d batches", HOST_BATCHES_MAX);
+		return;
+	}
+	hb = &host.batch[host.nr_batches];
+	memset(hb, 0, sizeof(*hb));
+	hb->id = b->id;
+	hb->source = b->source;
+	hb->pa_lo = b->pa_lo;
+	hb->pa_hi = b->pa_hi;
+	hb->nr_links = b->nr_links;
+	hb->table_lo = UINT64_MAX;
+	if (b->id != host.nr_batches)
+		host_error("hook %u got batch id %u", host.nr_batches, b->id);
+	host.nr_batches++;
+
+	if (b->source == PT_SRC_BRK) {
+		if (host.root_loaded)
+			host_error("batch %u from brk hooked after the CR3 switch", b->id);
+		if (b->id)
+			host_error("batch %u from brk is not batch 0", b->id);
+	} else if (!host.root_loaded) {
+		host_error("batch %u from RAM hooked before the CR3 switch", b->id);
+	}
+	if (host.root_loaded)
+		mark_live(host.root, PT_LEVELS, epoch);
+	last_live_epoch = epoch;
+
+	for (i = 0; i < b->nr_extents; i++) {
+		const struct mem_range *x = &b->extents[i];
+		phys_addr_t pa;
+
+		if ((x->start | x->end) & (PAGE_SIZE - 1) || x->end <= x->start) {
+			host_error("batch %u: bad extent [0x%lx-0x%lx)", b->id,
+				   (unsigned long)x->start, (unsigned long)x->end);
+			continue;
+		}
+		for (pa = x->start; pa < x->end; pa += PAGE_SIZE) {
+			struct host_meta *m = host_meta(pa);
+			bool in_brk = pa >= host.image.brk_pa &&
+				      pa < host.image.brk_pa + host.image.brk_pages * PAGE_SIZE;
+
+			n++;
+			if (pa < hb->table_lo)
+				hb->table_lo = pa;
+			if (pa > hb->table_hi)
+				hb->table_hi = pa;
+			if (!m) {
+				host_error("batch %u: table page 0x%010lx was never written", b->id,
+					   (unsigned long)pa);
+				continue;
+			}
+			if (m->hooked_epoch == host_epoch())
+				host_error("batch %u: table page 0x%010lx already belongs to batch %u",
+					   b->id, (unsigned long)pa, m->batch);
+			if (m->live_epoch == epoch)
+				host_error("batch %u: table page 0x%010lx is reachable from CR3 before its hook",
+					   b->id, (unsigned long)pa);
+			if (b->source == PT_SRC_BRK) {
+				if (!in_brk)
+					host_error("batch %u: brk batch has page 0x%010lx outside brk",
+						   b->id, (unsigned long)pa);
+			} else {
+				unsigned int level = 0;
+				pte_t e;
+
+				if (in_brk)
+					host_error("batch %u: RAM batch has brk page 0x%010lx", b->id,
+						   (unsigned long)pa);
+				e = host.root_loaded ?
+				    host_lookup(host.root, DIRECT_MAP_BASE + pa, &level) : 0;
+				if (!pte_present(e))
+					host_error("batch %u: table page 0x%010lx was not mapped when allocated",
+						   b->id, (unsigned long)pa);
+			}
+			m->hooked_epoch = host_epoch();
+			m->batch = b->id;
+			host.hooked_pages++;
+		}
+	}
+	hb->nr_tables = n;
+	if (n != b->nr_tables)
+		host_error("batch %u: extents hold %lu pages, nr_tables says %lu", b->id, n,
+			   b->nr_tables);
+
+	for (i = 0; i < b->nr_links; i++) {
+		const struct pt_link *l = &b->links[i];
+		phys_addr_t spa;
+		struct host_meta *m;
+
+		if (!host_pa_of(l->slot, &spa) || !(m = host_meta(spa))) {
+			host_error("batch %u: link %u slot %p is not in simulated memory", b->id, i,
+				   (void *)l->slot);
+			continue;
+		}
+		if (m->live_epoch != epoch)
+			host_error("batch %u: link %u writes into 0x%010lx, not a live table", b->id, i,
+				   (unsigned long)spa);
+		else if (m->live_level != l->level)
+			host_error("batch %u: link %u says L%u, the table is L%u", b->id, i, l->level,
+				   m->live_level);
+		if (*l->slot == l->val)
+			host_error("batch %u: link %u (0x%010lx) was written before the hook", b->id, i,
+				   (unsigned long)spa);
+		else if (pte_present(*l->slot))
+			host_error("batch %u: link %u would overwrite present entry 0x%016lx at 0x%010lx",
+				   b->id, i, (unsigned long)*l->slot, (unsigned long)spa);
+		if (l->level > 1 && pte_present(l->val) && !pte_is_leaf(l->val, l->level)) {
+			struct host_meta *t = host_meta(pte_addr(l->val));
+
+			if (!t || t->hooked_epoch != host_epoch() || t->batch != b->id)
+				host_error("batch %u: link %u points to 0x%010lx, not a table of the batch",
+					   b->id, i, (unsigned long)pte_addr(l->val));
+		}
+	}
+
+	/* downward */
+	if (hb->pa_lo >= hb->pa_hi)
+		host_error("batch %u: empty window [0x%lx-0x%lx)", b->id, (unsigned long)hb->pa_lo,
+			   (unsigned long)hb->pa_hi);
+	if (host.nr_batches > 1) {
+		const struct host_batch *prev = &host.batch[host.nr_batches - 2];
+
+		if (hb->pa_hi > prev->pa_lo)
+			host_error("batch %u maps up to 0x%lx, above batch %u's low end 0x%lx", b->id,
+				   (unsigned long)hb->pa_hi, prev->id, (unsigned long)prev->pa_lo);
+		if (prev->source == PT_SRC_RAM && hb->table_hi >= prev->table_lo)
+			host_error("batch %u: table page 0x%lx not below batch %u's 0x%lx", b->id,
+				   (unsigned long)hb->table_hi, prev->id, (unsigned long)prev->table_lo);
+	}
+	if (host.pin)
+		pin_batch(b);
+}
+
+/* ----------------------------------------------------- the pin hook --- */
+
+/* Replace the large leaf *slot (level l) by a table of level l - 1 mapping
+ * the same memory with the same permissions. */
+static void pin_split(struct pt_batch *b, pte_t *slot, unsigned int l)
+{
+	pte_t e = *slot, flags = e & ~PTE_ADDR_MASK;
+	uint64_t size = level_size(l - 1);
+	phys_addr_t base = pte_addr(e) & ~(level_size(l) - 1);
+	phys_addr_t nt = batch_alloc_table(b, l - 1);
+	pte_t *n = host_page(nt, false);
+	unsigned int i;
+
+	if (!n) {
+		host_error("pin: batch_alloc_table gave 0x%lx, never written", (unsigned long)nt);
+		return;
+	}
+	if (l - 1 == 1)
+		flags &= ~PTE_PS;
+	for (i = 0; i < PT_ENTRIES; i++)
+		n[i] = (base + i * size) | flags;
+	*slot = nt | PTE_P | PTE_RW;
+	b->hook_splits++;
+	host.pin_splits++;
+}
+
+/* Make va read-only in the tree of mm.root (one change at a time). */
+static bool pin_protect(struct pt_batch *b, uint64_t va)
+{
+	phys_addr_t t = mm.root;
+	unsigned int l;
+
+	for (l = PT_LEVELS; l >= 1; l--) {
+		pte_t *p = host_page(t, false), *slot;
+
+		if (!p)
+			return false;
+		slot = &p[pt_index(va, l)];
+		if (!pte_present(*slot))
+			return false;
+		if (!pte_is_leaf(*slot, l)) {
+			t = pte_addr(*slot);
+			continue;
+		}
+		if (l > 1) {
+			pin_split(b, slot, l);
+			return true;
+		}
+		if (*slot & PTE_RW) {
+			*slot &= ~PTE_RW;
+			b->hook_ro_entries++;
+			host.pin_ro_entries++;
+			return true;
+		}
+		return false;
+	}
+	return false;
+}
+
+static void pin_batch(struct pt_batch *b)
+{
+	bool changed;
+	unsigned int i;
+	phys_addr_t pa;
+
+	do {
+		changed = false;
+		for (i = 0; i < b->nr_extents; i++)
+			for (pa = b->extents[i].start; pa < b->extents[i].end; pa += PAGE_SIZE) {
+				changed |= pin_protect(b, DIRECT_MAP_BASE + pa);
+				if (pa >= host.image.brk_pa &&
+				    pa < host.image.brk_pa + host.image.brk_pages * PAGE_SIZE)
+					changed |= pin_protect(b, KERNEL_VMA + pa);
+			}
+	} while (changed);
+	/* the split tables belong to the batch: hooked with it */
+	for (i = 0; i < b->nr_extents; i++)
+		for (pa = b->extents[i].start; pa < b->extents[i].end; pa += PAGE_SIZE) {
+			struct host_meta *m = host_meta(pa);
+
+			if (m && m->hooked_epoch != host_epoch()) {
+				m->hooked_epoch = host_epoch();
+				m->batch = b->id;
+				host.hooked_pages++;
+				host.pin_split_tables++;
+			}
+		}
+	b->hook_action = "pin-ro";
+	b->hook_result = "ok";
+}
+
+static void rec_write_pte(pte_t *ptep, pte_t val)
+{
+	phys_addr_t spa;
+	struct host_meta *m;
+
+	host.write_pte_calls++;
+	if (!host_pa_of(ptep, &spa) || !(m = host_meta(spa))) {
+		host_error("write_pte(%p): not a simulated page", (void *)ptep);
+		return;
+	}
+	if (m->hooked_epoch != host_epoch())
+		host_error("write_pte into 0x%010lx, not a table of a hooked batch",
+			   (unsigned long)spa);
+	if (!host.root_loaded)
+		host_error("write_pte into 0x%010lx before the CR3 switch", (unsigned long)spa);
+	if (m->live_epoch == last_live_epoch && m->live_level > 1 && pte_present(val) &&
+	    !pte_is_leaf(val, m->live_level)) {
+		struct host_meta *t = host_meta(pte_addr(val));
+
+		if (!t || t->hooked_epoch != host_epoch())
+			host_error("write_pte links 0x%010lx, a table that was not hooked",
+				   (unsigned long)pte_addr(val));
+	}
+	*(volatile pte_t *)ptep = val;
+	if (host.nr_batches)
+		host.batch[host.nr_batches - 1].links_written++;
+}
+
+static void rec_load_root(phys_addr_t root)
+{
+	struct host_meta *m = host_meta(root);
+
+	host.load_root_calls++;
+	if (host.load_root_calls > 1)
+		host_error("load_root called %lu times", host.load_root_calls);
+	if (!m || m->hooked_epoch != host_epoch())
+		host_error("load_root(0x%010lx): root was not hooked", (unsigned long)root);
+	host.root = root;
+	host.root_loaded = true;
+}
+
+static void rec_flush_tlb_one(uint64_t va)
+{
+	host.flush_calls++;
+}
+
+static void host_console_write(const char *s, size_t n)
+{
+	host_out_append(s, n);
+}
+
+__attribute__((noreturn))
+static void host_stop(enum stop_code code)
+{
+	fprintf(stderr, "hostenv: platform_stop(%d)\n", code);
+	abort();
+}
+
+static int host_memory_map(struct boot_info *bi)
+{
+	return -1;
+}
+
+struct paravirt_ops pv_ops = {
+	.name = "host-rec",
+	.mmu = {
+		.batch_built = rec_batch_built,
+		.write_pte = rec_write_pte,
+		.load_root = rec_load_root,
+		.flush_tlb_one = rec_flush_tlb_one,
+		.tables_readonly = false,
+	},
+	.console = {
+		.write = host_console_write,
+	},
+	.platform = {
+		.stop = host_stop,
+		.memory_map = host_memory_map,
+	},
+};
