@@ -241,6 +241,13 @@ def cases():
         E("memtest_override: malformed memmap.test=0x100000:0x1000 (want START:SIZE:TYPE,...)"),
         group="memmap")
 
+    # The README's claim: 9 brk pages finish setup at every RAM size and cap
+    # (5 for step 1, at most 4 for the first chunk of step 2).
+    for mem in ("32M", "1G", "4G", "16G"):
+        for mp in ("4k", "2m", "1g"):
+            out.append(Case("brk9-%s-%s" % (mem, mp), mem=mem, cmdline="pt.maxpage=" + mp,
+                            maxpage=mp, cpu="max" if mp == "1g" else "qemu64", brk=9,
+                            group="brk"))
     # brk too small: in step 1 (the image) and in step 2 (the top of RAM).
     neg("brk3", "", E("step1: brk exhausted: step 1 needs 3 more pages to map text, 2 of 3 left"),
         brk=3, group="brk")
