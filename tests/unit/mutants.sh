@@ -14,24 +14,24 @@ CC=${HOSTCC:-gcc}
 CFLAGS="-std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -I include -I tests/unit"
 survived=0
 
-# name @ file @ sed script @ test binary (build or memmap)
+# name @ files @ sed script (applied to each file, must change each) @ test binary
 mutants='
 wx-text-writable@mm/init.c@s/\[IMG_TEXT\] = PTE_P,/[IMG_TEXT] = PTE_P | PTE_RW,/@build
 rodata-executable@mm/init.c@s/\[IMG_RODATA\] = PTE_P | PTE_NX,/[IMG_RODATA] = PTE_P,/@build
 direct-map-executable@mm/init.c@s/const pte_t flags = PTE_P | PTE_RW | (mm.cfg.nx ? PTE_NX : 0);/const pte_t flags = PTE_P | PTE_RW;/@build
 direct-map-off-by-a-page@mm/init.c@s/pt_map(bd, root, live, DIRECT_MAP_BASE + lo, hi - lo, lo,/pt_map(bd, root, live, DIRECT_MAP_BASE + lo + PAGE_SIZE, hi - lo, lo,/@build
-tables-from-unmapped-ram@mm/init.c@s/if (top - PAGE_SIZE < mm.mapped_lo)/if (0)/; s/budget = free_pages_between(mm.mapped_lo, ram_cursor);/budget = free_pages_between(0, ram_cursor);/@build
+tables-from-unmapped-ram@mm/alloc.c mm/init.c@s/if (top - PAGE_SIZE < mm.mapped_lo)/if (0)/; s/budget = free_pages_between(mm.mapped_lo, ram_cursor);/budget = free_pages_between(0, ram_cursor);/@build
 link-before-hook@mm/init.c@/run_hook(b);  *\/\* step 6/d; s/mm.links += b->nr_links;/mm.links += b->nr_links; run_hook(b);/@build
 cr3-before-hook@mm/init.c@/run_hook(&batch);  *\/\* 3: hook/d; s/mm.root_loaded = true;/mm.root_loaded = true; run_hook(\&batch);/@build
 brk-page-not-zeroed@mm/brk.c@s/memset(brk.va + brk.used \* PAGE_SIZE, 0, PAGE_SIZE);/;/@build
-ram-page-not-zeroed@mm/init.c@s/memset(pt_virt(ram_cursor), 0, PAGE_SIZE);/(void)pt_virt(ram_cursor);/@build
+ram-page-not-zeroed@mm/alloc.c@s/memset(pt_virt(ram_cursor), 0, PAGE_SIZE);/(void)pt_virt(ram_cursor);/@build
 small-chunks-not-minimal@mm/init.c@s/return mm.cfg.max_level == 1 ? 2 : 3;/return 2;/@build
 no-batch-growth@mm/init.c@s/#define BATCH_GROWTH_SHIFT  4/#define BATCH_GROWTH_SHIFT  0/@build
 guard-page-mapped@mm/init.c@s/if (s->kind == IMG_GUARD)/if (0)/@build
 brk-not-readonly@mm/init.c@s/pt_map(bd, root, live, DIRECT_MAP_BASE + a, b - a, a, 1, flags \& ~PTE_RW);/pt_map(bd, root, live, DIRECT_MAP_BASE + a, b - a, a, 1, flags);/@build
 no-hook-reserve@mm/init.c@s/#define HOOK_RESERVE_PAGES  8 /#define HOOK_RESERVE_PAGES  0 /@build
 trace-checksum-short@mm/trace.c@s/trace_sum = fnv1a32(trace_sum, line, (size_t)n);/trace_sum = fnv1a32(trace_sum, line, (size_t)n - 1);/@build
-precedence-reversed@mm/memmap.c@s/return a > b ? a : b;/return a < b ? a : b;/@memmap
+precedence-reversed@mm/memmap.c@s/return rank(a) >= rank(b) ? a : b;/return rank(a) <= rank(b) ? a : b;/@memmap
 usable-not-aligned@mm/memmap.c@s/uint64_t ae = end \& ~(PAGE_SIZE - 1);/uint64_t ae = end;/@memmap
 no-merge@mm/memmap.c@s/if (last \&\& last->type == type \&\& last->start + last->size == start) {/if (0) {/@memmap
 limit-off-by-one@mm/memmap.c@s/if (e->start + e->size > phys_limit)/if (e->start + e->size >= phys_limit)/@memmap
@@ -64,9 +64,13 @@ done
 echo "$mutants" | while IFS='@' read -r name file expr bin; do
 	[ -n "$name" ] || continue
 	rm -rf "$tmp/src" && mkdir -p "$tmp/src" && cp -r mm kernel "$tmp/src/"
-	sed -i "$expr" "$tmp/src/$file"
-	if cmp -s "$file" "$tmp/src/$file"; then
-		echo "mutant $name: sed did not apply (mm/ changed?)"
+	applied=yes
+	for f in $file; do
+		sed -i "$expr" "$tmp/src/$f"
+		cmp -s "$f" "$tmp/src/$f" && applied=no
+	done
+	if [ $applied = no ]; then
+		echo "mutant $name: sed did not apply to each of $file (mm/ changed?)"
 		echo 1 > "$tmp/survived"
 		continue
 	fi
