@@ -14,8 +14,8 @@
 static struct pt_link link_store[BATCH_LINKS_MAX];
 
 /* Free RAM for tables: usable RAM minus the reservations, ascending. */
-static struct mem_range free_ram[MEMMAP_CAP + RESERVE_MAX];
-static unsigned int nr_free_ram;
+struct mem_range free_ram[MEMMAP_CAP + RESERVE_MAX];
+unsigned int nr_free_ram;
 uint64_t ram_cursor;                    /* next RAM table page is below this */
 
 /* ------------------------------------------------------------ reserve */

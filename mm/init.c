@@ -28,6 +28,7 @@
 #define BATCH_GROWTH_SHIFT  4               /* a batch maps <= 16x what is mapped */
 #define BATCH_MIN_BYTES     (2ULL << 20)
 #define HOOK_RESERVE_PAGES  8               /* kept for the hook's splits */
+#define START_MIN_FREE      (2ULL << 20)    /* see start_point() */
 
 struct mm_state mm;
 
@@ -51,8 +52,8 @@ static unsigned int chunk_level(void)
 	return mm.cfg.max_level == 1 ? 2 : 3;
 }
 
-/* The next chunk of usable RAM below `hi`: [*lo, *chi).  false if none. */
-static bool next_chunk(uint64_t hi, uint64_t *lo, uint64_t *chi)
+/* The next chunk of usable RAM in [floor, hi): [*lo, *chi).  false if none. */
+static bool next_chunk(uint64_t hi, uint64_t floor, uint64_t *lo, uint64_t *chi)
 {
 	uint64_t csize = level_size(chunk_level());
 	int i;
@@ -60,7 +61,9 @@ static bool next_chunk(uint64_t hi, uint64_t *lo, uint64_t *chi)
 	for (i = (int)mm.ram.nr - 1; i >= 0; i--) {
 		uint64_t s = mm.ram.e[i].start, e = s + mm.ram.e[i].size;
 
-		if (s >= hi)
+		if (s < floor)
+			s = floor;
+		if (s >= hi || e <= s)
 			continue;
 		if (e > hi)
 			e = hi;
@@ -71,6 +74,30 @@ static bool next_chunk(uint64_t hi, uint64_t *lo, uint64_t *chi)
 		return true;
 	}
 	return false;
+}
+
+/*
+ * Where step 2 starts (mm.start): the top of RAM, unless reserved data (an
+ * initrd, say) sits there — then brk would map pages that step 5 cannot
+ * use, and step 5 would have nothing to take tables from.  So step 2
+ * starts at the end of the highest free range of at least START_MIN_FREE
+ * bytes, rounded up to the largest leaf (a boundary there splits no leaf,
+ * so the tables stay the minimum), and the RAM above it is mapped last,
+ * when plenty is mapped (the "above" batches).  Linux's
+ * memory_map_top_down() starts at the highest free 2 MiB block likewise.
+ */
+static uint64_t start_point(void)
+{
+	uint64_t align = level_size(mm.cfg.max_level), t;
+	int i;
+
+	for (i = (int)nr_free_ram - 1; i >= 0; i--) {
+		if (free_ram[i].end - free_ram[i].start < START_MIN_FREE)
+			continue;
+		t = (free_ram[i].end + align - 1) & ~(align - 1);
+		return t < mm.ram_top ? t : mm.ram_top;
+	}
+	return mm.ram_top;
 }
 
 static void map_ram(struct pt_builder *bd, phys_addr_t root, bool live, uint64_t lo, uint64_t hi)
@@ -109,15 +136,15 @@ static unsigned long chunk_cost(struct pt_builder *bd, phys_addr_t root, bool li
  * number of chunks mapped.
  */
 static unsigned int fill_batch(struct pt_builder *bd, phys_addr_t root, bool live,
-			       unsigned long budget, uint64_t target,
+			       uint64_t hi, uint64_t floor, unsigned long budget, uint64_t target,
 			       unsigned long *need_out, uint64_t *lo_out, uint64_t *hi_out)
 {
-	uint64_t hi = mm.mapped_lo, lo, chi;
+	uint64_t top = hi, lo, chi;
 	unsigned int n = 0;
 
 	bd->batch->budget = budget;
 	bd->batch->stop = "end";
-	while (next_chunk(hi, &lo, &chi)) {
+	while (next_chunk(hi, floor, &lo, &chi)) {
 		unsigned long cost = chunk_cost(bd, root, live, lo, chi);
 
 		*need_out = cost;
@@ -135,7 +162,7 @@ static unsigned int fill_batch(struct pt_builder *bd, phys_addr_t root, bool liv
 		map_ram(bd, root, live, lo, chi);
 		budget -= cost;
 		if (!bd->batch->pa_hi)
-			bd->batch->pa_hi = mm.mapped_lo;
+			bd->batch->pa_hi = top;
 		bd->batch->pa_lo = lo;
 		bd->batch->ram_bytes += chi - lo;
 		hi = lo;
@@ -225,8 +252,9 @@ static void step2(struct pt_builder *bd)
 	uint64_t lo = 0, hi = 0;
 	unsigned int n;
 
-	mm.mapped_lo = mm.ram_top;
-	n = fill_batch(bd, mm.root, false, brk_pages_left(), UINT64_MAX, &need, &lo, &hi);
+	mm.mapped_lo = mm.start;
+	n = fill_batch(bd, mm.root, false, mm.start, 0, brk_pages_left(), UINT64_MAX,
+		       &need, &lo, &hi);
 	if (!n)
 		panic("brk exhausted: step 2 cannot map the topmost chunk [mem 0x%010lx-0x%010lx]: needs %lu pages, %lu of %lu left",
 		      (unsigned long)lo, (unsigned long)(hi - 1), need, brk_pages_left(),
@@ -235,13 +263,20 @@ static void step2(struct pt_builder *bd)
 	trace_batch(bd->batch);
 }
 
-/* Steps 5-7, one batch: returns false when all RAM is mapped. */
+/*
+ * Steps 5-7, one batch: below mm.start down to the bottom of RAM, then the
+ * RAM above mm.start, from the top down to it.  Returns false when all RAM
+ * is mapped.
+ */
 static bool step5(struct pt_builder *bd, struct pt_batch *b)
 {
 	unsigned long budget, need = 0;
 	uint64_t target, lo = 0, hi = 0, unused;
+	bool above = !next_chunk(mm.mapped_lo, 0, &lo, &unused);
+	uint64_t from = above ? mm.above_lo : mm.mapped_lo;
+	uint64_t floor = above ? mm.start : 0;
 
-	if (!next_chunk(mm.mapped_lo, &lo, &unused))
+	if (!next_chunk(from, floor, &lo, &unused))
 		return false;
 	batch_start(b, 5, PT_SRC_RAM);
 	memset(bd->pending, 0, sizeof(bd->pending));
@@ -252,7 +287,7 @@ static bool step5(struct pt_builder *bd, struct pt_batch *b)
 	target = mm.ram_mapped << BATCH_GROWTH_SHIFT;
 	if (target < BATCH_MIN_BYTES)
 		target = BATCH_MIN_BYTES;
-	if (!fill_batch(bd, mm.root, true, budget, target, &need, &lo, &hi))
+	if (!fill_batch(bd, mm.root, true, from, floor, budget, target, &need, &lo, &hi))
 		panic("RAM too small: mapping [mem 0x%010lx-0x%010lx] needs %lu table pages, free mapped pages: %lu in %lu KiB mapped (reserved data at the top of RAM? raise BRK_PAGES or pt.maxpage)",
 		      (unsigned long)lo, (unsigned long)(hi - 1), need, budget,
 		      (unsigned long)(mm.ram_mapped >> 10));
@@ -262,7 +297,10 @@ static bool step5(struct pt_builder *bd, struct pt_batch *b)
 		write_pte(b->links[i].slot, b->links[i].val);
 	mm.links += b->nr_links;
 	trace("link id=%u step=6 entries=%u", b->id, b->nr_links);
-	mm.mapped_lo = b->pa_lo;
+	if (above)
+		mm.above_lo = b->pa_lo;
+	else
+		mm.mapped_lo = b->pa_lo;
 	batch_finish(b);
 	return true;
 }
@@ -302,11 +340,13 @@ void mm_init(const struct mm_config *cfg, const struct mm_image *image,
 	for (i = 0; i < nr_boot_data; i++)
 		reserve(boot_data[i].start, boot_data[i].end, "bootdata");
 	build_free_ram();
-	ram_cursor = mm.ram_top;
+	mm.start = start_point();
+	mm.above_lo = mm.ram_top;
+	ram_cursor = mm.start;
 	brk_init(image->brk, image->brk_pa, image->brk_pages);
 
 	trace_begin(level_size(chunk_level()), BATCH_GROWTH_SHIFT, BATCH_MIN_BYTES,
-		    cfg->tables_readonly ? HOOK_RESERVE_PAGES : 0);
+		    cfg->tables_readonly ? HOOK_RESERVE_PAGES : 0, mm.start);
 	if (cfg->trace_env)
 		trace("env %s", cfg->trace_env);
 	trace("layout direct_map=0x%016lx kernel=0x%016lx fixmap=0x%016lx vmalloc=0x%016lx",

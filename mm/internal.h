@@ -16,6 +16,8 @@ void *brk_virt(phys_addr_t pa);
 
 /* ---- alloc.c: reservations, step 5's page source, batches */
 extern uint64_t ram_cursor;            /* next RAM table page is below this */
+extern struct mem_range free_ram[];    /* usable RAM minus the reservations */
+extern unsigned int nr_free_ram;
 void reserve(uint64_t start, uint64_t end, const char *why);
 void build_free_ram(void);             /* usable RAM minus the reservations */
 unsigned long free_pages_between(uint64_t lo, uint64_t hi);
@@ -78,7 +80,7 @@ void pt_walk(phys_addr_t root, struct pt_visitor *v);
 
 /* ---- trace.c (trace() and trace_end() are in <mm/trace.h>) */
 void trace_begin(uint64_t chunk, unsigned int growth_shift, uint64_t batch_min,
-		 unsigned long hook_reserve);
+		 unsigned long hook_reserve, uint64_t start);
 void trace_batch(const struct pt_batch *b);
 void trace_hook(const struct pt_batch *b);
 

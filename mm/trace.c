@@ -38,14 +38,15 @@ void trace(const char *fmt, ...)
 }
 
 void trace_begin(uint64_t chunk, unsigned int growth_shift, uint64_t batch_min,
-		 unsigned long hook_reserve)
+		 unsigned long hook_reserve, uint64_t start)
 {
 	trace_sum = FNV1A32_INIT;
 	trace_records = 0;
-	trace("begin v=%d maxpage=%s nx=%d brk_pages=%lu phys_limit=0x%lx tables_ro=%d chunk=0x%lx growth_shift=%u batch_min=0x%lx hook_reserve=%lu",
+	trace("begin v=%d maxpage=%s nx=%d brk_pages=%lu phys_limit=0x%lx tables_ro=%d chunk=0x%lx growth_shift=%u batch_min=0x%lx hook_reserve=%lu start=0x%lx",
 	      TRACE_VERSION, page_size_name(mm.cfg.max_level), mm.cfg.nx,
 	      mm.image->brk_pages, (unsigned long)mm.cfg.phys_limit, mm.cfg.tables_readonly,
-	      (unsigned long)chunk, growth_shift, (unsigned long)batch_min, hook_reserve);
+	      (unsigned long)chunk, growth_shift, (unsigned long)batch_min, hook_reserve,
+	      (unsigned long)start);
 }
 
 void trace_end(void)

@@ -62,7 +62,9 @@ struct mm_state {
 	unsigned int nr_reserved;
 
 	phys_addr_t root;                       /* L4 of the new tables */
-	uint64_t mapped_lo;                     /* direct map covers [mapped_lo, top) */
+	uint64_t start;                         /* step 2 starts here (init.c: start_point) */
+	uint64_t mapped_lo;                     /* below start: [mapped_lo, start) is mapped */
+	uint64_t above_lo;                      /* above start: [above_lo, ram_top) is mapped */
 	uint64_t ram_top;
 
 	unsigned long brk_used;
