@@ -13,6 +13,12 @@ usage errors.
 What is checked (the [ids] are what the failures are tagged with):
   [begin]    one begin record, first, v=1, a known maxpage (and the expected
              one with --maxpage)
+  [start]    the begin record's start= (where step 2 starts, S) equal to the
+             start point computed here (start_point()): the end of the
+             highest free range (usable minus every reservation) of at least
+             2 MiB, rounded up to the largest leaf, capped at ram_top (the
+             end of usable RAM); ram_top when no free range is that long.
+             A trace without start= is taken as S = ram_top.
   [end]      one end record, the last trace line, records= equal to the
              number of records before it
   [fnv]      fnv1a= equal to FNV-1a 32 over the bytes of those records
@@ -23,9 +29,13 @@ What is checked (the [ids] are what the failures are tagged with):
              kernel reservation; a brk range and the fixmap present
   [order]    batch ids 0..n-1; each batch followed by its hook and its table
              extents, step-5 batches by their link; cr3 right after batch 0
-  [window]   batch windows strictly downward, each holding usable RAM, ram=
-             equal to the usable bytes in the window, together covering all
-             usable RAM exactly once
+  [window]   batch 0's window ends at S; then the "below" batches, each
+             window directly below the previous one, while usable RAM is
+             left below; then, when S < ram_top, the "above" batches: the
+             first window ends at ram_top, each next one directly below the
+             previous above batch, none below S.  Each window holds usable
+             RAM, ram= equals the usable bytes in it, and together they
+             cover all usable RAM exactly once
   [extent]   table extents page aligned, pages= consistent, of their
              batch's source; [extent-overlap] disjoint; [extent-usable] in
              usable RAM; [extent-reserved] clear of every reservation (brk
@@ -34,7 +44,8 @@ What is checked (the [ids] are what the failures are tagged with):
              range; [extent-mapped] ram extents inside RAM mapped by earlier
              batches (brk extents are exempt)
   [topmost]  the RAM table pages are the highest free pages (usable minus
-             reservations): low memory is kept
+             reservations) below S, taken downward batch after batch (the
+             above batches' too): low memory is kept
   [count]    per batch: tables = l4+l3+l2+l1 = extent pages - split tables
   [summary]  ram_mapped = usable RAM = sum of batch ram; tables, links,
              leaves, levels = the sums over batches; brk_used = brk extent
@@ -46,7 +57,7 @@ What is checked (the [ids] are what the failures are tagged with):
              and direct_bytes equal the summary's
 
 min_tables() and normalise() are also used by tests/boot/run.py and
-tests/bench/bench.py.
+tests/bench/bench.py; test_checktrace.py checks start_point() too.
 """
 import argparse
 import re
@@ -142,6 +153,26 @@ def min_tables(usable, max_level, image_ranges):
     levels["total"] = sum(levels[l] for l in (1, 2, 3, 4))
     levels["direct"] = l3 + l2 + l1
     return levels
+
+
+START_MIN_FREE = SIZE_2M       # mm/init.c: the shortest free range step 2 starts at
+LEAF_SIZE = {1: PAGE, 2: SIZE_2M, 3: SIZE_1G}
+
+
+def start_point(usable, reserved, max_level):
+    """Where step 2 starts (S, mm/init.c start_point()): free RAM is usable
+    RAM ([start, end) ranges) minus every reserved range (they may overlap),
+    as maximal ranges.  S is the end of the highest free range at least
+    START_MIN_FREE long, rounded up to the largest leaf (max_level: 1 =
+    4 KiB, 2 = 2 MiB, 3 = 1 GiB) and capped at ram_top, the end of usable
+    RAM; ram_top when no free range is that long."""
+    ram = merge(usable)
+    ram_top = ram[-1][1]
+    align = LEAF_SIZE[max_level]
+    for s, e in reversed(_subtract(ram, reserved)):
+        if e - s >= START_MIN_FREE:
+            return min(-(-e // align) * align, ram_top)
+    return ram_top
 
 
 def _rank(t):
@@ -342,6 +373,18 @@ class Checker:
             reserves.append((r.range[0], r.range[1], r.tail or ""))
         kernel_res = [x for x in reserves if x[2] == "kernel"]
 
+        # ---- start point S
+        ram_top = usable[-1][1] if usable else 0
+        start = ram_top
+        if usable:
+            want_start = start_point(usable, [(s, e) for s, e, _ in reserves], level)
+            if "start" in begin.kv:
+                start = begin.num("start")
+                if start != want_start:
+                    self.fail("start", "start=0x%x but the start point computed from the mem and reserve "
+                              "records is 0x%x (ram_top 0x%x)" % (start, want_start, ram_top))
+        self.info["start"] = start
+
         # ---- step1
         image, brk_range = [], None
         fixmap = False
@@ -424,20 +467,41 @@ class Checker:
         if not cr3_seen:
             self.fail("order", "no cr3 record")
 
-        # ---- windows
-        lo_prev = None
+        # ---- windows: batch 0 ends at S; below batches chain down from it
+        # while usable RAM is left below; then above batches chain down from
+        # ram_top to S.
         covered = 0
         windows = []
+        below_lo, above_lo = start, ram_top
         for b in batches:
             bid = b.num("id")
             src = b.kv.get("src")
             if (bid == 0) != (src == "brk") or b.kv.get("step") != ("1-2" if bid == 0 else "5"):
                 self.fail("order", "batch %d has src=%s step=%s" % (bid, src, b.kv.get("step")))
             lo, hi = b.rng("pa")
-            if lo_prev is not None and hi > lo_prev:
-                self.fail("window", "batch %d window [mem 0x%x-0x%x] does not lie below batch %d's (lowest 0x%x)"
-                          % (bid, lo, hi - 1, bid - 1, lo_prev))
-            lo_prev = lo
+            if bid == 0:
+                if hi != start:
+                    self.fail("window", "batch 0 window [mem 0x%x-0x%x] does not end at the start point S=0x%x"
+                              % (lo, hi - 1, start))
+                below_lo = lo
+            elif any(s < below_lo for s, e in usable):
+                if hi != below_lo:
+                    self.fail("window", "batch %d window [mem 0x%x-0x%x] is not directly below the batches "
+                              "before it (lowest 0x%x), with usable RAM left below" % (bid, lo, hi - 1, below_lo))
+                below_lo = lo
+            else:
+                if start >= ram_top:
+                    self.fail("window", "batch %d window [mem 0x%x-0x%x]: all RAM below S=0x%x = ram_top is "
+                              "mapped, there is nothing above" % (bid, lo, hi - 1, start))
+                else:
+                    if hi != above_lo:
+                        self.fail("window", "above batch %d window [mem 0x%x-0x%x] does not end at 0x%x (%s)"
+                                  % (bid, lo, hi - 1, above_lo, "ram_top" if above_lo == ram_top else
+                                     "the previous above batch's start"))
+                    if lo < start:
+                        self.fail("window", "above batch %d window [mem 0x%x-0x%x] reaches below S=0x%x"
+                                  % (bid, lo, hi - 1, start))
+                above_lo = lo
             inwin = sum(max(0, min(e, hi) - max(s, lo)) for s, e in usable)
             if inwin == 0:
                 self.fail("window", "batch %d window [mem 0x%x-0x%x] holds no usable RAM" % (bid, lo, hi - 1))
@@ -446,7 +510,8 @@ class Checker:
                           % (bid, b.num("ram"), inwin))
             covered += inwin
             windows.append((lo, hi))
-        # disjoint (strictly downward, checked above) + sum = total <=> exactly once
+        # disjoint (two chains of non-empty windows, below S and from ram_top
+        # down to S, checked above) + sum = total <=> exactly once
         if covered != total:
             self.fail("window", "batch windows cover %d bytes of usable RAM, there are %d" % (covered, total))
 
@@ -454,6 +519,7 @@ class Checker:
         used = []
         brk_used = 0
         ram_pages = []
+        ram_order = []              # (batch id, lowest, highest) of each RAM batch's tables
         for b in batches:
             bid = b.num("id")
             src = b.kv["src"]
@@ -493,6 +559,9 @@ class Checker:
                     if not any(ms <= s and e <= me for ms, me in mapped):
                         self.fail("extent-mapped", "batch %d tables [mem 0x%x-0x%x] are not in RAM mapped by earlier batches"
                                   % (bid, s, e - 1))
+            mine = [x.range for x in extents.get(bid, []) if x.range]
+            if src == "ram" and mine:
+                ram_order.append((bid, min(s for s, e in mine), max(e for s, e in mine)))
             levels = sum(b.num(k) for k in ("l4", "l3", "l2", "l1"))
             if b.num("tables") != levels:
                 self.fail("count", "batch %d tables=%d but l4+l3+l2+l1=%d" % (bid, b.num("tables"), levels))
@@ -506,14 +575,19 @@ class Checker:
                                 (x.range for x in extents.get(0, []) if x.range)):
             self.fail("extent-brk", "cr3 root 0x%x is not a page of batch 0" % root)
 
-        # ---- topmost: RAM tables are the highest free pages
+        # ---- topmost: RAM tables are the highest free pages below S, taken
+        # downward from one RAM batch to the next
         if ram_pages:
-            free = _subtract(usable, [(s, e) for s, e, _ in reserves])
+            free = _subtract(usable, [(s, e) for s, e, _ in reserves] + [(start, 1 << 64)])
             n = sum(e - s for s, e in ram_pages)
             top = _top_bytes(free, n)
             if merge(ram_pages) != top:
-                self.fail("topmost", "the %d RAM table pages are not the highest free pages (want %s)"
-                          % (n // PAGE, ", ".join("[mem 0x%x-0x%x]" % (s, e - 1) for s, e in top[:3])))
+                self.fail("topmost", "the %d RAM table pages are not the highest free pages below S=0x%x (want %s)"
+                          % (n // PAGE, start, ", ".join("[mem 0x%x-0x%x]" % (s, e - 1) for s, e in top[:3])))
+        for (pid, plo, _), (bid, lo, hi) in zip(ram_order, ram_order[1:]):
+            if hi > plo:
+                self.fail("topmost", "batch %d tables reach 0x%x, above batch %d's lowest table 0x%x: "
+                          "RAM table pages are taken downward" % (bid, hi - 1, pid, plo))
 
         # ---- summary
         sums = by.get("summary", [])

@@ -256,9 +256,11 @@ def cases():
         r"needs \d+ pages, 0 of 5 left", brk=5, group="brk")
 
     # The harness itself: every check of checktrace.py and judge() must
-    # fail on broken copies of this run's output (test_checktrace.py).
+    # fail on broken copies of this run's output (test_checktrace.py).  The
+    # initrd at the top of RAM makes step 2 start below it and the RAM
+    # above be mapped last, so the trace has both kinds of step-5 batch.
     out.append(Case("checktrace-mutations", mem="1G", cmdline="pt.maxpage=4k", maxpage="4k",
-                    post="mutations", group="harness"))
+                    post="mutations", group="harness", initrd=True))
 
     # Self-tests.
     for t in ("unmapped", "null", "wx-text", "nx-direct", "stack-overflow", "double-fault"):

@@ -4,14 +4,17 @@
     tests/boot/test_checktrace.py LOG
 
 LOG must be a passing run's output whose trace has at least two step-5
-batches (e.g. build/tests/boot/checktrace-mutations.log, pc 1G 4k).  The
-script
+batches below the start point S and an "above" batch (RAM above S, mapped
+last), with 4 KiB leaves: e.g. build/tests/boot/checktrace-mutations.log,
+pc 1G 4k with an initrd at the top of RAM.  The script
   - checks that checktrace passes LOG as it is;
   - applies mutations to copies of the trace, each aimed at one check, and
     re-signs them (records= and fnv1a= recomputed) unless the mutation is
     about the signature, so that the aimed check, not the checksum, is what
-    must report it;
-  - checks min_tables() and normalise() on hand-computed examples, and
+    must report it; a few edits that keep the trace valid (the above batch
+    split in two, in the right order) must pass;
+  - checks min_tables(), start_point() and normalise() on hand-computed
+    examples, and
     run.check_plausible() on real and broken QEMU memory maps;
   - checks that run.judge() turns broken runs (no result line, two result
     lines, a wrong exit status, a wrong panic) into failures.
@@ -86,6 +89,43 @@ def move_extent(line, new_start):
     return setrng(line, new_start, new_start + (e - s))
 
 
+def batch_groups(body):
+    """{batch id: (first, end)}: the records of each batch, from its batch
+    record up to the next batch or summary record (batch 0's include cr3)."""
+    starts = [(i, ct.Record(l).num("id")) for i, l in enumerate(body) if ct.Record(l).kind == "batch"]
+    stop = find(body, "summary")
+    return {bid: (i, starts[k + 1][0] if k + 1 < len(starts) else stop)
+            for k, (i, bid) in enumerate(starts)}
+
+
+def renumber(lines, bid):
+    return [setkv(l, "id", str(bid)) if ct.Record(l).kind in ("batch", "hook", "tables", "link") else l
+            for l in lines]
+
+
+def reorder_batches(body, order):
+    """The batches' record groups in the given order of old ids, renumbered
+    0, 1, ...  (batch 0 must stay first: its group holds cr3)."""
+    g = batch_groups(body)
+    first = min(a for a, _ in g.values())
+    last = max(e for _, e in g.values())
+    out = body[:first]
+    for new, old in enumerate(order):
+        a, e = g[old]
+        out += renumber(body[a:e], new)
+    return out + body[last:]
+
+
+def set_window(line, s, e, ram):
+    line = setrng(line, s, e, key="pa")
+    line = setkv(line, "va", "[0x%016x-0x%016x]" % (ct.DIRECT_MAP_BASE + s, ct.DIRECT_MAP_BASE + e - 1))
+    return setkv(line, "ram", str(ram))
+
+
+def usable_in(usable, s, e):
+    return sum(max(0, min(ue, e) - max(us, s)) for us, ue in usable)
+
+
 # ------------------------------------------------------------- mutations
 
 def mutations(body):
@@ -108,14 +148,24 @@ def mutations(body):
     ram_batches = [ct.Record(l).num("id") for l in body
                    if ct.Record(l).kind == "batch" and ct.Record(l).kv.get("src") == "ram"]
     assert len(ram_batches) >= 2, "the trace needs two step-5 batches"
-    b1, b2 = ram_batches[0], ram_batches[1]
+    b1, b2, blast = ram_batches[0], ram_batches[1], ram_batches[-1]
     t1 = body[find(body, "tables", id=b1)]
-    t2 = body[find(body, "tables", id=b2)]
+    tlast = body[find(body, "tables", id=blast)]
     w1 = rng(body[find(body, "batch", id=b1)], "pa")
     w2 = rng(body[find(body, "batch", id=b2)], "pa")
     brk = rng(body[find(body, "step1", what="brk")], "pa")
     usable = [rng(l) for l in body if ct.Record(l).kind == "mem" and l.endswith(" usable")]
     top = max(e for s, e in usable)
+    begin = ct.Record(body[find(body, "begin")])
+    start = begin.num("start")
+    assert begin.kv.get("maxpage") == "4k", "the trace needs maxpage=4k"
+    above = [bid for bid in ram_batches if rng(body[find(body, "batch", id=bid)], "pa")[0] >= start]
+    assert start < top and above, "the trace needs reserved data at the top of RAM (an above batch)"
+    below = [bid for bid in ram_batches if bid not in above]
+    assert b1 in below and b2 in below, "the trace needs two step-5 batches below S"
+    ab = above[-1]
+    wa = rng(body[find(body, "batch", id=ab)], "pa")
+    reserved = [rng(l) for l in body if ct.Record(l).kind == "reserve"]
 
     # signature
     def flip_fnv(b):
@@ -179,6 +229,64 @@ def mutations(body):
         b[j] = setkv(setrng(b[j], w1[0], w1[1], key="pa"), "ram", str(r1))
         return b
     m("windows not downward", "window", swap_windows)
+    # start point and above batches
+    m("start= is ram_top (the old rule)", "start", edit("begin", {}, lambda l: setkv(l, "start", "0x%x" % top)))
+    m("start= one page lower", "start", edit("begin", {}, lambda l: setkv(l, "start", "0x%x" % (start - PAGE))))
+    m("reserved data at the top dropped (start= is not the start point)", "start",
+      lambda b: [l for l in b if not (ct.Record(l).kind == "reserve" and rng(l)[1] > start)])
+    m("start= dropped (taken as ram_top)", "window", edit("begin", {}, lambda l: l.replace(" start=0x%x" % start, "")))
+    m("above batch before the batches below S", "window",
+      lambda b: reorder_batches(b, [0, b1, ab] + [x for x in ram_batches if x not in (b1, ab)]))
+
+    mid = (wa[0] // (2 * MiB) + 1) * 2 * MiB
+    assert wa[0] < mid < wa[1] and usable_in(usable, wa[0], mid) and usable_in(usable, mid, wa[1])
+    free_up = ct._subtract([(max(s, mid), min(e, wa[1])) for s, e in usable if min(e, wa[1]) > max(s, mid)],
+                           reserved)
+    assert free_up, "no free page in the upper part of the above batch"
+    page_above = free_up[-1][1] - PAGE
+
+    def split_above(lower_first=False, table_above_s=False):
+        """Split the last above batch [lo, hi) at a 2 MiB boundary into two
+        above batches, upper [mid, hi) then lower [lo, mid): the upper keeps
+        the tables, links and leaves.  lower_first: the lower one first (out
+        of order).  table_above_s: one of the upper's L1 tables goes to the
+        lower batch, on the highest free page of the upper window (mapped,
+        free, but above S)."""
+        def fn(b):
+            g = batch_groups(b)
+            a, e = g[ab]
+            grp = b[a:e]
+            bi = find(grp, "batch", id=ab)
+            hi_ = find(grp, "hook", id=ab)
+            li = find(grp, "link", id=ab)
+            up = set_window(grp[bi], mid, wa[1], usable_in(usable, mid, wa[1]))
+            lo = set_window(grp[bi], wa[0], mid, usable_in(usable, wa[0], mid))
+            for k in ("leaves_4k", "leaves_2m", "leaves_1g", "tables", "l4", "l3", "l2", "l1", "links"):
+                lo = setkv(lo, k, "0")
+            up_tables = [l for l in grp if ct.Record(l).kind == "tables"]
+            lo_tables = []
+            if table_above_s:
+                assert getnum(up, "l1") >= 1 and up_tables
+                up = addnum(addnum(up, "tables", -1), "l1", -1)
+                lo = setkv(setkv(lo, "tables", "1"), "l1", "1")
+                ts, te = rng(up_tables[-1])
+                if te - ts == PAGE:
+                    up_tables = up_tables[:-1]
+                else:
+                    up_tables[-1] = addnum(setrng(up_tables[-1], ts + PAGE, te), "pages", -1)
+                lo_tables = [setkv(setrng(grp[find(grp, "tables", id=ab)], page_above, page_above + PAGE),
+                                   "pages", "1")]
+            upper = [up, grp[hi_]] + up_tables + [grp[li]]
+            lower = [lo, grp[hi_]] + lo_tables + [setkv(grp[li], "entries", "0")]
+            first, second = (lower, upper) if lower_first else (upper, lower)
+            b = b[:a] + renumber(first, ab) + renumber(second, ab + 1) + b[e:]
+            i = find(b, "summary")
+            b[i] = addnum(addnum(b[i], "batches", 1), "hook_calls", 1)
+            return b
+        return fn
+    m("above batch split in two, in order (valid)", None, split_above())
+    m("above batches out of order (the lower one first)", "window", split_above(lower_first=True))
+    m("ram table above S (free, mapped by an earlier above batch)", "topmost", split_above(table_above_s=True))
     # extents
     def one_page_to(bid, target):
         """Take the lowest page off batch bid's first extent and put it at
@@ -200,7 +308,21 @@ def mutations(body):
     m("cr3 root not in batch 0", "extent-brk", edit("cr3", {}, lambda l: setkv(l, "root", "0x%010x" % w1[0])))
     m("extent pages= wrong", "extent", edit("tables", {"id": b1}, lambda l: addnum(l, "pages", 1)))
     m("tables not the topmost", "topmost",
-      edit("tables", {"id": b2}, lambda l: move_extent(l, rng(t2)[0] - PAGE)))
+      edit("tables", {"id": blast}, lambda l: move_extent(l, rng(tlast)[0] - PAGE)))
+
+    def swap_pages(b):
+        """Batch b1's lowest table page and batch b2's highest change places:
+        the same pages, each still mapped, but not taken downward."""
+        i, j = find(b, "tables", id=b1), find(b, "tables", id=b2)
+        (s1, e1), (s2, e2) = rng(b[i]), rng(b[j])
+        assert e1 - s1 > PAGE and e2 - s2 > PAGE
+        ti = addnum(setrng(b[i], s1 + PAGE, e1), "pages", -1)
+        tj = addnum(setrng(b[j], s2, e2 - PAGE), "pages", -1)
+        b[i:i + 1] = [ti, setkv(setrng(ti, e2 - PAGE, e2), "pages", "1")]
+        j = find(b, "tables", id=b2)
+        b[j:j + 1] = [tj, setkv(setrng(tj, s1, s1 + PAGE), "pages", "1")]
+        return b
+    m("tables not taken downward", "topmost", swap_pages)
     # counts and summary
     m("batch levels do not add up", "count", edit("batch", {"id": b1}, lambda l: addnum(l, "l1", 1)))
     m("batch links != link entries", "count", edit("link", {"id": b1}, lambda l: addnum(l, "entries", 1)))
@@ -214,9 +336,9 @@ def mutations(body):
 
     def one_more_table(b):
         """A consistent trace that uses one table page more than needed."""
-        i = find(b, "batch", id=b2)
+        i = find(b, "batch", id=blast)
         b[i] = addnum(addnum(b[i], "tables", 1), "l1", 1)
-        i = find(b, "tables", id=b2)
+        i = find(b, "tables", id=blast)
         s, e = rng(b[i])
         b[i] = addnum(setrng(b[i], s - PAGE, e), "pages", 1)
         i = find(b, "summary")
@@ -257,6 +379,26 @@ def min_examples():
         got = ct.min_tables(usable, level, IMG)["total"]
         if got != want:
             errs.append("min_tables(%s, %d) = %d, want %d" % (usable, level, got, want))
+    # start_point(usable, reserved, max_level)
+    low = [(0, MiB), (MiB, MiB + 0x5b000)]                     # lowmem, kernel
+    q = [(0, 0x9f000), (0x100000, 0x7fe0000)]                   # pc 128M
+    initrd = [(0x7dd7000, 0x7fd7000)]
+    starts = [
+        (q, low, 1, 0x7fe0000),                                 # nothing at the top: ram_top
+        (q, low + initrd, 1, 0x7dd7000),                        # below the initrd
+        (q, low + initrd, 2, 0x7e00000),                        # ... rounded up to 2 MiB
+        (q, low + initrd, 3, 0x7fe0000),                        # ... to 1 GiB, capped at ram_top
+        ([(0, 32 * MiB)], [(0, MiB), (8 * MiB, 14 * MiB), (16 * MiB, 32 * MiB)], 1, 16 * MiB),  # 2 MiB exactly
+        ([(0, 32 * MiB)], [(0, MiB), (8 * MiB, 14 * MiB + PAGE), (16 * MiB, 32 * MiB)], 1, 8 * MiB),
+        ([(0, 32 * MiB)], [(0, MiB), (20 * MiB, 30 * MiB), (25 * MiB, 32 * MiB)], 2, 20 * MiB),  # overlapping
+        ([(0, 32 * MiB)], [(0, MiB), (MiB + PAGE, 32 * MiB - PAGE)], 3, 32 * MiB),  # nothing 2 MiB long
+        ([(0, 0x9f000), (MiB, 8 * MiB), (16 * MiB, 17 * MiB)], low, 2, 8 * MiB),   # a short top range
+        ([(0, 0x9f000), (MiB, 8 * MiB), (16 * MiB, 17 * MiB)], low, 3, 17 * MiB),  # ... 1g: capped
+    ]
+    for usable, res, level, want in starts:
+        got = ct.start_point(usable, res, level)
+        if got != want:
+            errs.append("start_point(%s, %s, %d) = 0x%x, want 0x%x" % (usable, res, level, got, want))
     norm = [
         ([(0x1000, 0x1000, 1), (0, 0x3000, 2), (0x3000, 0x1000, 1)], [(0, 0x3000, 2), (0x3000, 0x4000, 1)]),
         ([(0, 0x2800, 1)], [(0, 0x2000, 1), (0x2000, 0x2800, 2)]),
@@ -353,7 +495,10 @@ def errors(log_text):
     for name, check, maxpage, mlines in mutations(body):
         got, _ = ct.check_text(text(mlines), maxpage)
         ids = sorted({c for c, _ in got})
-        if check not in ids:
+        if check is None:
+            if got:
+                errs.append("mutation '%s' keeps the trace valid, but checktrace fails it: %s" % (name, got))
+        elif check not in ids:
             errs.append("mutation '%s': expected a [%s] failure, got %s" % (name, check, ids or "none"))
     errs += min_examples()
     errs += plausible_examples()
