@@ -1,7 +1,8 @@
 /*
  * trace-check.c — a trace against itself: what must hold between its
  * records whatever the builder decided (counts add up, windows tile the
- * usable RAM from the top down, table pages where the plan allows them,
+ * usable RAM from the start point down, then the RAM above it from the top
+ * down, table pages where the plan allows them,
  * the CR3 switch and the links in their places, the summary and the
  * self-check agree, the run passed).  No model: trace-model.c does the
  * recomputing.
@@ -69,10 +70,20 @@ void self_check(const struct run *r, struct findings *fs)
 	unsigned long sum_tables = 0, sum_tl[5] = { 0 }, sum_leaves[4] = { 0 }, sum_links = 0,
 		      sum_splits = 0, sum_split_tables = 0;
 	uint64_t sum_ram = 0;
+	/* Windows: batch 0 ends at S (begin's start=, else the top of RAM),
+	 * each next one ends where the previous one started, down to the
+	 * bottom of RAM; then, if S is below the top of RAM, the "above"
+	 * batches: the first ends at the top of RAM, the next ones go down
+	 * to S.  RAM table pages lie below S. */
+	uint64_t S = r->start, below_lo = S;    /* lowest PA mapped below S */
+	int first_above = -1;
 
 	snprintf(where, sizeof(where), "%s trace", r->label);
 	if (!r->nusable)
 		BAD("no usable RAM in the mem records");
+	if (r->has_start && (r->start > r->ram_top || r->start & (K_PAGE - 1)))
+		BAD("begin start=0x%llx is not a page boundary at or below the top of RAM 0x%llx",
+		    (unsigned long long)r->start, (unsigned long long)r->ram_top);
 	if (!r->has_brk)
 		BAD("no step1 record for brk: the brk chunk's address is unknown");
 	if (r->nb == 0)
@@ -80,12 +91,17 @@ void self_check(const struct run *r, struct findings *fs)
 	for (int k = 0; k < r->nb; k++) {
 		const struct t_batch *b = &r->b[k];
 		unsigned long pages = 0, tl = 0;
+		bool above;
 
 		snprintf(where, sizeof(where), "%s batch %d", r->label, k);
 		if (!b->seen) {
 			BAD("no batch record for id %d", k);
 			continue;
 		}
+		if (k > 0 && first_above < 0 && S < r->ram_top && r->b[k - 1].seen &&
+		    !usable_in(r, 0, r->b[k - 1].pa_lo))
+			first_above = k;        /* nothing left below S: the RAM above it */
+		above = first_above >= 0;
 		if (!b->hook_seen)
 			BAD("no hook record: the paravirt hook was not called (steps 3/6)");
 		else if (b->hook_step != (k ? 6 : 3))
@@ -119,13 +135,29 @@ void self_check(const struct run *r, struct findings *fs)
 			BAD("va=[0x%llx-0x%llx] is not the direct map of its pa range (base 0x%llx)",
 			    (unsigned long long)b->va_lo, (unsigned long long)(b->va_end - 1),
 			    (unsigned long long)r->direct_map_base);
-		if (k == 0 && b->pa_end != r->ram_top)
-			BAD("batch 0 ends at 0x%llx, not at the top of RAM 0x%llx (step 2 maps the topmost RAM)",
-			    (unsigned long long)b->pa_end, (unsigned long long)r->ram_top);
-		if (k > 0 && r->b[k - 1].seen && b->pa_end != r->b[k - 1].pa_lo)
+		if (k == 0 && b->pa_end != S)
+			BAD("batch 0 ends at 0x%llx, not at %s 0x%llx (step 2 maps the topmost RAM%s)",
+			    (unsigned long long)b->pa_end, r->has_start ? "start" : "the top of RAM",
+			    (unsigned long long)S,
+			    r->has_start ? " below reserved data at the top" : "");
+		if (k == first_above && b->pa_end != r->ram_top)
+			BAD("window %s: the first batch above start=0x%llx should end at the top of RAM 0x%llx",
+			    fmt_mem(m1, sizeof(m1), b->pa_lo, b->pa_end), (unsigned long long)S,
+			    (unsigned long long)r->ram_top);
+		if (k > 0 && k != first_above && r->b[k - 1].seen && b->pa_end != r->b[k - 1].pa_lo)
 			BAD("window %s does not continue down from batch %d's %s",
 			    fmt_mem(m1, sizeof(m1), b->pa_lo, b->pa_end), k - 1,
 			    fmt_mem(m2, sizeof(m2), r->b[k - 1].pa_lo, r->b[k - 1].pa_end));
+		if (above && b->pa_lo < S)
+			BAD("window %s goes below start=0x%llx, which earlier batches mapped",
+			    fmt_mem(m1, sizeof(m1), b->pa_lo, b->pa_end), (unsigned long long)S);
+		if (!above && b->pa_end > S)
+			BAD("window %s goes above start=0x%llx (the RAM above is mapped last)",
+			    fmt_mem(m1, sizeof(m1), b->pa_lo, b->pa_end), (unsigned long long)S);
+		if (b->has_image_leaves && k > 0 && b->image_leaves)
+			BAD("image_leaves=%lu: only batch 0 maps the image", b->image_leaves);
+		if (b->has_image_leaves && b->image_leaves > b->leaves[1])
+			BAD("image_leaves=%lu exceeds leaves_4k=%lu", b->image_leaves, b->leaves[1]);
 		if (k > 0 && !b->link_seen)
 			BAD("no link record (step 6 links the batch after the hook)");
 		if (k > 0 && b->link_seen && b->link_entries != b->links)
@@ -139,10 +171,10 @@ void self_check(const struct run *r, struct findings *fs)
 			    (x->lo < r->brk_pa || x->end > r->brk_pa + r->brk_pages * K_PAGE))
 				BAD("table pages %s outside the brk chunk",
 				    fmt_mem(m1, sizeof(m1), x->lo, x->end));
-			if (k > 0 && x->lo < b->pa_end)
-				BAD("table pages %s were not mapped when taken (mapped RAM starts at 0x%llx)",
-				    fmt_mem(m1, sizeof(m1), x->lo, x->end),
-				    (unsigned long long)b->pa_end);
+			if (k > 0 && (x->lo < (above ? below_lo : b->pa_end) || x->end > S))
+				BAD("table pages %s were not mapped when taken (RAM table pages lie below start 0x%llx, in RAM mapped before the batch: from 0x%llx)",
+				    fmt_mem(m1, sizeof(m1), x->lo, x->end), (unsigned long long)S,
+				    (unsigned long long)(above ? below_lo : b->pa_end));
 			if (k > 0)
 				for (int j = 0; j < r->nres; j++)
 					if (x->lo < r->res[j].end && r->res[j].lo < x->end)
@@ -162,11 +194,23 @@ void self_check(const struct run *r, struct findings *fs)
 		sum_splits += b->splits;
 		sum_split_tables += b->split_tables;
 		sum_ram += b->ram;
+		if (!above && b->pa_lo < below_lo)
+			below_lo = b->pa_lo;
 	}
 	snprintf(where, sizeof(where), "%s trace", r->label);
-	if (r->nb && r->b[r->nb - 1].seen && usable_in(r, 0, r->b[r->nb - 1].pa_lo))
-		BAD("usable RAM below 0x%llx is not mapped by any batch",
-		    (unsigned long long)r->b[r->nb - 1].pa_lo);
+	if (r->nb && r->b[r->nb - 1].seen) {
+		uint64_t lowest_above = r->ram_top;
+
+		for (int k = first_above; k >= 0 && k < r->nb; k++)
+			if (r->b[k].seen && r->b[k].pa_lo < lowest_above)
+				lowest_above = r->b[k].pa_lo;
+		if (usable_in(r, 0, below_lo))
+			BAD("usable RAM below 0x%llx is not mapped by any batch",
+			    (unsigned long long)below_lo);
+		else if (lowest_above > S && usable_in(r, S, lowest_above))
+			BAD("usable RAM in %s, above start, is not mapped by any batch",
+			    fmt_mem(m1, sizeof(m1), S, lowest_above));
+	}
 	if (!r->have_cr3)
 		BAD("no cr3 record (step 4)");
 	else {
@@ -234,6 +278,25 @@ void self_check(const struct run *r, struct findings *fs)
 			    (unsigned long long)r->sc_direct_bytes, (unsigned long long)r->usable_bytes);
 		if (strcmp(r->sc_tables_ro, r->tables_ro ? "checked" : "n/a"))
 			BAD("selfcheck tables_ro=%s with tables_ro=%d", r->sc_tables_ro, r->tables_ro);
+	}
+	if (r->have_selfcheck && r->sc_has_detail) {
+		unsigned long ro_want = r->tables_ro ? r->sc_tables : 0;
+
+		if (r->sc_ro_checked != ro_want)
+			BAD("selfcheck ro_tables_checked=%lu, want %lu (tables_ro=%d)", r->sc_ro_checked,
+			    ro_want, r->tables_ro);
+		if (r->nb && r->b[0].seen && r->b[0].has_image_leaves) {
+			/* each split turns one large leaf into 512 smaller ones */
+			unsigned long direct = sum_leaves[1] + sum_leaves[2] + sum_leaves[3] -
+					       r->b[0].image_leaves + 511 * sum_splits;
+
+			if (r->sc_image_leaves != r->b[0].image_leaves)
+				BAD("selfcheck image_leaves=%lu, batch 0 mapped the image with %lu",
+				    r->sc_image_leaves, r->b[0].image_leaves);
+			if (r->sc_direct_leaves != direct)
+				BAD("selfcheck direct_leaves=%lu, the batches' direct-map leaves and the hook's splits make %lu",
+				    r->sc_direct_leaves, direct);
+		}
 	}
 	if (r->tables_ro && !r->have_pin)
 		finding_add(fs, F_INFO, where, "tables_ro=1 but no 'xen pin_attempt' record");

@@ -10,6 +10,15 @@
  * only the set of tables that exist, keyed by level and span, and who made
  * them.  It does not share code with mm/.
  *
+ * Where step 2 starts (S, begin's start=) is the model's own too: the end
+ * of the highest free range (usable minus reservations) of at least 2 MiB,
+ * rounded up to the largest leaf, at most the top of RAM; the top of RAM
+ * when no free range is that long.  Batch 0 maps down from S, the next
+ * batches on down to the bottom of RAM, then "above" batches map
+ * [S, top of RAM) from the top down.  RAM table pages are the highest free
+ * pages below S, downward across all batches.  A trace without start=
+ * (an older kernel) is replayed with S = the top of RAM.
+ *
  * For every batch it
  *   1. decides the window itself (the builder's policy: chunks aligned to
  *      the largest leaf, brk pays for batch 0, later batches take the free
@@ -34,17 +43,23 @@
 /* ------------------------------------------------------------ key set */
 
 /* Open addressing, linear probing.  Keys inserted while a decision is
- * being tried are journalled and removed again in reverse order, which
- * restores the table exactly as long as it did not grow meanwhile. */
+ * being tried are journalled and removed again afterwards; removal shifts
+ * the entries after the slot back, so the set is restored whether or not
+ * the table grew meanwhile. */
 struct kset {
 	uint64_t *k;
 	int *v;
 	size_t cap, n;
 };
 
+static size_t kset_home(const struct kset *s, uint64_t key)
+{
+	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 20) & (s->cap - 1);
+}
+
 static size_t kset_slot(const struct kset *s, uint64_t key)
 {
-	size_t i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 20) & (s->cap - 1);
+	size_t i = kset_home(s, key);
 
 	while (s->k[i] != EMPTY && s->k[i] != key)
 		i = (i + 1) & (s->cap - 1);
@@ -105,12 +120,27 @@ static void kset_put(struct kset *s, uint64_t key, int v)
 
 static void kset_del(struct kset *s, uint64_t key)
 {
-	size_t i = kset_slot(s, key);
+	size_t mask, i, j;
 
-	if (s->k[i] != EMPTY) {
-		s->k[i] = EMPTY;
-		s->n--;
+	if (!s->cap)
+		return;
+	mask = s->cap - 1;
+	i = kset_slot(s, key);
+	if (s->k[i] == EMPTY)
+		return;
+	/* close the hole: move back every later entry of the run whose home
+	 * is not cyclically in (i, j] */
+	for (j = (i + 1) & mask; s->k[j] != EMPTY; j = (j + 1) & mask) {
+		size_t h = kset_home(s, s->k[j]);
+
+		if (((j - h) & mask) >= ((j - i) & mask)) {
+			s->k[i] = s->k[j];
+			s->v[i] = s->v[j];
+			i = j;
+		}
 	}
+	s->k[i] = EMPTY;
+	s->n--;
 }
 
 static void kset_free(struct kset *s)
@@ -150,8 +180,10 @@ struct mstate {
 
 	struct t_range free[T_MEM_MAX + T_RES_MAX];
 	int nfree;
+	uint64_t start;                 /* S: batch 0 maps down from here */
 	uint64_t cursor;                /* RAM table pages lie below it */
-	uint64_t mapped_lo;             /* lowest PA the live tables map */
+	uint64_t mapped_lo;             /* lowest PA mapped below S */
+	uint64_t above_lo;              /* lowest PA mapped above S (top: none) */
 	unsigned long brk_used;
 
 	/* the batch being built */
@@ -212,6 +244,21 @@ static void build_free(struct mstate *s)
 			cur = next_res;
 		}
 	}
+}
+
+/* S, the plan's way: below the highest free range of 2 MiB or more. */
+static uint64_t plan_start(const struct mstate *s)
+{
+	const struct run *r = s->r;
+	uint64_t align = 1ULL << (12 + 9 * (r->maxlevel - 1)), best = 0, t;
+
+	for (int i = 0; i < s->nfree; i++)
+		if (s->free[i].end - s->free[i].lo >= K_START_MIN_FREE && s->free[i].end > best)
+			best = s->free[i].end;
+	if (!best)
+		return r->ram_top;
+	t = (best + align - 1) & ~(align - 1);
+	return t < r->ram_top ? t : r->ram_top;
 }
 
 static unsigned long free_pages_between(const struct mstate *s, uint64_t lo, uint64_t hi)
@@ -376,16 +423,24 @@ static unsigned long chunk_cost(struct mstate *s, uint64_t lo, uint64_t hi)
 	return s->count;
 }
 
-/* The next chunk of usable RAM below hi: [*lo, *chi). */
-static bool next_chunk(const struct mstate *s, uint64_t hi, uint64_t *lo, uint64_t *chi)
+static uint64_t chunk_size(const struct run *r)
+{
+	return lsize(r->maxlevel == 1 ? 2 : 3);
+}
+
+/* The next chunk of usable RAM in [floor, hi): [*lo, *chi). */
+static bool next_chunk(const struct mstate *s, uint64_t hi, uint64_t floor, uint64_t *lo,
+		       uint64_t *chi)
 {
 	const struct run *r = s->r;
-	uint64_t csize = lsize(r->maxlevel == 1 ? 2 : 3);
+	uint64_t csize = chunk_size(r);
 
 	for (int i = r->nusable - 1; i >= 0; i--) {
 		uint64_t a = r->usable[i].lo, e = r->usable[i].end;
 
-		if (a >= hi)
+		if (a < floor)
+			a = floor;
+		if (a >= hi || e <= a)
 			continue;
 		if (e > hi)
 			e = hi;
@@ -398,35 +453,41 @@ static bool next_chunk(const struct mstate *s, uint64_t hi, uint64_t *lo, uint64
 	return false;
 }
 
-/* The builder's policy: chunks while the budget pays and the batch is
- * below target. */
-static int fill(struct mstate *s, unsigned long budget, uint64_t target)
+/* The builder's policy: chunks of [floor, from), from the top down, while
+ * the budget pays and the batch is below target. */
+static int fill(struct mstate *s, uint64_t from, uint64_t floor, unsigned long budget,
+		uint64_t target)
 {
 	struct model_batch *mb = s->mb;
-	uint64_t hi = s->mapped_lo, lo, chi;
+	uint64_t hi = from, lo, chi;
 	int n = 0;
 
-	mb->stop = "all RAM mapped";
-	while (next_chunk(s, hi, &lo, &chi)) {
+	mb->stop_key = "end";
+	mb->stop = floor < s->start && usable_in(s->r, s->start, s->r->ram_top) ?
+		   "all RAM below start mapped" : "all RAM mapped";
+	while (next_chunk(s, hi, floor, &lo, &chi)) {
 		unsigned long cost = chunk_cost(s, lo, chi);
 
 		if (cost > budget) {
+			mb->stop_key = s->from_brk ? "brk" : "budget";
 			mb->stop = s->from_brk ? "brk exhausted" : "budget";
 			break;
 		}
 		if (s->next + 4 > K_EXTENTS_MAX || mb->links + 3 * 512 / 2 > K_LINKS_MAX) {
+			mb->stop_key = "bounds";
 			mb->stop = "descriptor bounds";
 			break;
 		}
 		map_ram(s, lo, chi);
 		budget -= cost;
 		if (!mb->pa_end)
-			mb->pa_end = s->mapped_lo;
+			mb->pa_end = from;
 		mb->pa_lo = lo;
 		mb->ram += chi - lo;
 		hi = lo;
 		n++;
 		if (mb->ram >= target) {
+			mb->stop_key = "target";
 			mb->stop = "target";
 			break;
 		}
@@ -439,9 +500,7 @@ static void follow(struct mstate *s, uint64_t wlo, uint64_t wend)
 {
 	uint64_t hi = wend, lo, chi;
 
-	while (hi > wlo && next_chunk(s, hi, &lo, &chi) && chi > wlo) {
-		if (lo < wlo)
-			lo = wlo;
+	while (hi > wlo && next_chunk(s, hi, wlo, &lo, &chi)) {
 		map_ram(s, lo, chi);
 		s->mb->ram += chi - lo;
 		hi = lo;
@@ -457,7 +516,8 @@ struct snapshot {
 };
 
 /* Decide the window the model's way, note it, and undo everything. */
-static void decide(struct mstate *s, unsigned long budget, uint64_t target)
+static void decide(struct mstate *s, uint64_t from, uint64_t floor, unsigned long budget,
+		   uint64_t target)
 {
 	struct snapshot snap;
 	struct model_batch decided;
@@ -467,11 +527,10 @@ static void decide(struct mstate *s, unsigned long budget, uint64_t target)
 	memcpy(snap.ext, s->ext, sizeof(s->ext));
 	snap.next = s->next;
 	snap.mb = *s->mb;
-	kset_reserve(&s->tables, budget + 4096);
 	s->journalling = true;
 	s->njournal = 0;
 	s->mark_brk_ro = false;
-	fill(s, budget, target);
+	fill(s, from, floor, budget, target);
 	s->journalling = false;
 	s->mark_brk_ro = true;
 	decided = *s->mb;
@@ -485,6 +544,7 @@ static void decide(struct mstate *s, unsigned long budget, uint64_t target)
 	s->mb->pa_lo = decided.pa_lo;
 	s->mb->pa_end = decided.pa_end;
 	s->mb->stop = decided.stop;
+	s->mb->stop_key = decided.stop_key;
 	s->mb->budget = budget;
 	s->mb->target = target;
 	s->mb->valid = decided.pa_end != 0;
@@ -507,14 +567,14 @@ static unsigned dm_level(struct mstate *s, uint64_t pa)
 
 struct pin {
 	bool changed;
-	uint64_t floor;                 /* lowest PA the hook can see mapped */
+	uint64_t floor;                 /* lowest PA below S the hook sees mapped */
 };
 
 static void protect_dm(struct mstate *s, struct pin *p, uint64_t pa)
 {
 	unsigned level;
 
-	if (pa < p->floor || !usable(s->r, pa))
+	if (!usable(s->r, pa) || (pa < s->start ? pa < p->floor : pa < s->above_lo))
 		return;                 /* not mapped (yet) */
 	for (level = dm_level(s, pa); level > 1; level--) {
 		put_table(s, tkey(level - 1, s->r->direct_map_base + pa));
@@ -665,6 +725,9 @@ static void compare_batch(const struct run *r, int k, const struct model_batch *
 	else if (!mb->valid)
 		BAD("the plan maps nothing more here (%s), the trace maps %s", mb->stop,
 		    fmt_mem(m1, sizeof(m1), b->pa_lo, b->pa_end));
+	else if (b->stop[0] && mb->stop_key && strcmp(b->stop, mb->stop_key))
+		BAD("stop=%s, the plan's window ends by stop=%s (%s)", b->stop, mb->stop_key,
+		    mb->stop);
 	for (int l = 1; l <= 3; l++)
 		if (b->leaves[l] != mb->leaves[l])
 			BAD("leaves_%s=%lu, the window needs %lu", ln[l], b->leaves[l], mb->leaves[l]);
@@ -718,7 +781,7 @@ static void model_run(const struct run *r, struct model *m, struct findings *fs)
 {
 	struct mstate st = { .r = r, .m = m, .mark_brk_ro = true };
 	struct mstate *s = &st;
-	char where[40];
+	char where[40], m1[64];
 	uint64_t ram_mapped = 0;
 	unsigned long split_tl[5] = { 0 };
 
@@ -729,7 +792,27 @@ static void model_run(const struct run *r, struct model *m, struct findings *fs)
 		return;
 	}
 	build_free(s);
-	s->cursor = r->ram_top;
+
+	/* where step 2 starts: the plan's S against begin's start= */
+	m->start = plan_start(s);
+	s->start = r->start;                    /* stated; else the top of RAM */
+	if (r->has_start && r->start != m->start)
+		finding_add(fs, F_UNEXPECTED, where,
+			    "begin start=0x%llx, the plan starts step 2 at 0x%llx (the end of the highest free range of 2 MiB or more, rounded up to %s, at most the top of RAM 0x%llx)",
+			    (unsigned long long)r->start, (unsigned long long)m->start, r->maxpage,
+			    (unsigned long long)r->ram_top);
+	else if (!r->has_start && m->start != r->ram_top)
+		finding_add(fs, F_INFO, where,
+			    "begin has no start= (an older trace): replayed from the top of RAM 0x%llx; the current plan starts step 2 at 0x%llx",
+			    (unsigned long long)r->ram_top, (unsigned long long)m->start);
+	if (!s->start || s->start > r->ram_top)
+		s->start = m->start;            /* nonsense: replay the plan's */
+	if (r->has_chunk && r->chunk != chunk_size(r))
+		finding_add(fs, F_UNEXPECTED, where, "begin chunk=0x%llx, the plan's chunks for maxpage=%s are 0x%llx",
+			    (unsigned long long)r->chunk, r->maxpage,
+			    (unsigned long long)chunk_size(r));
+	s->cursor = s->start;
+	s->above_lo = r->ram_top;
 
 	/* step 1: the L4, the image in 4 KiB pages, the fixmap's L1 */
 	batch_begin(s, 0, true);
@@ -754,10 +837,18 @@ static void model_run(const struct run *r, struct model *m, struct findings *fs)
 				    "step1 %s: tables_new=%lu, mapping it needs %lu", x->what,
 				    x->tables_new, m->s1_tables[i]);
 	}
+	m->image_leaves = s->mb->leaves[1];
+	if (r->b[0].has_image_leaves && r->b[0].image_leaves != m->image_leaves) {
+		snprintf(where, sizeof(where), "%s batch 0", r->label);
+		finding_add(fs, F_UNEXPECTED, where,
+			    "image_leaves=%lu, step 1 maps the image with %lu 4 KiB pages",
+			    r->b[0].image_leaves, m->image_leaves);
+		snprintf(where, sizeof(where), "%s model", r->label);
+	}
 
-	/* step 2: the top of RAM while brk pays */
-	s->mapped_lo = r->ram_top;
-	decide(s, r->brk_pages - s->brk_used, UINT64_MAX);
+	/* step 2: RAM down from S while brk pays */
+	s->mapped_lo = s->start;
+	decide(s, s->start, 0, r->brk_pages - s->brk_used, UINT64_MAX);
 	follow(s, r->b[0].pa_lo, r->b[0].pa_end);
 	run_hook(s, &r->b[0], r->b[0].pa_lo);   /* step 3 */
 	batch_end(s);
@@ -768,11 +859,13 @@ static void model_run(const struct run *r, struct model *m, struct findings *fs)
 	ram_mapped = s->mb->ram;
 	m->nb = 1;
 
-	/* steps 5-7 */
+	/* steps 5-7: on down to the bottom of RAM, then [S, top of RAM) from the top */
 	for (int k = 1; k < T_BATCH_MAX; k++) {
 		uint64_t lo, chi, target;
 		unsigned long budget;
-		bool more = next_chunk(s, s->mapped_lo, &lo, &chi);
+		bool above = !next_chunk(s, s->mapped_lo, 0, &lo, &chi);
+		uint64_t from = above ? s->above_lo : s->mapped_lo, floor = above ? s->start : 0;
+		bool more = next_chunk(s, from, floor, &lo, &chi);
 
 		if (!more && k >= r->nb)
 			break;
@@ -784,26 +877,31 @@ static void model_run(const struct run *r, struct model *m, struct findings *fs)
 		if (k >= r->nb || !r->b[k].seen) {
 			snprintf(where, sizeof(where), "%s trace", r->label);
 			finding_add(fs, F_UNEXPECTED, where,
-				    "RAM below 0x%llx is left unmapped: the plan needs batch %d",
-				    (unsigned long long)s->mapped_lo, k);
+				    "usable RAM in %s is left unmapped: the plan needs batch %d",
+				    fmt_mem(m1, sizeof(m1), floor, from), k);
 			break;
 		}
 		batch_begin(s, k, false);
+		s->mb->above = above;
 		budget = free_pages_between(s, s->mapped_lo, s->cursor);
 		if (r->tables_ro)
 			budget = budget > r->hook_reserve ? budget - r->hook_reserve : 0;
 		target = ram_mapped << r->growth_shift;
 		if (target < r->batch_min)
 			target = r->batch_min;
-		decide(s, budget, target);
+		decide(s, from, floor, budget, target);
 		follow(s, r->b[k].pa_lo, r->b[k].pa_end);
 		run_hook(s, &r->b[k], s->mapped_lo);
 		batch_end(s);
+		snprintf(where, sizeof(where), "%s model", r->label);
 		if (s->alloc_failed)
 			finding_add(fs, F_UNEXPECTED, where,
 				    "batch %d: not enough free mapped RAM for its tables", k);
 		compare_batch(r, k, s->mb, fs);
-		s->mapped_lo = r->b[k].pa_lo;
+		if (above)
+			s->above_lo = r->b[k].pa_lo;
+		else
+			s->mapped_lo = r->b[k].pa_lo;
 		ram_mapped += s->mb->ram;
 		m->nb = k + 1;
 	}

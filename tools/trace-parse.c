@@ -245,7 +245,7 @@ static int rec_begin(struct run *r, const struct rec *rc)
 	NEED_U64(r, rc, "phys_limit", r->phys_limit);
 	NEED_U64(r, rc, "tables_ro", v);
 	r->tables_ro = (int)v;
-	/* the builder's policy, if the kernel states it (proposed) */
+	/* the builder's policy, if the kernel states it (older traces do not) */
 	r->growth_shift = K_GROWTH_SHIFT;
 	r->batch_min = K_BATCH_MIN;
 	r->hook_reserve = K_HOOK_RESERVE;
@@ -262,6 +262,15 @@ static int rec_begin(struct run *r, const struct rec *rc)
 		NEED_U64(r, rc, "hook_reserve", v);
 		r->hook_reserve = (unsigned)v;
 		r->has_policy = true;
+	}
+	if (get(rc, "chunk")) {
+		NEED_U64(r, rc, "chunk", r->chunk);
+		r->has_chunk = true;
+	}
+	/* where step 2 starts; absent in older traces (then the top of RAM) */
+	if (get(rc, "start")) {
+		NEED_U64(r, rc, "start", r->start);
+		r->has_start = true;
 	}
 	return 0;
 }
@@ -346,7 +355,7 @@ static int rec_batch(struct run *r, const struct rec *rc)
 	for (int l = 1; l <= 4; l++)
 		NEED_U64(r, rc, lk[l], b->tl[l]);
 	NEED_U64(r, rc, "links", b->links);
-	if (get(rc, "va")) {            /* proposed fields */
+	if (get(rc, "va")) {            /* absent in older traces */
 		NEED_RANGE(r, rc, get(rc, "va"), b->va_lo, b->va_end);
 		b->has_va = true;
 	}
@@ -356,6 +365,10 @@ static int rec_batch(struct run *r, const struct rec *rc)
 	}
 	if (get(rc, "stop"))
 		scopy(b->stop, sizeof(b->stop), get(rc, "stop"));
+	if (get(rc, "image_leaves")) {
+		NEED_U64(r, rc, "image_leaves", b->image_leaves);
+		b->has_image_leaves = true;
+	}
 	return 0;
 }
 
@@ -478,9 +491,16 @@ static int record(struct run *r, const char *text, int line)
 		NEED_U64(r, &rc, "tables", r->sc_tables);
 		NEED_U64(r, &rc, "direct_bytes", r->sc_direct_bytes);
 		NEED_STR(r, &rc, "tables_ro", r->sc_tables_ro);
+		if (get(&rc, "direct_leaves")) {        /* detail, when stated */
+			NEED_U64(r, &rc, "direct_leaves", r->sc_direct_leaves);
+			NEED_U64(r, &rc, "image_leaves", r->sc_image_leaves);
+			NEED_U64(r, &rc, "fixmap_leaves", r->sc_fixmap_leaves);
+			NEED_U64(r, &rc, "ro_tables_checked", r->sc_ro_checked);
+			r->sc_has_detail = true;
+		}
 		return 0;
 	}
-	if (!strcmp(rc.kind, "env")) {  /* proposed: docs/trace.md */
+	if (!strcmp(rc.kind, "env")) {  /* absent in older traces */
 		const char *s;
 
 		r->has_env = true;
@@ -494,9 +514,11 @@ static int record(struct run *r, const char *text, int line)
 			scopy(r->backend, sizeof(r->backend), s);
 		if ((s = get(&rc, "cmdline")))
 			unquote(s, r->cmdline, sizeof(r->cmdline));
+		if ((s = get(&rc, "start_info")) && !strcmp(r->protocol, "pvh"))
+			scopy(r->start_info, sizeof(r->start_info), s);
 		return 0;
 	}
-	if (!strcmp(rc.kind, "layout")) {       /* proposed: docs/trace.md */
+	if (!strcmp(rc.kind, "layout")) {       /* absent in older traces */
 		uint64_t v;
 
 		if (parse_u64(get(&rc, "direct_map"), &v)) {
@@ -608,6 +630,8 @@ static void derive(struct run *r)
 		if (r->mem[i].end > r->ram_top)
 			r->ram_top = r->mem[i].end;
 	}
+	if (!r->has_start)
+		r->start = r->ram_top;
 	if (!r->has_layout_rec) {
 		r->direct_map_base = K_DIRECT_MAP_BASE;
 		for (int i = 0; i < r->nlayout; i++)

@@ -11,7 +11,8 @@
  * in both panels.
  *
  * Columns: the memory map; the kernel's reservations (brk inside the
- * image); each batch's direct-map window; where each batch's table pages
+ * image); each batch's direct-map window, with a dashed line at step 2's
+ * start when it lies below the top of RAM; where each batch's table pages
  * landed, joined to their batch's window.  Below: the virtual layout (the
  * layout: lines) with the part of the direct map in use.
  */
@@ -87,6 +88,8 @@ static void build_scale(struct scale *s, struct run *const runs[], int nruns)
 			add(&v, &n, &cap, x->res[i].lo);
 			add(&v, &n, &cap, x->res[i].end);
 		}
+		if (x->start < x->ram_top)
+			add(&v, &n, &cap, x->start);
 		if (x->has_brk) {
 			add(&v, &n, &cap, x->brk_pa);
 			add(&v, &n, &cap, x->brk_pa + x->brk_pages * K_PAGE);
@@ -325,6 +328,17 @@ static void panel(FILE *f, const struct run *r, const struct model *m, const str
 		} else if (y0 - y1 >= 10) {
 			text(f, xw + 4, (y0 + y1) / 2 + 3, "inb", buf);
 		}
+	}
+
+	/* step 2's start, when the RAM above it is mapped last */
+	if (r->start < r->ram_top) {
+		double y = ya(s, r->start);
+
+		fprintf(f, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' stroke='#000' stroke-width='1.2' stroke-dasharray='4 3'/>\n",
+			xm, y, xw + ww, y);
+		hexaddr(a1, sizeof(a1), r->start);
+		snprintf(buf, sizeof(buf), "start %s", a1);
+		text(f, xw + ww - 80, y - 3, "in", buf);
 	}
 
 	/* table pages, joined to their batch's window; labels pushed apart */

@@ -32,14 +32,17 @@
 #define T_UNKNOWN_MAX   16
 #define T_STR           160
 
-/* Constants of the kernel the trace does not carry (yet): docs/trace.md,
- * "What the trace does not say yet".  They match include/mm/layout.h,
+/* Constants of the kernel, for traces that do not state them (older
+ * traces; docs/trace.md).  They match include/mm/layout.h,
  * include/mm/batch.h and mm/init.c.  The direct-map base is taken from the
- * layout: console lines when present, the policy from begin when it says. */
+ * layout record or the layout: console lines when present, the policy from
+ * begin when it says. */
 #define K_DIRECT_MAP_BASE   0xffff888000000000ULL
 #define K_GROWTH_SHIFT      4           /* a batch maps <= 16x what is mapped */
 #define K_BATCH_MIN         (2ULL << 20)
 #define K_HOOK_RESERVE      8           /* pages kept for the hook's splits */
+#define K_START_MIN_FREE    (2ULL << 20) /* step 2 starts below the highest free
+					    range at least this long */
 #define K_EXTENTS_MAX       32          /* BATCH_EXTENTS_MAX */
 #define K_LINKS_MAX         2048        /* BATCH_LINKS_MAX */
 #define K_PAGE              4096ULL
@@ -96,10 +99,11 @@ struct t_batch {
 	unsigned long link_entries;
 	/* optional fields a later format may add (docs/trace.md, "What the
 	 * trace does not say yet"); 0/false when absent */
-	bool has_va, has_budget;
+	bool has_va, has_budget, has_image_leaves;
 	uint64_t va_lo, va_end;
 	unsigned long budget;
-	char stop[24];
+	unsigned long image_leaves;     /* batch 0: the image's 4 KiB leaves */
+	char stop[24];                  /* "" when absent */
 };
 
 struct t_layout {
@@ -169,20 +173,25 @@ struct run {
 	unsigned long sum_ram, sum_tables, sum_brk_used, sum_brk_reserved, sum_batches,
 		      sum_hook_calls, sum_links, sum_tl[5], sum_leaves[4], sum_splits,
 		      sum_split_tables;
-	bool have_selfcheck;
+	bool have_selfcheck, sc_has_detail;
 	unsigned long sc_violations, sc_tables;
 	uint64_t sc_direct_bytes;
 	char sc_tables_ro[16];
+	unsigned long sc_direct_leaves, sc_image_leaves, sc_fixmap_leaves, sc_ro_checked;
 	unsigned long records;          /* counted */
 	uint32_t fnv;                   /* computed */
 	unsigned long end_records;      /* stated */
 	uint32_t end_fnv;
 	char unknown[T_UNKNOWN_MAX][32];/* record kinds this tool does not know */
 	int nunknown;
-	/* proposed records and fields (docs/trace.md), tolerated when absent */
+	/* records and fields older traces lack (docs/trace.md), tolerated when absent */
 	bool has_env, has_layout_rec, has_policy;
 	unsigned growth_shift, hook_reserve;    /* the builder's policy: from   */
 	uint64_t batch_min;                     /* begin if given, else K_*     */
+	bool has_chunk;
+	uint64_t chunk;                         /* begin chunk= as stated        */
+	bool has_start;                         /* begin start= (step 2's start) */
+	uint64_t start;                         /* stated, else ram_top (derive) */
 
 	/* derived */
 	struct t_range usable[T_MEM_MAX];
@@ -267,6 +276,8 @@ struct model_batch {
 	bool valid;
 	uint64_t pa_lo, pa_end, ram;            /* the model's own decision */
 	const char *stop;                       /* why the model ended it */
+	const char *stop_key;                   /* the same as the trace's stop= */
+	bool above;                             /* maps RAM above start */
 	unsigned long budget;
 	uint64_t target;
 	/* consequences of the trace's own window */
@@ -281,6 +292,8 @@ struct model {
 	bool ok;                                /* model could run */
 	char why_not[T_STR];
 	unsigned long s1_tables[T_STEP1_MAX];
+	unsigned long image_leaves;             /* step 1's 4 KiB leaves */
+	uint64_t start;                         /* the plan's start of step 2 */
 	struct model_batch b[T_BATCH_MAX];
 	int nb;                                 /* batches the model made */
 	bool model_panics;

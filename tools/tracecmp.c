@@ -159,8 +159,10 @@ static void classify_inputs(struct ctx *c)
 	for (int i = 0; c->same_image && i < a->ns1; i++)
 		c->same_image = a->s1[i].va == b->s1[i].va && a->s1[i].va_end == b->s1[i].va_end &&
 				a->s1[i].pa == b->s1[i].pa;
+	/* hook_reserve counts only with tables_ro (a trace states 0 without);
+	 * a different tables_ro is a difference of its own */
 	c->same_policy = a->growth_shift == b->growth_shift && a->batch_min == b->batch_min &&
-			 a->hook_reserve == b->hook_reserve;
+			 (a->hook_reserve == b->hook_reserve || !a->tables_ro || !b->tables_ro);
 	c->same_input = c->same_usable && c->same_maxpage && c->same_ro && c->same_res &&
 			c->same_image && c->same_policy;
 	c->input_diff[0] = '\0';
@@ -209,6 +211,16 @@ static const char *usable_summary(const struct run *r)
 {
 	return sf("%s in %d range%s, top 0x%llx", size(r->usable_bytes), r->nusable,
 		  r->nusable == 1 ? "" : "s", (unsigned long long)r->ram_top);
+}
+
+/* Where step 2 starts (begin's start=; older traces: the top of RAM). */
+static const char *start_summary(const struct run *r)
+{
+	if (r->start >= r->ram_top)
+		return sf("0x%llx, the top of RAM", (unsigned long long)r->start);
+	return sf("0x%llx, below the top 0x%llx: %s above it mapped last",
+		  (unsigned long long)r->start, (unsigned long long)r->ram_top,
+		  size(usable_in(r, r->start, r->ram_top)));
 }
 
 static const char *usable_list(const struct run *r)
@@ -292,7 +304,15 @@ static void report_batch(struct ctx *c, int k)
 	int next;
 
 	heading(c, sf("batch %d", k));
-	row(c, ' ', "  step", bstr(a, k, "step"), b ? bstr(b, k, "step") : "");
+	{
+		const char *sa = bstr(a, k, "step"), *sb = b ? bstr(b, k, "step") : "";
+
+		if (c->ma->ok && k < c->ma->nb && c->ma->b[k].above && k < a->nb)
+			sa = sf("%s, above start", sa);
+		if (b && c->mb->ok && k < c->mb->nb && c->mb->b[k].above && k < b->nb)
+			sb = sf("%s, above start", sb);
+		row(c, ' ', "  step", sa, sb);
+	}
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const char *va = bstr(a, k, rows[i][1]), *vb = b ? bstr(b, k, rows[i][1]) : "";
 
@@ -413,6 +433,8 @@ static void report(struct ctx *c)
 	row(c, env(c, "usable RAM", usable_list(a), B(usable_list(b)),
 		   "the environments give different memory maps"),
 	    "  usable", usable_summary(a), B(usable_summary(b)));
+	row(c, decision(c, 0, "start (step 2)", start_summary(a), B(start_summary(b))),
+	    "  start", start_summary(a), B(start_summary(b)));
 	nres = a->nres > (b ? b->nres : 0) ? a->nres : (b ? b->nres : 0);
 	for (int i = 0; i < nres; i++) {
 		const char *xa = i < a->nres ? sf("%s %s", mem(a->res[i].lo, a->res[i].end), a->res[i].why) : "";

@@ -4,8 +4,9 @@
 # Runs tracecmp on the recorded fixtures (tests/trace/fixtures/, made by
 # make-fixtures.sh), on variants derived from them here (truncated, a record
 # lost, a record altered, a newer format version, Xen serial framing, a
-# self-check violation, a failed run), and on two fresh native boots of
-# KERNEL with the same options.  Each test appends "PASS trace/<name>" or
+# self-check violation, a failed run, a wrong or missing start=), and on
+# pairs of fresh native boots of KERNEL with the same options (some with an
+# initrd at the top of RAM, so that step 2 starts below it).  Each test appends "PASS trace/<name>" or
 # "FAIL trace/<name>: reason" to RESULTS_FILE; outputs stay in WORKDIR.
 # Exit status: 0 when every test passed.
 set -u
@@ -37,7 +38,7 @@ native=$fix/native-128m-4k.log
 xen=$fix/xenlike-128m-4k.log
 for f in "$native" "$fix/native-128m-4k-again.log" "$fix/native-512m-4k.log" "$xen" \
 	 "$fix/xenlike-2g-2m-brk8.log" "$fix/unexpected-tables.log" "$fix/unexpected-split.log" \
-	 "$fix/no-trace.log"; do
+	 "$fix/no-trace.log" "$fix/native-1g-initrd-4k.log" "$fix/xenlike-128m-initrd-4k-brk8.log"; do
 	[ -f "$f" ] || fail "fixtures" "$f is missing: run tests/trace/make-fixtures.sh"
 done
 
@@ -59,6 +60,31 @@ fi
 expect unexpected-tables 1 'UNEXPECTED +batch 1 tables: .*same input' "$native" "$fix/unexpected-tables.log"
 expect unexpected-split 1 'UNEXPECTED +batch 0 window: .*same input' "$native" "$fix/unexpected-split.log"
 expect unexpected-split-plan 1 'UNEXPECTED +A batch 0: window .* the plan gives' "$fix/unexpected-split.log"
+
+# ---- an initrd at the top of RAM: step 2 starts below it (begin start=), the
+# RAM above is mapped last by "above" batches, the first ended by the growth rule
+initrd=$fix/native-1g-initrd-4k.log
+expect self-initrd 0 'the run follows the plan in every batch' "$initrd"
+if [ -f "$work/self-initrd.out" ]; then
+	grep -Eq '^ +start +0x[0-9a-f]+, below the top' "$work/self-initrd.out" ||
+		fail self-initrd-start "native-1g-initrd-4k.log does not start step 2 below the top of RAM"
+	[ "$(grep -c 'step 5 from ram, above start' "$work/self-initrd.out")" -ge 2 ] ||
+		fail self-initrd-above "native-1g-initrd-4k.log has fewer than two batches above start"
+	grep -A8 'step 5 from ram, above start' "$work/self-initrd.out" |
+		grep -Eq 'model +agrees \(window ends: target\)' ||
+		fail self-initrd-target "no batch above start of native-1g-initrd-4k.log ends by the growth rule"
+fi
+# the Xen hook on batches that map the RAM above start
+expect self-initrd-xenlike 0 'the run follows the plan in every batch' "$fix/xenlike-128m-initrd-4k-brk8.log"
+# start= not the plan's (2 MiB-aligned instead of rounded up to the 4 KiB leaf)
+sed 's/^\(trace: begin .* start=\)0x[0-9a-f]*/\10x1800000/' "$initrd" >"$work/start-wrong-unsealed.log"
+"$tracecmp" --reseal "$work/start-wrong-unsealed.log" "$work/start-wrong.log"
+expect start-wrong 1 'UNEXPECTED +A model: begin start=0x1800000, the plan starts step 2 at 0x' "$work/start-wrong.log"
+# an older trace has no start=: it is replayed from the top of RAM, which this
+# kernel's run does not follow
+sed 's/^\(trace: begin .*\) start=0x[0-9a-f]*/\1/' "$initrd" >"$work/no-start-unsealed.log"
+"$tracecmp" --reseal "$work/no-start-unsealed.log" "$work/no-start.log"
+expect no-start 1 'INFO +A model: begin has no start= .*replayed from the top of RAM' "$work/no-start.log"
 
 # ---- input errors (exit 2), derived from the native fixture
 sed '/^trace: link id=1 /,$d' "$native" >"$work/truncated.log"
@@ -116,25 +142,32 @@ else
 fi
 
 # ---- fresh traces of the current kernel: the same boot twice compares clean
-boot() {        # name, machine, memory, cmdline
+boot() {        # name, machine, memory, cmdline [, initrd]
 	timeout 120 qemu-system-x86_64 -M "$2" -cpu qemu64 -m "$3" -display none -serial stdio \
 		-no-reboot -device isa-debug-exit,iobase=0x501,iosize=2 -kernel "$kernel" \
-		-append "$4" >"$work/$1.log" 2>&1 </dev/null
+		-append "$4" ${5:+-initrd "$5"} >"$work/$1.log" 2>&1 </dev/null
 	echo $?
 }
 if ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
 	fail fresh "qemu-system-x86_64 not found (sh tools/deps.sh run)"
 else
-	for spec in "pc 512M pt.maxpage=4k" "q35 256M pt.maxpage=2m"; do
+	# a 2 MiB initrd: QEMU puts it at the top of RAM
+	head -c 2097152 /dev/zero >"$work/initrd-2m"
+	for spec in "pc 512M pt.maxpage=4k" "q35 256M pt.maxpage=2m" \
+		    "pc 128M pt.maxpage=4k initrd-2m" "pc 128M pt.maxpage=2m initrd-2m"; do
 		set -- $spec
-		name=fresh-$1-$2-${3#pt.maxpage=}
-		r1=$(boot "$name-1" "$1" "$2" "$3")
-		r2=$(boot "$name-2" "$1" "$2" "$3")
+		name=fresh-$1-$2-${3#pt.maxpage=}${4:+-$4}
+		r1=$(boot "$name-1" "$1" "$2" "$3" ${4:+"$work/$4"})
+		r2=$(boot "$name-2" "$1" "$2" "$3" ${4:+"$work/$4"})
 		if [ "$r1" != 33 ] || [ "$r2" != 33 ]; then
 			fail "$name" "the boots exited $r1 and $r2, want 33 (PASS) ($work/$name-1.log)"
 			continue
 		fi
 		expect "$name" 0 'verdict: 0 expected, 0 unexpected' "$work/$name-1.log" "$work/$name-2.log"
+		if [ -n "${4:-}" ] && [ -f "$work/$name.out" ] &&
+		   ! grep -q 'step 5 from ram, above start' "$work/$name.out"; then
+			fail "$name-above" "no batch maps the RAM above start: the initrd did not move step 2's start ($work/$name.out)"
+		fi
 	done
 fi
 exit $failed

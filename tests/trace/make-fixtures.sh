@@ -1,11 +1,14 @@
 #!/bin/sh
 # tests/trace/make-fixtures.sh — regenerate tests/trace/fixtures/ from real runs.
 #
-#   tests/trace/make-fixtures.sh        (from the top of the tree; needs make, gcc,
+#   tests/trace/make-fixtures.sh [NAME.log ...]
+#                                       (from the top of the tree; needs make, gcc,
 #                                        nasm, libxen-dev, qemu-system-x86, python3)
 #
 # Run it again whenever the trace format changes, then re-run `make check-trace`
-# and commit the new fixtures.  What it writes (all boots: QEMU -M pc, -cpu qemu64):
+# and commit the new fixtures.  With names, only those fixtures are written
+# (the others, possibly of an older format, stay: tracecmp reads both).
+# What it writes (all boots: QEMU -M pc, -cpu qemu64):
 #
 #   native-128m-4k.log        the kernel, direct PVH boot, -m 128M, pt.maxpage=4k
 #   native-128m-4k-again.log  the same boot again (identical trace expected)
@@ -30,6 +33,16 @@
 #                             by one 2 MiB chunk (counts kept consistent,
 #                             resealed): same input, different batch split
 #   no-trace.log              a run that panics before mm_init (bad pt.maxpage)
+#   native-1g-initrd-4k.log   -m 1G with a 1000 MiB initrd (-initrd: QEMU puts it at
+#                             the top of RAM), pt.maxpage=4k: step 2 starts below it
+#                             (begin start=, not 2 MiB aligned), two batches map
+#                             down to 0, then two "above" batches map the initrd's
+#                             RAM from the top down, the first ended by the growth
+#                             rule (target)
+#   xenlike-128m-initrd-4k-brk8.log  the test-only read-only-tables build with
+#                             BRK_PAGES=8, -m 128M, a 40 MiB initrd, pt.maxpage=4k,
+#                             made to look like a Xen run as above (QEMU's own
+#                             memory map): the Xen hook on an "above" batch
 #
 # The corrupted variants (truncated, lost record, bad checksum, wrong version,
 # Xen dom0 serial framing) are derived at test time by tests/trace/check.sh.
@@ -38,6 +51,19 @@ set -eu
 cd "$(dirname "$0")/../.."
 top=$(pwd)
 out=tests/trace/fixtures
+only=" $* "
+want() {        # want NAME.log: is this fixture to be written?
+	[ "$only" = "  " ] && return 0
+	case "$only" in *" $1 "*) return 0 ;; esac
+	return 1
+}
+wantany() {     # wantany PATTERN: a name given matches the shell pattern
+	[ "$only" = "  " ] && return 0
+	for n in $only; do
+		case "$n" in $1) return 0 ;; esac
+	done
+	return 1
+}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 mkdir -p "$out"
@@ -46,6 +72,7 @@ echo "make-fixtures: building the kernel and tracecmp in $tmp/native"
 make -s BUILD="$tmp/native" "$tmp/native/topdown.elf" "$tmp/native/tools/tracecmp"
 tracecmp="$tmp/native/tools/tracecmp"
 
+if wantany 'xenlike-*'; then
 echo "make-fixtures: building the test-only read-only-tables kernel in $tmp/ro"
 mkdir -p "$tmp/src"
 git ls-files -co --exclude-standard | tar -cf - -T - | tar -xf - -C "$tmp/src"
@@ -73,26 +100,36 @@ patch("paravirt/native.c", [
 EOF
 make -s -C "$tmp/src" BUILD="$tmp/ro" "$tmp/ro/topdown.elf"
 make -s -C "$tmp/src" BUILD="$tmp/ro8" BRK_PAGES=8 "$tmp/ro8/topdown.elf"
+fi
 
-boot() {        # kernel, memory, log, cmdline
+boot() {        # kernel, memory, log, cmdline [, initrd]
 	rc=0
 	timeout 120 qemu-system-x86_64 -M pc -cpu qemu64 -m "$2" -display none -serial stdio \
 		-no-reboot -device isa-debug-exit,iobase=0x501,iosize=2 -kernel "$1" -append "$4" \
-		>"$3" 2>&1 </dev/null || rc=$?
+		${5:+-initrd "$5"} >"$3" 2>&1 </dev/null || rc=$?
 	tr -d '\r' <"$3" >"$3.tmp" && mv "$3.tmp" "$3"
 	echo "make-fixtures: $(basename "$3"): qemu exit $rc"
 }
 
-boot "$tmp/native/topdown.elf" 128M "$out/native-128m-4k.log" "pt.maxpage=4k"
-boot "$tmp/native/topdown.elf" 128M "$out/native-128m-4k-again.log" "pt.maxpage=4k"
-boot "$tmp/native/topdown.elf" 512M "$out/native-512m-4k.log" "pt.maxpage=4k"
-boot "$tmp/native/topdown.elf" 128M "$out/no-trace.log" "pt.maxpage=5k"
+want native-128m-4k.log && boot "$tmp/native/topdown.elf" 128M "$out/native-128m-4k.log" "pt.maxpage=4k"
+want native-128m-4k-again.log && boot "$tmp/native/topdown.elf" 128M "$out/native-128m-4k-again.log" "pt.maxpage=4k"
+want native-512m-4k.log && boot "$tmp/native/topdown.elf" 512M "$out/native-512m-4k.log" "pt.maxpage=4k"
+want no-trace.log && boot "$tmp/native/topdown.elf" 128M "$out/no-trace.log" "pt.maxpage=5k"
+# initrds: their content does not matter, only their size (sparse files)
+truncate -s 1000M "$tmp/initrd-1000m"
+truncate -s 40M "$tmp/initrd-40m"
+want native-1g-initrd-4k.log &&
+	boot "$tmp/native/topdown.elf" 1G "$out/native-1g-initrd-4k.log" "pt.maxpage=4k" "$tmp/initrd-1000m"
 
 # Xen's domU map (libxl, PVH): RAM from 0, then nothing until the ACPI tables
 # and the special pages just below 4 GiB.
 xenmap="0xfc000000:0xb000:3,0xfeff8000:0x8000:2"
-boot "$tmp/ro/topdown.elf" 128M "$tmp/xen.log" "pt.maxpage=4k memmap.test=0x0:0x8000000:1,$xenmap"
-boot "$tmp/ro8/topdown.elf" 2G "$tmp/xen8.log" "pt.maxpage=2m memmap.test=0x0:0x80000000:1,$xenmap"
+want xenlike-128m-4k.log &&
+	boot "$tmp/ro/topdown.elf" 128M "$tmp/xen.log" "pt.maxpage=4k memmap.test=0x0:0x8000000:1,$xenmap"
+want xenlike-2g-2m-brk8.log &&
+	boot "$tmp/ro8/topdown.elf" 2G "$tmp/xen8.log" "pt.maxpage=2m memmap.test=0x0:0x80000000:1,$xenmap"
+want xenlike-128m-initrd-4k-brk8.log &&
+	boot "$tmp/ro8/topdown.elf" 128M "$tmp/xen8i.log" "pt.maxpage=4k" "$tmp/initrd-40m"
 
 xenify() {      # in, out: make a run of the test-only build look like a Xen domU run
 	python3 - "$1" "$tmp/xenify.log" <<'EOF'
@@ -113,6 +150,9 @@ for l in lines:
         l = l.replace("source=memmap.test", "source=start_info")
     elif l.startswith("paravirt: hypervisor="):
         l = "paravirt: hypervisor=XenVMMXenVMM cpuid_base=0x40000000 xen_version=4.17"
+    elif l.startswith("trace: env "):
+        l = re.sub(r"\bhypervisor=\S+", "hypervisor=XenVMMXenVMM", l)
+        l = re.sub(r" ?memmap\.test=[^ \"]*", "", l)
     elif l.startswith("trace: hook id=0 "):
         gfn = root >> 12
         out.append(f"xen: MMUEXT_PIN_L4_TABLE on our own root (gfn 0x{gfn:x}) -> rc=-22 (refused: PVH protects its tables itself)")
@@ -122,10 +162,12 @@ open(dst, "w").write("\n".join(out))
 EOF
 	"$tracecmp" --reseal "$tmp/xenify.log" "$2"
 }
-xenify "$tmp/xen.log" "$out/xenlike-128m-4k.log"
-xenify "$tmp/xen8.log" "$out/xenlike-2g-2m-brk8.log"
+want xenlike-128m-4k.log && xenify "$tmp/xen.log" "$out/xenlike-128m-4k.log"
+want xenlike-2g-2m-brk8.log && xenify "$tmp/xen8.log" "$out/xenlike-2g-2m-brk8.log"
+want xenlike-128m-initrd-4k-brk8.log && xenify "$tmp/xen8i.log" "$out/xenlike-128m-initrd-4k-brk8.log"
 
 # The unexpected variants of native-128m-4k.log (python keeps every count consistent).
+if want unexpected-tables.log || want unexpected-split.log; then
 python3 - "$out/native-128m-4k.log" "$tmp" <<'EOF'
 import re, sys
 src, tmp = sys.argv[1:]
@@ -191,8 +233,9 @@ t = edit(t, "trace: link id=1 ", lambda l: bump(l, "entries"))
 t = edit(t, "trace: summary ", lambda l: bump(bump(l, "links"), "brk_used", by=-1))
 open(f"{tmp}/unexpected-split.log", "w").write(t)
 EOF
-"$tracecmp" --reseal "$tmp/unexpected-tables.log" "$out/unexpected-tables.log"
-"$tracecmp" --reseal "$tmp/unexpected-split.log" "$out/unexpected-split.log"
+want unexpected-tables.log && "$tracecmp" --reseal "$tmp/unexpected-tables.log" "$out/unexpected-tables.log"
+want unexpected-split.log && "$tracecmp" --reseal "$tmp/unexpected-split.log" "$out/unexpected-split.log"
+fi
 
 echo "make-fixtures: wrote $(ls "$out" | wc -l) fixtures in $out:"
 ls -l "$out"
