@@ -21,9 +21,13 @@
  * Outcomes: a panic the memory-map contract expects; "kernel image ... is
  * not inside usable RAM" when no usable range holds the image (1 MiB up to
  * the end of brk); "beyond the 64 TiB direct map" when RAM ends there.
- * "RAM too small" is a known limitation of the top-down order (see
- * RESULTS.md): counted, not reported, unless FUZZ_STRICT=1.  Anything else
- * must build tables that pass every check.
+ * "RAM too small" is a known limitation (RESULTS.md, finding 3; since
+ * f50102e's start rule only when no RAM is free, or when step 2's first
+ * chunks — the top sliver of the highest long free range, islands between
+ * its end and the start point it rounds up to — take all of a small brk):
+ * counted, not reported, unless FUZZ_STRICT=1.  Anything else must build
+ * tables that pass every check, the start rule and the batch order
+ * included (tests/unit/checker.c).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,8 +1,9 @@
 /*
  * tests/unit/build.c — one mm_init run, checked four ways: the host
  * environment's own records (order of hook/link/CR3, where tables came
- * from), the independent walk (checker.c), mm's self-check (mm_check), and
- * the trace's end record.
+ * from), the independent walk (checker.c: design §6, the minimum, the start
+ * rule and the batch order), mm's self-check (mm_check), and the trace (end
+ * record, start=, batch order).
  */
 #include <stdio.h>
 #include <string.h>
@@ -67,9 +68,17 @@ unsigned long build_and_check(const struct build_case *c, struct build_outcome *
 		snprintf(o->first, sizeof(o->first), "mm_check: %s", mr.first);
 
 	trace_end();
-	o->trace_errors = check_trace(host_output(), tmsg, sizeof(tmsg), &o->trace_batches);
+	o->trace_errors = check_trace(host_output(), tmsg, sizeof(tmsg), &o->trace_batches,
+				      &o->trace_start);
 	if (o->trace_errors && !o->first[0])
 		snprintf(o->first, sizeof(o->first), "trace: %s", tmsg);
+	if (!o->trace_errors && o->trace_start != o->r.start) {
+		o->trace_errors++;
+		if (!o->first[0])
+			snprintf(o->first, sizeof(o->first),
+				 "trace: start=0x%lx, the start rule gives 0x%lx",
+				 (unsigned long)o->trace_start, (unsigned long)o->r.start);
+	}
 	if (!o->trace_errors && o->trace_batches != host.nr_batches) {
 		o->trace_errors++;
 		if (!o->first[0])

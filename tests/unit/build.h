@@ -32,6 +32,7 @@ struct build_outcome {
 	unsigned long host_errors, check_errors, mm_check_errors, trace_errors;
 	struct check_result r;
 	unsigned long trace_batches;
+	uint64_t trace_start;                   /* the begin record's start= */
 };
 
 /* Build and check; returns o->errors (a panic is not counted here). */

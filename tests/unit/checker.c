@@ -24,6 +24,8 @@ struct walk {
 	unsigned long fixmap_leaves;
 	phys_addr_t *tables, *ro_leaves;        /* for the pinned-tables checks */
 	unsigned int ntables, tables_cap, nro, ro_cap;
+	uint64_t start;                         /* ref_start() */
+	phys_addr_t ram_table_lo;               /* lowest table page from RAM */
 };
 
 static void push_pa(phys_addr_t **v, unsigned int *n, unsigned int *cap, phys_addr_t pa)
@@ -210,6 +212,11 @@ static void check_table_page(struct walk *w, phys_addr_t pa, unsigned int level)
 		fail(r, "L%u table 0x%010lx lies in the kernel image", level, (unsigned long)pa);
 	if (!range_in(w->usable, w->nu, pa, pa + PAGE_SIZE))
 		fail(r, "L%u table 0x%010lx is not in usable RAM", level, (unsigned long)pa);
+	if (pa >= w->start)
+		fail(r, "L%u table 0x%010lx is not below the start point 0x%lx", level,
+		     (unsigned long)pa, (unsigned long)w->start);
+	if (pa < w->ram_table_lo)
+		w->ram_table_lo = pa;
 	for (i = 0; i < w->in->nr_boot_data; i++) {
 		const struct mem_range *b = &w->in->boot_data[i];
 		uint64_t bs = b->start & ~(PAGE_SIZE - 1);
@@ -261,15 +268,78 @@ static void walk_table(struct walk *w, phys_addr_t pa, unsigned int level, uint6
 	}
 }
 
+/*
+ * The order of the batches (the start rule, checker.h): batch 0 from brk
+ * ends at S; each batch starts directly below the previous one until the
+ * bottom of RAM; then, when S is below the end of RAM, the "above" batches:
+ * the first ends at the end of RAM, each next directly below the previous,
+ * the last at the lowest usable byte at or above S.  Nothing after.
+ */
+static void check_batch_order(struct check_result *r, const struct mem_range *u, unsigned int nu)
+{
+	enum { BELOW, ABOVE, DONE } phase = BELOW;
+	uint64_t S = r->start, ram_lo = u[0].start, ram_top = u[nu - 1].end;
+	uint64_t above_lo = ram_top, want_hi = S, floor = ram_lo;
+	unsigned int k, i;
+
+	for (i = 0; i < nu; i++)
+		if (u[i].end > S) {
+			above_lo = u[i].start > S ? u[i].start : S;
+			break;
+		}
+	if (!host.nr_batches) {
+		fail(r, "no batch was hooked");
+		return;
+	}
+	if (host.batch[0].source != PT_SRC_BRK)
+		fail(r, "batch 0 is not from brk");
+	for (k = 0; k < host.nr_batches; k++) {
+		const struct host_batch *b = &host.batch[k];
+
+		if (phase == DONE) {
+			fail(r, "batch %u [0x%lx-0x%lx) comes after all RAM was mapped", b->id,
+			     (unsigned long)b->pa_lo, (unsigned long)b->pa_hi);
+			return;
+		}
+		if (b->pa_hi != want_hi || b->pa_lo >= b->pa_hi || b->pa_lo < floor) {
+			fail(r, "batch %u maps [0x%lx-0x%lx), want a window [>= 0x%lx, 0x%lx) (%s; start 0x%lx, RAM [0x%lx-0x%lx))",
+			     b->id, (unsigned long)b->pa_lo, (unsigned long)b->pa_hi,
+			     (unsigned long)floor, (unsigned long)want_hi,
+			     k == 0 ? "batch 0 ends at the start point" :
+			     phase == BELOW ? "directly below the previous batch" :
+			     k == r->first_above ? "the first above batch ends at the top of RAM" :
+			     "directly below the previous above batch",
+			     (unsigned long)S, (unsigned long)ram_lo, (unsigned long)ram_top);
+			return;
+		}
+		want_hi = b->pa_lo;
+		if (phase == BELOW && b->pa_lo == ram_lo) {
+			phase = S < ram_top ? ABOVE : DONE;
+			if (phase == ABOVE)
+				r->first_above = k + 1;
+			want_hi = ram_top;
+			floor = above_lo;
+		} else if (phase == ABOVE && b->pa_lo == above_lo) {
+			phase = DONE;
+		}
+	}
+	if (phase != DONE)
+		fail(r, "the batches stop at 0x%lx with RAM %s left unmapped (start 0x%lx, RAM [0x%lx-0x%lx))",
+		     (unsigned long)want_hi, phase == BELOW ? "below the start point" :
+		     "above the start point", (unsigned long)S, (unsigned long)ram_lo,
+		     (unsigned long)ram_top);
+}
+
 unsigned long check_build(const struct check_input *in, struct check_result *r)
 {
 	static struct ref_map ref;
 	static struct mem_range usable[REF_MAX];
+	static struct mem_range freer[REF_MAX + 64];
 	const struct mm_image *img = in->image;
-	struct walk w = { .in = in, .r = r };
+	struct walk w = { .in = in, .r = r, .ram_table_lo = UINT64_MAX };
 	phys_addr_t root = host.root;
 	unsigned long hooked_links = 0, written = 0;
-	unsigned int i, l;
+	unsigned int i, l, nf;
 
 	memset(r, 0, sizeof(*r));
 	ref_normalise(in->map, in->nr, &ref);
@@ -278,6 +348,13 @@ unsigned long check_build(const struct check_input *in, struct check_result *r)
 	for (i = 0; i < w.nu; i++)
 		r->usable_bytes += usable[i].end - usable[i].start;
 	r->min_tables = min_tables(usable, w.nu, in->cfg, img, r->min_at);
+	nf = ref_free(usable, w.nu, img, in->boot_data, in->nr_boot_data, freer,
+		      sizeof(freer) / sizeof(freer[0]));
+	r->start = w.start = ref_start(usable, w.nu, freer, nf, in->cfg->max_level);
+	r->ram_top = w.nu ? usable[w.nu - 1].end : 0;
+	if (mm.start != r->start)
+		fail(r, "mm.start is 0x%lx, the start rule gives 0x%lx", (unsigned long)mm.start,
+		     (unsigned long)r->start);
 
 	if (!host.root_loaded || host.load_root_calls != 1)
 		fail(r, "load_root was called %lu times", host.load_root_calls);
@@ -362,6 +439,18 @@ unsigned long check_build(const struct check_input *in, struct check_result *r)
 	}
 	free(w.tables);
 	free(w.ro_leaves);
+	/* RAM tables: the highest free pages below the start point (they are
+	 * distinct free pages below it, checked above: so there must be no
+	 * other free page between the lowest of them and the start point) */
+	if (r->tables > r->brk_tables) {
+		unsigned long n = r->tables - r->brk_tables;
+		unsigned long f = ref_free_pages(freer, nf, w.ram_table_lo, w.start);
+
+		if (f != n)
+			fail(r, "the %lu RAM table pages are not the highest free pages below the start point 0x%lx: [0x%lx-0x%lx) holds %lu free pages",
+			     n, (unsigned long)w.start, (unsigned long)w.ram_table_lo,
+			     (unsigned long)w.start, f);
+	}
 	if (r->tables != r->min_tables)
 		fail(r, "%lu table pages (l4=%lu l3=%lu l2=%lu l1=%lu), the minimum is %lu (l4=%lu l3=%lu l2=%lu l1=%lu)",
 		     r->tables, r->tables_at[4], r->tables_at[3], r->tables_at[2], r->tables_at[1],
@@ -384,14 +473,8 @@ unsigned long check_build(const struct check_input *in, struct check_result *r)
 	if (written != hooked_links || written != host.write_pte_calls)
 		fail(r, "%lu links hooked, %lu written by write_pte (%lu calls)", hooked_links,
 		     written, host.write_pte_calls);
-	if (host.nr_batches && host.batch[0].pa_hi != (w.nu ? usable[w.nu - 1].end : 0))
-		fail(r, "batch 0 maps up to 0x%lx, RAM ends at 0x%lx",
-		     (unsigned long)host.batch[0].pa_hi,
-		     (unsigned long)(w.nu ? usable[w.nu - 1].end : 0));
-	if (host.nr_batches && host.batch[host.nr_batches - 1].pa_lo != (w.nu ? usable[0].start : 0))
-		fail(r, "the last batch ends at 0x%lx, RAM starts at 0x%lx",
-		     (unsigned long)host.batch[host.nr_batches - 1].pa_lo,
-		     (unsigned long)(w.nu ? usable[0].start : 0));
+	if (w.nu)
+		check_batch_order(r, usable, w.nu);
 	return r->errors;
 }
 
@@ -407,14 +490,14 @@ static uint32_t fnv(uint32_t h, const char *s, size_t n)
 }
 
 unsigned long check_trace(const char *out, char *msg, unsigned long msglen,
-			  unsigned long *batches)
+			  unsigned long *batches, uint64_t *start)
 {
 	const char *p = out;
 	uint32_t h = 2166136261u;
 	unsigned long records = 0, nb = 0, errors = 0, want_n;
 	unsigned int want_sum;
-	uint64_t last_lo = UINT64_MAX;
-	bool ended = false, cr3 = false;
+	uint64_t last_lo = UINT64_MAX, S = UINT64_MAX;
+	bool ended = false, cr3 = false, above = false;
 
 #define TFAIL(...) do { if (!errors++) snprintf(msg, msglen, __VA_ARGS__); } while (0)
 	msg[0] = '\0';
@@ -440,17 +523,38 @@ unsigned long check_trace(const char *out, char *msg, unsigned long msglen,
 			records++;
 			if (!strncmp(p, "trace: cr3 ", 11))
 				cr3 = true;
+			if (!strncmp(p, "trace: begin ", 13)) {
+				const char *q = strstr(p, " start=0x");
+
+				if (!q || sscanf(q, " start=0x%lx", &lo) != 1)
+					TFAIL("begin record without start=");
+				else
+					S = lo;
+			}
 			if (!strncmp(p, "trace: batch ", 13)) {
 				const char *q = strstr(p, "pa=[mem ");
 
 				nb++;
 				if (!q || sscanf(q, "pa=[mem 0x%lx-0x%lx]", &lo, &hi) != 2)
 					TFAIL("batch record without pa range");
-				else if (hi >= last_lo || lo > hi)
-					TFAIL("batch %lu [0x%lx-0x%lx] does not move down (previous low 0x%lx)",
-					      nb - 1, lo, hi, (unsigned long)last_lo);
-				else
+				else if (lo > hi)
+					TFAIL("batch %lu [0x%lx-0x%lx] is empty", nb - 1, lo, hi);
+				else if (nb == 1 && hi + 1 != S)
+					TFAIL("batch 0 [0x%lx-0x%lx] does not end at start=0x%lx", lo, hi,
+					      (unsigned long)S);
+				else if (nb > 1 && hi + 1 != last_lo &&
+					 (above || lo < S || hi + 1 <= last_lo))
+					TFAIL("batch %lu [0x%lx-0x%lx] is not directly below the previous one (low 0x%lx)%s",
+					      nb - 1, lo, hi, (unsigned long)last_lo,
+					      above ? "" : " and no above batch (at or above start=)");
+				else if (above && lo < S)
+					TFAIL("above batch %lu [0x%lx-0x%lx] goes below start=0x%lx", nb - 1,
+					      lo, hi, (unsigned long)S);
+				else {
+					if (nb > 1 && hi + 1 != last_lo)
+						above = true;   /* the above batches begin */
 					last_lo = lo;
+				}
 				if (nb > 1 && !cr3)
 					TFAIL("batch %lu before the cr3 record", nb - 1);
 			}
@@ -462,5 +566,7 @@ unsigned long check_trace(const char *out, char *msg, unsigned long msglen,
 #undef TFAIL
 	if (batches)
 		*batches = nb;
+	if (start)
+		*start = S;
 	return errors;
 }

@@ -69,6 +69,7 @@ struct host_state {
 	unsigned long hooked_pages;
 	struct host_batch batch[HOST_BATCHES_MAX];
 	unsigned int nr_batches;
+	unsigned int first_above;               /* first "above" batch (0: none) */
 	bool strict_window;                     /* phys_window must be mapped */
 	bool pin;                               /* hook pins like Xen PVH (below) */
 	unsigned long pin_splits, pin_split_tables, pin_ro_entries;

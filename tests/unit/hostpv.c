@@ -10,8 +10,17 @@
  *     moment (hpa's rule: tables come from RAM that is already mapped);
  *   - each link targets an entry of a live table that is still empty, and a
  *     link to a table points into this batch;
- *   - batches and their RAM table pages move downward;
- * and at load_root / write_pte that only hooked tables become live.
+ *   - the batch windows follow the start rule's shape: batch 0 ends at
+ *     some start point S; each batch lies directly below the previous one,
+ *     except once: the first "above" batch, which lies at or above S (as do
+ *     all the above batches after it);
+ *   - RAM table pages lie below S and move strictly downward from batch to
+ *     batch (split tables of the pin hook included);
+ * and at load_root / write_pte that only hooked tables become live.  That
+ * S is the right start point, that the below batches reach the bottom of
+ * RAM and the above ones the top, and that the tables are the highest free
+ * pages below S, the checker sees after the build (checker.c: the rule is
+ * computed there, independently of mm).
  * With host.pin it then pins the batch like Xen PVH (design §4).
  */
 #include <stdio.h>
@@ -48,6 +57,55 @@ static void mark_live(phys_addr_t t, unsigned int level, uint32_t epoch)
 static uint32_t last_live_epoch;
 
 static void pin_batch(struct pt_batch *b);
+
+/* The shape of the order (see the top of the file). */
+static void check_order(const struct pt_batch *b, struct host_batch *hb)
+{
+	const struct host_batch *prev = host.nr_batches > 1 ? &host.batch[host.nr_batches - 2] : NULL;
+	uint64_t S = host.batch[0].pa_hi;
+	unsigned int i;
+
+	/* the pin hook may have added split tables: they count too */
+	for (i = 0; i < b->nr_extents; i++) {
+		if (b->extents[i].start < hb->table_lo)
+			hb->table_lo = b->extents[i].start;
+		if (b->extents[i].end - PAGE_SIZE > hb->table_hi)
+			hb->table_hi = b->extents[i].end - PAGE_SIZE;
+	}
+	if (hb->pa_lo >= hb->pa_hi)
+		host_error("batch %u: empty window [0x%lx-0x%lx)", b->id, (unsigned long)hb->pa_lo,
+			   (unsigned long)hb->pa_hi);
+	if (prev && hb->pa_hi != prev->pa_lo) {
+		if (host.first_above)
+			host_error("batch %u maps [0x%lx-0x%lx), not directly below batch %u's 0x%lx (the above batches began at batch %u)",
+				   b->id, (unsigned long)hb->pa_lo, (unsigned long)hb->pa_hi, prev->id,
+				   (unsigned long)prev->pa_lo, host.first_above);
+		else if (hb->pa_lo < S)
+			host_error("batch %u maps [0x%lx-0x%lx), neither directly below batch %u's 0x%lx nor above the start 0x%lx",
+				   b->id, (unsigned long)hb->pa_lo, (unsigned long)hb->pa_hi, prev->id,
+				   (unsigned long)prev->pa_lo, (unsigned long)S);
+		else
+			host.first_above = host.nr_batches - 1;
+	} else if (host.first_above && hb->pa_lo < S) {
+		host_error("above batch %u maps [0x%lx-0x%lx), below the start 0x%lx", b->id,
+			   (unsigned long)hb->pa_lo, (unsigned long)hb->pa_hi, (unsigned long)S);
+	}
+	if (b->source != PT_SRC_RAM || hb->table_lo == UINT64_MAX)
+		return;
+	if (hb->table_hi >= S)
+		host_error("batch %u: table page 0x%lx is not below the start 0x%lx", b->id,
+			   (unsigned long)hb->table_hi, (unsigned long)S);
+	for (i = host.nr_batches - 1; i-- > 0;) {
+		const struct host_batch *p = &host.batch[i];
+
+		if (p->source != PT_SRC_RAM || p->table_lo == UINT64_MAX)
+			continue;
+		if (hb->table_hi >= p->table_lo)
+			host_error("batch %u: table page 0x%lx not below batch %u's 0x%lx", b->id,
+				   (unsigned long)hb->table_hi, p->id, (unsigned long)p->table_lo);
+		break;
+	}
+}
 
 static void rec_batch_built(struct pt_batch *b)
 {
@@ -175,22 +233,9 @@ static void rec_batch_built(struct pt_batch *b)
 		}
 	}
 
-	/* downward */
-	if (hb->pa_lo >= hb->pa_hi)
-		host_error("batch %u: empty window [0x%lx-0x%lx)", b->id, (unsigned long)hb->pa_lo,
-			   (unsigned long)hb->pa_hi);
-	if (host.nr_batches > 1) {
-		const struct host_batch *prev = &host.batch[host.nr_batches - 2];
-
-		if (hb->pa_hi > prev->pa_lo)
-			host_error("batch %u maps up to 0x%lx, above batch %u's low end 0x%lx", b->id,
-				   (unsigned long)hb->pa_hi, prev->id, (unsigned long)prev->pa_lo);
-		if (prev->source == PT_SRC_RAM && hb->table_hi >= prev->table_lo)
-			host_error("batch %u: table page 0x%lx not below batch %u's 0x%lx", b->id,
-				   (unsigned long)hb->table_hi, prev->id, (unsigned long)prev->table_lo);
-	}
 	if (host.pin)
 		pin_batch(b);
+	check_order(b, hb);
 }
 
 /* ----------------------------------------------------- the pin hook --- */

@@ -231,3 +231,87 @@ unsigned long min_tables(const struct mem_range *u, unsigned int n,
 	at[4] = 1;
 	return at[1] + at[2] + at[3] + at[4];
 }
+
+/* ------------------------------------------------------ start point --- */
+
+static int cmp_range_start(const void *a, const void *b)
+{
+	const struct mem_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+unsigned int ref_free(const struct mem_range *u, unsigned int n, const struct mm_image *img,
+		      const struct mem_range *bd, unsigned int nbd, struct mem_range *out,
+		      unsigned int max)
+{
+	const uint64_t pm = PAGE_SIZE - 1;
+	struct mem_range *res = malloc((nbd + 2) * sizeof(*res));
+	unsigned int nr = 0, nm = 0, i, j = 0, nout = 0;
+
+	/* what never holds tables, page-rounded outward */
+	res[nr++] = (struct mem_range){ 0, 1ULL << 20 };
+	if (img->pa_end > img->pa_start)
+		res[nr++] = (struct mem_range){ img->pa_start & ~pm, (img->pa_end + pm) & ~pm };
+	for (i = 0; i < nbd; i++)
+		if (bd[i].end > bd[i].start)
+			res[nr++] = (struct mem_range){ bd[i].start & ~pm, (bd[i].end + pm) & ~pm };
+	/* their union, as disjoint sorted intervals */
+	qsort(res, nr, sizeof(*res), cmp_range_start);
+	for (i = 0; i < nr; i++) {
+		if (nm && res[i].start <= res[nm - 1].end) {
+			if (res[i].end > res[nm - 1].end)
+				res[nm - 1].end = res[i].end;
+			continue;
+		}
+		res[nm++] = res[i];
+	}
+	/* each usable range minus the union */
+	for (i = 0; i < n; i++) {
+		uint64_t cur = u[i].start;
+
+		while (j < nm && res[j].end <= cur)
+			j++;
+		for (unsigned int k = j; k < nm && res[k].start < u[i].end; k++) {
+			if (res[k].start > cur && nout < max)
+				out[nout++] = (struct mem_range){ cur, res[k].start };
+			if (res[k].end > cur)
+				cur = res[k].end;
+		}
+		if (cur < u[i].end && nout < max)
+			out[nout++] = (struct mem_range){ cur, u[i].end };
+	}
+	free(res);
+	return nout;
+}
+
+uint64_t ref_start(const struct mem_range *u, unsigned int n, const struct mem_range *f,
+		   unsigned int nf, unsigned int max_level)
+{
+	uint64_t leaf = 1ULL << (12 + 9 * (max_level - 1));
+	uint64_t top = n ? u[n - 1].end : 0, s;
+	unsigned int i;
+
+	for (i = nf; i-- > 0;) {
+		if (f[i].end - f[i].start < REF_START_MIN_FREE)
+			continue;
+		s = f[i].end % leaf ? f[i].end - f[i].end % leaf + leaf : f[i].end;
+		return s < top ? s : top;
+	}
+	return top;
+}
+
+unsigned long ref_free_pages(const struct mem_range *f, unsigned int nf, uint64_t lo, uint64_t hi)
+{
+	unsigned long pages = 0;
+	unsigned int i;
+
+	for (i = 0; i < nf; i++) {
+		uint64_t s = f[i].start > lo ? f[i].start : lo;
+		uint64_t e = f[i].end < hi ? f[i].end : hi;
+
+		if (s < e)
+			pages += (e - s) >> PAGE_SHIFT;
+	}
+	return pages;
+}

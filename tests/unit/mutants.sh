@@ -4,7 +4,7 @@
 # that some test fails every time.  Nothing in mm/ is touched: each mutant
 # is a sed expression applied to a copy in a temporary directory.
 #
-#   tests/unit/mutants.sh            (from the repository root; ~1 min)
+#   tests/unit/mutants.sh            (from the repository root; ~3 min)
 #
 # Prints "killed" or "SURVIVED" per mutant; exits 1 if any survived.
 set -u
@@ -30,6 +30,12 @@ no-batch-growth@mm/init.c@s/#define BATCH_GROWTH_SHIFT  4/#define BATCH_GROWTH_S
 guard-page-mapped@mm/init.c@s/if (s->kind == IMG_GUARD)/if (0)/@build
 brk-not-readonly@mm/init.c@s/pt_map(bd, root, live, DIRECT_MAP_BASE + a, b - a, a, 1, flags \& ~PTE_RW);/pt_map(bd, root, live, DIRECT_MAP_BASE + a, b - a, a, 1, flags);/@build
 no-hook-reserve@mm/init.c@s/#define HOOK_RESERVE_PAGES  8 /#define HOOK_RESERVE_PAGES  0 /@build
+start-at-ram-top@mm/init.c@s/mm.start = start_point();/mm.start = start_point() ? mm.ram_top : 0;/@build
+start-counts-small-ranges@mm/init.c@s/#define START_MIN_FREE      (2ULL << 20)/#define START_MIN_FREE      (1ULL << 12)/@build
+start-not-rounded@mm/init.c@s/t = (free_ram\[i\].end + align - 1) \& ~(align - 1);/t = free_ram[i].end + (align - align);/@build
+start-not-capped@mm/init.c@s/return t < mm.ram_top ? t : mm.ram_top;/return t;/@build
+cursor-at-ram-top@mm/init.c@s/ram_cursor = mm.start;/ram_cursor = mm.ram_top;/@build
+above-first@mm/init.c@s/bool above = !next_chunk(mm.mapped_lo, 0, \&lo, \&unused);/bool above = mm.above_lo > mm.start;/@build
 trace-checksum-short@mm/trace.c@s/trace_sum = fnv1a32(trace_sum, line, (size_t)n);/trace_sum = fnv1a32(trace_sum, line, (size_t)n - 1);/@build
 precedence-reversed@mm/memmap.c@s/return rank(a) >= rank(b) ? a : b;/return rank(a) <= rank(b) ? a : b;/@memmap
 usable-not-aligned@mm/memmap.c@s/uint64_t ae = end \& ~(PAGE_SIZE - 1);/uint64_t ae = end;/@memmap
