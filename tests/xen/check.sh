@@ -34,7 +34,11 @@ run() {         # kind, make target, extra options
 	[ $? -eq 0 ] || fail=1
 	echo "$line $(( $(date +%s) - start ))s" | tee -a "$RESULTS/xen.txt"
 }
+export BUILD
 make --no-print-directory xenlab || { echo "FAIL xen/lab: make xenlab failed" | tee -a "$RESULTS/xen.txt"; exit 1; }
+# verdict.py checks each trace with tools/tracecmp (completeness and the plan)
+make --no-print-directory "$BUILD/tools/tracecmp" >/dev/null ||
+	{ echo "FAIL xen/tracecmp: cannot build $BUILD/tools/tracecmp" | tee -a "$RESULTS/xen.txt"; exit 1; }
 run domu run-xen ""
 run pinwrite run-xen "selftest=pin-write"
 run dom0 run-xen-dom0 ""
@@ -58,7 +62,7 @@ compare() {
 	fi
 	echo "$line $(( $(date +%s) - start ))s" | tee -a "$RESULTS/xen.txt"
 }
-make --no-print-directory "$BUILD/tools/tracecmp" >/dev/null && compare
+compare
 # Bad input under Xen: a clean PANIC line and a crash shutdown, both ways in.
 run 'panic:badopt-domu:cmdline_parse: unknown option .bogus. \(known: .*\)' run-xen "bogus=1"
 run 'panic:nomem-dom0:memmap_normalise: memory map has no usable RAM \(1 entry given\)' run-xen-dom0 "memmap.test=0x100000:0x100000:2"
