@@ -611,6 +611,29 @@ static void test_hook_reserve(void **state)
 	       host.pin_splits, host.pin_split_tables, above_batches(&o));
 }
 
+/* A documented limit of the start rule: mm_init must stop with exactly
+ * `want` (the clear "RAM too small" panic). */
+static void expect_limit_panic(struct build_case *c, struct build_outcome *o, const char *want)
+{
+	build_and_check(c, o);
+	if (!o->panicked)
+		fail_msg("no panic (%lu errors%s%s): the limitation is gone, make this a build test",
+			 o->errors, o->errors ? ", first: " : "", o->first);
+	if (strcmp(o->panic_msg, want))
+		fail_msg("panic \"%s\", want \"%s\"", o->panic_msg, want);
+}
+
+/* ... and the same map builds cleanly with the default 16-page brk. */
+static void expect_builds_with_brk16(struct build_case *c, struct build_outcome *o)
+{
+	c->brk_pages = 16;
+	build_and_check(c, o);
+	if (o->panicked)
+		fail_msg("with a 16-page brk: panic %s", o->panic_msg);
+	if (o->errors)
+		fail_msg("with a 16-page brk: %s", o->first);
+}
+
 /*
  * A known limitation the start rule leaves (RESULTS.md, finding 3): the
  * highest free range is long, but its top is a sliver of RAM just above a
@@ -631,18 +654,8 @@ static void test_top_sliver(void **state)
 	static struct build_outcome o;
 	const char *want = "step5: RAM too small: mapping [mem 0x0000001000-0x003fffffff] needs 2 table pages, free mapped pages: 1 in 4 KiB mapped (reserved data at the top of RAM? raise BRK_PAGES or pt.maxpage)";
 
-	build_and_check(&c, &o);
-	if (!o.panicked)
-		fail_msg("no panic (%lu errors%s%s): the limitation is gone, make this a build test",
-			 o.errors, o.errors ? ", first: " : "", o.first);
-	if (strcmp(o.panic_msg, want))
-		fail_msg("panic \"%s\", want \"%s\"", o.panic_msg, want);
-	c.brk_pages = 16;
-	build_and_check(&c, &o);
-	if (o.panicked)
-		fail_msg("with a 16-page brk: panic %s", o.panic_msg);
-	if (o.errors)
-		fail_msg("with a 16-page brk: %s", o.first);
+	expect_limit_panic(&c, &o, want);
+	expect_builds_with_brk16(&c, &o);
 	detail(probe_name("limit/top-sliver", p), "brk 9: \"RAM too small\" as documented; brk 16: builds, start=0x%lx",
 	       (unsigned long)mm.start);
 }
@@ -673,20 +686,10 @@ static void test_islands_below_start(void **state)
 	static struct build_outcome o;
 	const char *want = "step5: RAM too small: mapping [mem 0x0043300000-0x00434fefff] needs 2 table pages, free mapped pages: 1 in 4 KiB mapped (reserved data at the top of RAM? raise BRK_PAGES or pt.maxpage)";
 
-	build_and_check(&c, &o);
-	if (!o.panicked)
-		fail_msg("no panic (%lu errors%s%s): the limitation is gone, make this a build test",
-			 o.errors, o.errors ? ", first: " : "", o.first);
-	if (strcmp(o.panic_msg, want))
-		fail_msg("panic \"%s\", want \"%s\"", o.panic_msg, want);
+	expect_limit_panic(&c, &o, want);
 	if (mm.start != 2ULL << 30)
 		fail_msg("start 0x%lx, want 2 GiB", (unsigned long)mm.start);
-	c.brk_pages = 16;
-	build_and_check(&c, &o);
-	if (o.panicked)
-		fail_msg("with a 16-page brk: panic %s", o.panic_msg);
-	if (o.errors)
-		fail_msg("with a 16-page brk: %s", o.first);
+	expect_builds_with_brk16(&c, &o);
 	if (!o.r.first_above)
 		fail_msg("with a 16-page brk: no above batch");
 	detail(probe_name("limit/islands-below-start", p),
