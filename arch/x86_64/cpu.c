@@ -17,9 +17,6 @@ void cpu_init(void)
 	memcpy(cpu.vendor + 8, &c, 4);
 	cpu.vendor[12] = '\0';
 
-	cpuid(1, &a, &b, &c, &d);
-	cpu.pge = d & (1u << 13);
-
 	cpuid(0x80000000, &a, &b, &c, &d);
 	cpu.max_ext_leaf = a;
 	if (cpu.max_ext_leaf >= 0x80000001) {

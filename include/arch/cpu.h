@@ -10,10 +10,6 @@
 #include <stdbool.h>
 
 #define X86_CR0_WP      (1UL << 16)
-#define X86_CR0_PG      (1UL << 31)
-#define X86_CR4_PGE     (1UL << 7)
-#define MSR_EFER        0xc0000080
-#define EFER_NXE        (1UL << 11)
 
 static inline void outb(uint16_t port, uint8_t v)
 {
@@ -25,11 +21,6 @@ static inline uint8_t inb(uint16_t port)
 	uint8_t v;
 	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
 	return v;
-}
-
-static inline void outw(uint16_t port, uint16_t v)
-{
-	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
 }
 
 static inline void cpuid_count(uint32_t leaf, uint32_t sub, uint32_t *a,
@@ -90,13 +81,6 @@ static inline void write_cr3(uint64_t v)
 	__asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory");
 }
 
-static inline uint64_t read_cr4(void)
-{
-	uint64_t v;
-	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
-	return v;
-}
-
 /* Under QEMU with -icount shift=0,sleep=off the TSC counts guest instructions
  * (sleep=off: the virtual clock never jumps by host time), which
  * makes rdtsc deltas deterministic (make bench relies on it). */
@@ -130,7 +114,6 @@ struct cpu_info {
 	uint32_t max_leaf, max_ext_leaf;
 	bool nx;            /* CPUID 0x80000001 EDX[20] */
 	bool pdpe1gb;       /* CPUID 0x80000001 EDX[26]: 1 GiB pages */
-	bool pge;           /* CPUID 1 EDX[13] */
 	unsigned int maxphyaddr;   /* CPUID 0x80000008 EAX[7:0] */
 	unsigned int maxvirtaddr;  /* CPUID 0x80000008 EAX[15:8] */
 };

@@ -12,6 +12,5 @@ extern char __data_start[], __data_end[];
 extern char __bss_start[], __bss_end[];
 extern char __stack_guard[], __stack_bottom[], __stack_top[];
 extern char __brk_start[], __brk_end[];
-extern char __hypercall_page[];
 
 #endif /* KERNEL_IMAGE_H */
