@@ -1,3 +1,4 @@
+/* kernel/fnv.c — FNV-1a 32-bit (<lib/fnv.h>). */
 #include <lib/fnv.h>
 
 uint32_t fnv1a32(uint32_t h, const void *data, size_t len)
@@ -6,7 +7,7 @@ uint32_t fnv1a32(uint32_t h, const void *data, size_t len)
 
 	while (len--) {
 		h ^= *p++;
-		h *= 0x01000193u;
+		h *= FNV1A32_PRIME;
 	}
 	return h;
 }

@@ -16,19 +16,17 @@
  * 4 KiB, since a chunk then needs at most one L1), so cutting between
  * chunks never forces a smaller leaf: the tables used are the minimum for
  * the map and the leaf sizes allowed.  Each batch may map up to
- * BATCH_GROWTH times the RAM mapped before it, so the number of batches
- * grows with the logarithm of RAM: 1 TiB takes a handful.
+ * 2^BATCH_GROWTH_SHIFT times the RAM mapped before it, so the number of
+ * batches grows with the logarithm of RAM: 1 TiB takes a handful.  The
+ * numbers of the policy are in <mm/policy.h>.
  */
 #include <kernel/panic.h>
 #include <lib/string.h>
+#include <mm/policy.h>
 #include <paravirt/ops.h>
 #include "internal.h"
 
-#define LOWMEM_END          0x100000ULL     /* first 1 MiB: never tables */
-#define BATCH_GROWTH_SHIFT  4               /* a batch maps <= 16x what is mapped */
-#define BATCH_MIN_BYTES     (2ULL << 20)
 #define HOOK_RESERVE_PAGES  8               /* kept for the hook's splits */
-#define START_MIN_FREE      (2ULL << 20)    /* see start_point() */
 
 struct mm_state mm;
 
@@ -154,8 +152,8 @@ static unsigned int fill_batch(struct pt_builder *bd, phys_addr_t root, bool liv
 			bd->batch->stop = bd->batch->source == PT_SRC_BRK ? "brk" : "budget";
 			break;
 		}
-		if (bd->batch->nr_extents + 4 > BATCH_EXTENTS_MAX ||
-		    bd->batch->nr_links + 3 * PT_ENTRIES / 2 > BATCH_LINKS_MAX) {
+		if (bd->batch->nr_extents + CHUNK_EXTENTS_ROOM > BATCH_EXTENTS_MAX ||
+		    bd->batch->nr_links + CHUNK_LINKS_ROOM > BATCH_LINKS_MAX) {
 			bd->batch->stop = "bounds";     /* keep the descriptor bounded */
 			break;
 		}

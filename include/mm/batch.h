@@ -19,9 +19,7 @@
 #include <stdint.h>
 #include <mm/memmap.h>
 #include <mm/pgtable.h>
-
-#define BATCH_EXTENTS_MAX   32
-#define BATCH_LINKS_MAX     (4 * PT_ENTRIES)
+#include <mm/policy.h>          /* BATCH_EXTENTS_MAX, BATCH_LINKS_MAX */
 
 enum pt_source {
 	PT_SRC_BRK,     /* the brk chunk inside the image (steps 1-2) */

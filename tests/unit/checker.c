@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <lib/fnv.h>
 #include "checker.h"
 #include "hostenv.h"
 
@@ -480,20 +481,11 @@ unsigned long check_build(const struct check_input *in, struct check_result *r)
 
 /* -------------------------------------------------------------- trace --- */
 
-static uint32_t fnv(uint32_t h, const char *s, size_t n)
-{
-	while (n--) {
-		h ^= (unsigned char)*s++;
-		h *= 16777619u;
-	}
-	return h;
-}
-
 unsigned long check_trace(const char *out, char *msg, unsigned long msglen,
 			  unsigned long *batches, uint64_t *start)
 {
 	const char *p = out;
-	uint32_t h = 2166136261u;
+	uint32_t h = FNV1A32_INIT;
 	unsigned long records = 0, nb = 0, errors = 0, want_n;
 	unsigned int want_sum;
 	uint64_t last_lo = UINT64_MAX, S = UINT64_MAX;
@@ -519,7 +511,7 @@ unsigned long check_trace(const char *out, char *msg, unsigned long msglen,
 				TFAIL("record after the end record");
 			if (!nl)
 				TFAIL("record without a newline");
-			h = fnv(h, p, len);
+			h = fnv1a32(h, p, len);
 			records++;
 			if (!strncmp(p, "trace: cr3 ", 11))
 				cr3 = true;

@@ -9,7 +9,8 @@
  *   - check_build() (checker.c): walks the simulated tables raw and checks
  *     design §6, the table-page count against min_tables(), and what the
  *     recording backend saw;
- *   - check_trace() (checker.c): the trace's end record (count + FNV-1a),
+ *   - check_trace() (checker.c): the trace's end record (count + FNV-1a:
+ *     the checksum is not a rule of the builder, it uses kernel/fnv.c),
  *     its start= and the order of its batch records.
  * Shared by tests/unit and tests/fuzz.
  */
