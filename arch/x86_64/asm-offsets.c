@@ -11,6 +11,7 @@
 #include <xen/elfnote.h>
 #include <xen/arch-x86/hvm/start_info.h>
 
+#define OFFSET(sym, type, member) DEFINE(sym, __builtin_offsetof(type, member))
 #define DEFINE(sym, val) \
 	__asm__ volatile("\n\t.ascii \"@@" #sym " %0@@\"" : : "i"((long)(val)))
 
@@ -28,6 +29,28 @@ void asm_offsets(void)
 	DEFINE(MB2_HEADER_TAG_ENTRY_ADDRESS, MB2_HEADER_TAG_ENTRY_ADDRESS);
 	DEFINE(MB2_HEADER_TAG_END, MB2_HEADER_TAG_END);
 	DEFINE(DEBUG_EXIT_PORT, DEBUG_EXIT_PORT);
+	DEFINE(DEBUG_EXIT_PASS, DEBUG_EXIT_PASS);
+	DEFINE(DEBUG_EXIT_FAIL, DEBUG_EXIT_FAIL);
 	DEFINE(DEBUG_EXIT_PANIC, DEBUG_EXIT_PANIC);
 	DEFINE(STACK_PAGES, STACK_PAGES);
+
+	/* tests/boot/badboot.asm builds and breaks boot information */
+	DEFINE(MB2_BOOTLOADER_MAGIC, MB2_BOOTLOADER_MAGIC);
+	DEFINE(MB2_TAG_END, MB2_TAG_END);
+	DEFINE(MB2_TAG_CMDLINE, MB2_TAG_CMDLINE);
+	DEFINE(MB2_TAG_BOOT_LOADER_NAME, MB2_TAG_BOOT_LOADER_NAME);
+	DEFINE(MB2_TAG_MODULE, MB2_TAG_MODULE);
+	DEFINE(MB2_TAG_MMAP, MB2_TAG_MMAP);
+	OFFSET(HVM_SI_MAGIC, struct hvm_start_info, magic);
+	OFFSET(HVM_SI_VERSION, struct hvm_start_info, version);
+	OFFSET(HVM_SI_NR_MODULES, struct hvm_start_info, nr_modules);
+	OFFSET(HVM_SI_MODLIST_PADDR, struct hvm_start_info, modlist_paddr);
+	OFFSET(HVM_SI_CMDLINE_PADDR, struct hvm_start_info, cmdline_paddr);
+	OFFSET(HVM_SI_MEMMAP_PADDR, struct hvm_start_info, memmap_paddr);
+	OFFSET(HVM_SI_MEMMAP_ENTRIES, struct hvm_start_info, memmap_entries);
+	DEFINE(HVM_SI_SIZE, sizeof(struct hvm_start_info));
+	OFFSET(HVM_MOD_PADDR, struct hvm_modlist_entry, paddr);
+	OFFSET(HVM_MOD_SIZE, struct hvm_modlist_entry, size);
+	DEFINE(HVM_MOD_ENTRY_SIZE, sizeof(struct hvm_modlist_entry));
+	DEFINE(HVM_MEMMAP_ENTRY_SIZE, sizeof(struct hvm_memmap_table_entry));
 }

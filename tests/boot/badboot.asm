@@ -27,36 +27,23 @@
 ; the kernel kept its page tables off the modules; mb2_synth passes module 0
 ; on as a multiboot2 module tag.
 ;
-; MB2_ENTRY and PVH_ENTRY are topdown's mb2_entry32/pvh_entry32, taken from
-; build/topdown.sym by tests/boot/run.py.  Linked at 16 MiB (badboot.lds),
-; far from topdown at 1 MiB.
+; Built by tests/boot/boot.mk (one ELF per CASE, linked at 16 MiB by
+; badboot.lds, far from topdown at 1 MiB).  topdown's entry points come from
+; its ELF (ld --just-symbols), every boot-protocol number and hvm_start_info
+; offset from build/gen/asm-offsets.inc (Xen's and our C headers).
+
+%include "asm-offsets.inc"
 
 %ifndef CASE
 %error "define CASE"
 %endif
-%ifndef MB2_ENTRY
-%error "define MB2_ENTRY"
-%endif
-%ifndef PVH_ENTRY
-%error "define PVH_ENTRY"
-%endif
+extern pvh_entry32, mb2_entry32
 
-%define XEN_ELFNOTE_PHYS32_ENTRY 18
-%define MB2_MAGIC       0x36d76289
-%define MB1_MAGIC       0x2badb002
-
-; struct hvm_start_info (xen/arch-x86/hvm/start_info.h)
-%define SI_MAGIC        0
-%define SI_VERSION      4
-%define SI_NR_MODULES   12
-%define SI_MODLIST      16
-%define MOD_ENTRY_SIZE  32      ; hvm_modlist_entry: paddr, size, cmdline_paddr, reserved
+%define MB1_MAGIC       0x2badb002      ; multiboot1's magic: the wrong one here
 %define COM1            0x3f8
-%define SI_CMDLINE      24
-%define SI_MEMMAP       40
-%define SI_MEMMAP_NR    48
-%define SI_SIZE         56
-%define SI_ENTRY_SIZE   24      ; hvm_memmap_table_entry, same layout as mb2's
+%define MB2_TAG_HDR     8               ; multiboot2 tag: u32 type, u32 size
+%define MB2_MMAP_HDR    16              ; + u32 entry_size, u32 entry_version
+%define MB2_MOD_HDR     16              ; + u32 mod_start, u32 mod_end
 
 ; The descriptor is 8 bytes: QEMU reads it as 64 bits from an ELF64 file.
 section .note.Xen note alloc noexec nowrite align=4
@@ -83,28 +70,28 @@ start:
 	jmp enter_pvh
 %elifidn CASE, pvh_magic
 	call copy_si
-	mov dword [ebx + SI_MAGIC], 0xdeadbeef
+	mov dword [ebx + HVM_SI_MAGIC], 0xdeadbeef
 	jmp enter_pvh
 %elifidn CASE, pvh_ebx0
 	xor ebx, ebx
 	jmp enter_pvh
 %elifidn CASE, pvh_v2
 	call copy_si
-	mov dword [ebx + SI_VERSION], 2
+	mov dword [ebx + HVM_SI_VERSION], 2
 	jmp enter_pvh
 %elifidn CASE, pvh_v0
 	call copy_si
-	mov dword [ebx + SI_VERSION], 0
+	mov dword [ebx + HVM_SI_VERSION], 0
 	jmp enter_pvh
 %elifidn CASE, pvh_nomap
 	call copy_si
-	mov dword [ebx + SI_MEMMAP_NR], 0
+	mov dword [ebx + HVM_SI_MEMMAP_ENTRIES], 0
 	jmp enter_pvh
 %elifidn CASE, mb2_synth
 	mov ecx, 1                      ; with memory map
 	xor edx, edx                    ; no bad tag
 	call build_mbi
-	mov eax, MB2_MAGIC
+	mov eax, MB2_BOOTLOADER_MAGIC
 	jmp enter_mb2
 %elifidn CASE, mb2_magic
 	mov ecx, 1
@@ -117,44 +104,44 @@ start:
 	xor edx, edx
 	call build_mbi
 	add ebx, 4
-	mov eax, MB2_MAGIC
+	mov eax, MB2_BOOTLOADER_MAGIC
 	jmp enter_mb2
 %elifidn CASE, mb2_nommap
 	xor ecx, ecx
 	xor edx, edx
 	call build_mbi
-	mov eax, MB2_MAGIC
+	mov eax, MB2_BOOTLOADER_MAGIC
 	jmp enter_mb2
 %elifidn CASE, mb2_badtag
 	mov ecx, 1
 	mov edx, 1
 	call build_mbi
-	mov eax, MB2_MAGIC
+	mov eax, MB2_BOOTLOADER_MAGIC
 	jmp enter_mb2
 %elifidn CASE, mb2_total
 	mov ecx, 1
 	xor edx, edx
 	call build_mbi
 	mov dword [ebx], 8
-	mov eax, MB2_MAGIC
+	mov eax, MB2_BOOTLOADER_MAGIC
 	jmp enter_mb2
 %else
 %error "unknown CASE"
 %endif
 
 enter_pvh:
-	mov ecx, PVH_ENTRY
+	mov ecx, pvh_entry32
 	jmp ecx
 
 enter_mb2:
-	mov ecx, MB2_ENTRY
+	mov ecx, mb2_entry32
 	jmp ecx
 
 ; Print "badboot: module N paddr=0x... size=0x..." for each module of the
 ; start_info at ebp (low 32 bits: QEMU loads modules below 4 GiB).
 print_modules:
-	mov ecx, [ebp + SI_NR_MODULES]
-	mov ebx, [ebp + SI_MODLIST]
+	mov ecx, [ebp + HVM_SI_NR_MODULES]
+	mov ebx, [ebp + HVM_SI_MODLIST_PADDR]
 	xor edi, edi
 .next:
 	cmp edi, ecx
@@ -166,16 +153,16 @@ print_modules:
 	call puthex
 	mov esi, msg_paddr
 	call puts
-	mov eax, [ebx]
+	mov eax, [ebx + HVM_MOD_PADDR]
 	call puthex
 	mov esi, msg_size
 	call puts
-	mov eax, [ebx + 8]
+	mov eax, [ebx + HVM_MOD_SIZE]
 	call puthex
 	mov esi, msg_eol
 	call puts
 	pop ecx
-	add ebx, MOD_ENTRY_SIZE
+	add ebx, HVM_MOD_ENTRY_SIZE
 	inc edi
 	jmp .next
 .done:
@@ -226,7 +213,7 @@ msg_eol:    db 13, 10, 0
 copy_si:
 	mov esi, ebp
 	mov edi, si_copy
-	mov ecx, SI_SIZE / 4
+	mov ecx, HVM_SI_SIZE / 4
 	rep movsd
 	mov ebx, si_copy
 	ret
@@ -241,11 +228,11 @@ build_mbi:
 	jz .cmdline
 	mov dword [edi], 99             ; type 99, size 4: malformed
 	mov dword [edi + 4], 4
-	add edi, 8
+	add edi, MB2_TAG_HDR
 .cmdline:                               ; tag 1: the command line from -append
-	mov dword [edi], 1
-	lea edx, [edi + 8]
-	mov esi, [ebp + SI_CMDLINE]
+	mov dword [edi], MB2_TAG_CMDLINE
+	lea edx, [edi + MB2_TAG_HDR]
+	mov esi, [ebp + HVM_SI_CMDLINE_PADDR]
 	test esi, esi
 	jz .empty
 .copy:
@@ -263,9 +250,9 @@ build_mbi:
 	sub eax, edi
 	mov [edi + 4], eax
 	call next_tag
-	mov dword [edi], 2              ; tag 2: boot loader name
-	mov dword [edi + 4], 8 + loader_name_len
-	lea edx, [edi + 8]
+	mov dword [edi], MB2_TAG_BOOT_LOADER_NAME
+	mov dword [edi + 4], MB2_TAG_HDR + loader_name_len
+	lea edx, [edi + MB2_TAG_HDR]
 	mov esi, loader_name
 	mov ecx, loader_name_len
 .name:
@@ -273,18 +260,18 @@ build_mbi:
 	mov [edx], al
 	inc edx
 	loop .name
-	mov eax, 8 + loader_name_len
+	mov eax, MB2_TAG_HDR + loader_name_len
 	call next_tag
-	cmp dword [ebp + SI_NR_MODULES], 0
+	cmp dword [ebp + HVM_SI_NR_MODULES], 0
 	je .no_module
-	mov dword [edi], 3              ; tag 3: module 0 of start_info
-	mov dword [edi + 4], 16 + module_name_len
-	mov esi, [ebp + SI_MODLIST]
-	mov eax, [esi]                  ; mod_start
+	mov dword [edi], MB2_TAG_MODULE ; module 0 of start_info
+	mov dword [edi + 4], MB2_MOD_HDR + module_name_len
+	mov esi, [ebp + HVM_SI_MODLIST_PADDR]
+	mov eax, [esi + HVM_MOD_PADDR] ; mod_start
 	mov [edi + 8], eax
-	add eax, [esi + 8]              ; mod_end = start + size
+	add eax, [esi + HVM_MOD_SIZE]  ; mod_end = start + size
 	mov [edi + 12], eax
-	lea edx, [edi + 16]
+	lea edx, [edi + MB2_MOD_HDR]
 	mov esi, module_name
 	mov ecx, module_name_len
 .mname:
@@ -292,33 +279,33 @@ build_mbi:
 	mov [edx], al
 	inc edx
 	loop .mname
-	mov eax, 16 + module_name_len
+	mov eax, MB2_MOD_HDR + module_name_len
 	call next_tag
 .no_module:
 	pop ecx
 	test ecx, ecx
 	jz .end
-	mov dword [edi], 6              ; tag 6: memory map
-	mov eax, [ebp + SI_MEMMAP_NR]
-	imul eax, eax, SI_ENTRY_SIZE
-	add eax, 16
+	mov dword [edi], MB2_TAG_MMAP
+	mov eax, [ebp + HVM_SI_MEMMAP_ENTRIES]
+	imul eax, eax, HVM_MEMMAP_ENTRY_SIZE
+	add eax, MB2_MMAP_HDR
 	mov [edi + 4], eax
-	mov dword [edi + 8], SI_ENTRY_SIZE
+	mov dword [edi + 8], HVM_MEMMAP_ENTRY_SIZE
 	mov dword [edi + 12], 0
 	push edi
 	push eax
-	lea edi, [edi + 16]
-	mov esi, [ebp + SI_MEMMAP]
-	mov ecx, [ebp + SI_MEMMAP_NR]
-	imul ecx, ecx, SI_ENTRY_SIZE / 4
+	lea edi, [edi + MB2_MMAP_HDR]
+	mov esi, [ebp + HVM_SI_MEMMAP_PADDR]
+	mov ecx, [ebp + HVM_SI_MEMMAP_ENTRIES]
+	imul ecx, ecx, HVM_MEMMAP_ENTRY_SIZE / 4
 	rep movsd
 	pop eax
 	pop edi
 	call next_tag
 .end:
-	mov dword [edi], 0              ; end tag
-	mov dword [edi + 4], 8
-	add edi, 8
+	mov dword [edi], MB2_TAG_END
+	mov dword [edi + 4], MB2_TAG_HDR
+	add edi, MB2_TAG_HDR
 	sub edi, mbi
 	mov [mbi], edi                  ; total_size
 	mov dword [mbi + 4], 0
@@ -341,7 +328,7 @@ module_name_len equ $ - module_name
 
 section .bss nobits alloc noexec write align=16
 si_copy:
-	resb 64
+	resb HVM_SI_SIZE
 	alignb 8
 mbi:
 	resb 8192

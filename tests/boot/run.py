@@ -1,19 +1,18 @@
 #!/usr/bin/env python3
-"""run.py — topdown's native boot tests: QEMU (TCG), direct PVH and GRUB.
+"""run.py — topdown's native boot tests: the engine that runs tests/boot/cases.txt.
 
-    tests/boot/run.py [--list] [--only NAME[,NAME...]] [-j N] [--results FILE]
+    tests/boot/run.py [--list] [--only NAME[,NAME...]] [-j N] [--accel tcg|kvm|auto]
+                      [--cases FILE] [--results FILE]
 
-NAME may be a shell pattern ('pvh-q35-*').  Each case boots QEMU once with
-a hard timeout; its serial output goes to build/tests/boot/<name>.log (QEMU's
-own stderr, if any, to <name>.stderr).  A case passes only when QEMU exits
-with the expected status (33 PASS, 35 FAIL, 37 PANIC: isa-debug-exit), the
+NAME may be a shell pattern ('pvh-q35-*').  First make builds what the
+selected cases need (tests/boot/boot.mk: ISOs, badboot loaders, kernels with
+another brk, the initrd).  Then each case boots QEMU once with a hard
+timeout; its serial output goes to build/tests/boot/<name>.log (QEMU's own
+stderr, if any, to <name>.stderr, the command to <name>.cmd).  A case passes
+only when QEMU exits with the status of the expected kind (isa-debug-exit,
+values from include/arch/boot.h through build/gen/asm-offsets.inc), the
 output ends with the one expected "topdown: result: ..." line, and the
 case's content checks hold.  A missing result line is a crash, never a pass.
-
-Before running, the script builds what the selected cases need, under
-build/tests/boot/: GRUB ISOs (tools/mkiso.sh, one per command line), the
-badboot loaders (badboot.asm, one per case) and kernels with a smaller brk
-(make BUILD=... BRK_PAGES=N).  build/topdown.elf must exist (make).
 
 Exit status: 0 when every selected case passed, 1 otherwise.
 """
@@ -22,11 +21,11 @@ import concurrent.futures
 import fnmatch
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,9 +37,10 @@ sys.path.insert(0, str(HERE))
 import checktrace  # noqa: E402
 
 QEMU = "qemu-system-x86_64"
-EXIT = {"PASS": 33, "FAIL": 35, "PANIC": 37}
 KiB, MiB, GiB = 1 << 10, 1 << 20, 1 << 30
 FOUR_G = 4 * GiB
+OVMF = "/usr/share/ovmf/OVMF.fd"                # pc: -bios
+OVMF_CODE, OVMF_VARS = "/usr/share/OVMF/OVMF_CODE.fd", "/usr/share/OVMF/OVMF_VARS.fd"  # q35: pflash
 
 # How much of -m the firmware may keep from the usable map.  Measured with
 # QEMU 7.2 / SeaBIOS: 513 KiB on pc, 517 KiB on q35, the same through GRUB:
@@ -50,8 +50,17 @@ FOUR_G = 4 * GiB
 # below any real loss (the smallest size tested, 32 MiB, is 32x that).
 MAP_TOLERANCE = 1 * MiB
 
-# "PANIC: func: reason" regexes of the negative tests (exact messages).
-E = re.escape
+
+def debug_exit(build):
+    """{kind: QEMU exit status} and the isa-debug-exit port, from the
+    kernel's header (include/arch/boot.h) as asm-offsets.inc gives it."""
+    inc = Path(build) / "gen" / "asm-offsets.inc"
+    d = dict(re.findall(r"^%define DEBUG_EXIT_(\w+) (\d+)$", inc.read_text(), re.M))
+    return {k: int(d[k]) << 1 | 1 for k in ("PASS", "FAIL", "PANIC")}, int(d["PORT"])
+
+
+EXIT = {"PASS": 33, "FAIL": 35, "PANIC": 37}     # replaced by debug_exit() in main()
+DEBUG_PORT = 0x501
 
 
 def size_bytes(s):
@@ -71,6 +80,8 @@ def qemu_split(machine, ram):
     return low, ram - low
 
 
+# ------------------------------------------------------------------- cases
+
 @dataclass
 class Case:
     name: str
@@ -84,31 +95,23 @@ class Case:
     expect: str = "PASS"            # PASS | FAIL | PANIC
     reason: str = ""                # regex of the FAIL / PANIC reason (full match)
     maxpage: str = ""               # effective maxpage the run must report
-    protocol: str = ""              # pvh | multiboot2 (default: from boot)
-    plausible_map: bool = True      # the given map must fit -m and the machine
-    memmap_spec: str = ""           # memmap.test entries: check the normalisation
-    lines: list = field(default_factory=list)   # regexes some output line must match
-    timeout: int = 60
-    group: str = ""
-    post: str = ""                  # "mutations": also run test_checktrace on the log;
-                                    # "modules": the initrd must be reserved
+    lines: list = field(default_factory=list)     # regexes some output line must match
+    nolines: list = field(default_factory=list)   # regexes no output line may match
+    checks: list = field(default_factory=list)    # "modules", "mutations"
     initrd: bool = False            # pass build/tests/boot/initrd.bin with -initrd
+    firmware: str = "bios"          # bios (SeaBIOS) | ovmf (UEFI)
+    qemu: list = field(default_factory=list)      # extra QEMU arguments
+    timeout: int = 60
 
-    def qemu_args(self, paths):
-        a = [QEMU, "-M", self.machine, "-cpu", self.cpu, "-m", self.mem,
-             "-display", "none", "-serial", "stdio", "-no-reboot",
-             "-device", "isa-debug-exit,iobase=0x501,iosize=2"]
-        if self.boot == "pvh":
-            a += ["-kernel", str(paths.kernel(self.brk)), "-append", self.cmdline]
-        elif self.boot == "iso":
-            a += ["-cdrom", str(paths.iso(self.cmdline))]
-        else:
-            a += ["-kernel", str(paths.badboot(self.badboot)),
-                  "-device", "loader,file=%s" % paths.kernel(self.brk),
-                  "-append", self.cmdline]
-        if self.initrd:
-            a += ["-initrd", str(paths.initrd())]
-        return a
+    @property
+    def protocol(self):
+        return "multiboot2" if self.boot == "iso" or self.badboot.startswith("mb2") else "pvh"
+
+    @property
+    def memmap_spec(self):
+        """memmap.test entries of the command line: the map to check."""
+        m = re.search(r"(?:^| )memmap\.test=(\S+)", self.cmdline)
+        return m.group(1) if m else ""
 
     def weight(self):
         w = size_bytes(self.mem) / (16 * GiB)
@@ -119,166 +122,75 @@ class Case:
         return w
 
 
-# ------------------------------------------------------------------- cases
+KEYS = {"boot", "badboot", "mem", "machine", "cpu", "cmdline", "brk", "maxpage", "initrd",
+        "firmware", "qemu", "timeout", "match", "nomatch", "check", "panic", "panic~", "fail", "fail~"}
 
-def cases():
-    out = []
-    sizes = ["32M", "128M", "1G", "4G", "16G"]
 
-    # Direct PVH boot: every size x maxpage on both machines.
-    for mem in sizes:
-        for mp in ("4k", "2m", "1g"):
-            for machine in ("pc", "q35"):
-                out.append(Case("pvh-%s-%s-%s" % (machine, mem, mp), mem=mem, machine=machine,
-                                cpu="max" if mp == "1g" else "qemu64",
-                                cmdline="pt.maxpage=" + mp, maxpage=mp, group="pvh"))
-    # Where QEMU starts putting RAM above 4 GiB: pc at 3.5 GiB, q35 at 2.75 GiB.
-    for machine, mb in (("pc", 3583), ("pc", 3584), ("q35", 2815), ("q35", 2816)):
-        out.append(Case("pvh-%s-%dM-2m" % (machine, mb), mem="%dM" % mb, machine=machine,
-                        cmdline="pt.maxpage=2m", maxpage="2m", group="pvh"))
-    out.append(Case("pvh-pc-1G-default-qemu64", mem="1G", maxpage="2m", group="pvh"))
-    out.append(Case("pvh-q35-4G-default-max", mem="4G", machine="q35", cpu="max", maxpage="1g",
-                    group="pvh"))
-    out.append(Case("pvh-pc-1G-1g-on-qemu64", mem="1G", cmdline="pt.maxpage=1g", maxpage="2m",
-                    group="pvh"))
-    out.append(Case("pvh-q35-4G-1g-on-qemu64", mem="4G", machine="q35", cmdline="pt.maxpage=1g",
-                    maxpage="2m", group="pvh"))
+def expand(value, variables):
+    """${VAR} is a `set VAR=...` value, ${C*N} N copies of C."""
+    def sub(m):
+        rep = re.fullmatch(r"(.+)\*(\d+)", m.group(1))
+        return rep.group(1) * int(rep.group(2)) if rep else variables[m.group(1)]
+    return re.sub(r"\$\{([^}]+)\}", sub, value)
 
-    # GRUB multiboot2 ISOs.
-    for mem in sizes:
-        for machine in ("pc", "q35"):
-            out.append(Case("iso-%s-%s" % (machine, mem), mem=mem, machine=machine, boot="iso",
-                            maxpage="2m", group="iso"))
-    out.append(Case("iso-pc-1G-4k", mem="1G", boot="iso", cmdline="pt.maxpage=4k", maxpage="4k",
-                    group="iso"))
-    out.append(Case("iso-q35-1G-4k", mem="1G", machine="q35", boot="iso", cmdline="pt.maxpage=4k",
-                    maxpage="4k", group="iso"))
-    out.append(Case("iso-q35-4G-1g", mem="4G", machine="q35", cpu="max", boot="iso",
-                    cmdline="pt.maxpage=1g", maxpage="1g", group="iso"))
 
-    # Boot information, through the badboot loader.
-    def bb(bcase, expect="PANIC", reason="", name=None, **kw):
-        kw.setdefault("cmdline", "pt.maxpage=4k")
-        kw.setdefault("maxpage", "4k")
-        proto = "multiboot2" if bcase.startswith("mb2") else "pvh"
-        out.append(Case(name or "badboot-" + bcase.replace("_", "-"), boot="badboot", badboot=bcase,
-                        expect=expect, reason=reason, protocol=proto, group="badboot", **kw))
-    bb("pvh_pass", "PASS")
-    bb("pvh_copy", "PASS", machine="q35")
-    bb("mb2_synth", "PASS", machine="q35")
-    # Modules are boot data (design sections 2 and 6): QEMU -initrd puts one
-    # near the top of low RAM, where step 5 takes its first table pages.
-    bb("pvh_pass", "PASS", name="badboot-pvh-initrd", initrd=True, post="modules")
-    bb("mb2_synth", "PASS", name="badboot-mb2-initrd", initrd=True, post="modules")
-    bb("pvh_magic", reason=E("pvh_parse: bad hvm_start_info magic 0xdeadbeef (want 0x336ec578)"))
-    bb("pvh_ebx0", reason=E("pvh_parse: no hvm_start_info (EBX = 0)"))
-    bb("pvh_v2", reason=E("pvh_parse: hvm_start_info version 2 unknown (this kernel knows 0-1)"))
-    nomap = E("memory_map: no memory map: the boot protocol gave none and backend native has no other source")
-    bb("pvh_v0", reason=nomap)
-    bb("pvh_nomap", reason=nomap)
-    bb("mb2_magic", reason=E("multiboot2_parse: bad multiboot2 magic 0x2badb002 in EAX (want 0x36d76289)"))
-    bb("mb2_unaligned", reason=r"multiboot2_parse: boot information at 0x[0-9a-f]{8} is not 8-byte aligned")
-    bb("mb2_nommap", reason=nomap)
-    bb("mb2_badtag", reason=r"multiboot2_parse: tag type 99 at offset 0x8 has bad size 4 \(info is \d+ bytes\)")
-    bb("mb2_total", reason=E("multiboot2_parse: boot information total_size 8 out of range [16, 1048576]"))
+def parse_case(words, variables):
+    c = Case(words[0])
+    for w in words[1:]:
+        k, eq, v = w.partition("=")
+        if not eq or k not in KEYS:
+            raise ValueError("%s: bad field %r (known: %s)" % (c.name, w, " ".join(sorted(KEYS))))
+        v = expand(v, variables)
+        if k in ("panic", "panic~", "fail", "fail~"):
+            c.expect, c.reason = k.rstrip("~").upper(), v if k.endswith("~") else re.escape(v)
+        elif k == "match":
+            c.lines.append(v)
+        elif k == "nomatch":
+            c.nolines.append(v)
+        elif k == "check":
+            c.checks.append(v)
+        elif k == "qemu":
+            c.qemu += shlex.split(v)
+        elif k in ("brk", "timeout"):
+            setattr(c, k, int(v))
+        elif k == "initrd":
+            c.initrd = v not in ("0", "no")
+        else:
+            setattr(c, k, v)
+        if k == "badboot":
+            c.boot = "badboot"
+    m = re.search(r"(?:^| )pt\.maxpage=(\S+)", c.cmdline)
+    if not c.maxpage and m:
+        c.maxpage = m.group(1)
+    for rx in c.lines + c.nolines + [c.reason]:
+        re.compile(rx)
+    if c.boot not in ("pvh", "iso", "badboot") or c.firmware not in ("bios", "ovmf") \
+            or not set(c.checks) <= {"modules", "mutations"}:
+        raise ValueError("%s: bad boot, firmware or check" % c.name)
+    if c.expect == "PASS" and not c.maxpage:
+        raise ValueError("%s: a passing case needs maxpage= (or pt.maxpage= in cmdline)" % c.name)
+    if c.boot == "badboot" and c.brk:
+        raise ValueError("%s: badboot cases use build/topdown.elf only" % c.name)
+    return c
 
-    # Command line.
-    def neg(name, cmdline, reason, **kw):
-        kw.setdefault("group", "cmdline")
-        out.append(Case(name, cmdline=cmdline, expect="PANIC", reason=reason, **kw))
-    neg("cmdline-unknown", "pt.maxpage=2m foo=bar",
-        E("cmdline_parse: unknown option 'foo' (known: pt.maxpage selftest memmap.test)"))
-    neg("cmdline-no-equals", "pt.maxpage", E("cmdline_parse: malformed option 'pt.maxpage' (want key=value)"))
-    neg("cmdline-empty-key", "=4k", E("cmdline_parse: malformed option '=4k' (want key=value)"))
-    neg("cmdline-empty-value", "pt.maxpage=", E("cmdline_parse: option 'pt.maxpage' has an empty value"))
-    neg("cmdline-bad-maxpage", "pt.maxpage=8k", E("cmdline_parse: pt.maxpage=8k: want 4k, 2m or 1g"))
-    neg("cmdline-maxpage-case", "pt.maxpage=4K", E("cmdline_parse: pt.maxpage=4K: want 4k, 2m or 1g"))
-    neg("cmdline-bad-selftest", "selftest=bogus",
-        E("cmdline_parse: selftest=bogus: unknown self-test (known: pin-write unmapped null "
-          "wx-text nx-direct stack-overflow double-fault)"))
-    neg("cmdline-too-long", "memmap.test=" + "0" * 1100,
-        E("copy_cmdline: command line longer than 1023 bytes"))
 
-    # memmap.test: maps that must boot, and maps that must panic.
-    ok_spec = ("0x100000:0x7e00000:1,0:0x9f000:1,0x2000000:0x1000000:1,0x3000000:0x200000:2,"
-               "0x5000000:0:1,0x9f000:0x1000:2,0x7f00000:0x1000:1,0x7f01000:0x800:1,"
-               "0x6000000:0x1000:9,0x6800000:0x200000:3")
-    out.append(Case("memmap-messy", cmdline="pt.maxpage=4k memmap.test=" + ok_spec, maxpage="4k",
-                    memmap_spec=ok_spec, plausible_map=False, group="memmap"))
-    out.append(Case("memmap-messy-2m", machine="q35", cmdline="pt.maxpage=2m memmap.test=" + ok_spec,
-                    maxpage="2m", memmap_spec=ok_spec, plausible_map=False, group="memmap"))
-    # The image's MiB, and one page in each of 8 GiB regions 5-12: brk pays
-    # for the top five (L2+L1 each), RAM for the rest, one page at a time
-    # (each costs 2 and gives 1), leaving 2 for the image's region.
-    image_mib = "0x100000:0x100000:1,"
-    sparse = image_mib + ",".join("0x%x:4096:1" % (i << 30) for i in range(5, 13))
-    out.append(Case("memmap-sparse", mem="16G", cmdline="pt.maxpage=4k memmap.test=" + sparse,
-                    maxpage="4k", memmap_spec=sparse, plausible_map=False, group="memmap"))
-    # A tenth region: each costs 2 table pages and gives 1, so RAM runs out.
-    sparse10 = image_mib + ",".join("0x%x:4096:1" % (i << 30) for i in range(4, 14))
-    neg("memmap-ram-too-small", "pt.maxpage=4k memmap.test=" + sparse10,
-        E("step5: RAM too small: mapping [mem 0x0100000000-0x0100000fff] needs 2 table pages, "
-          "free mapped pages: 1 in 36 KiB mapped (reserved data at the top of RAM? raise BRK_PAGES or pt.maxpage)"), mem="16G", group="memmap")
-    neg("memmap-above-maxphyaddr", "memmap.test=0:0x9f000:1,0x100000:0x7e00000:1,0x10000000000:0x1000:1",
-        E("memmap_normalise: entry 2 [mem 0x10000000000-0x10000000fff] type 1 ends above the "
-          "physical address limit 0x10000000000"), group="memmap")
-    neg("memmap-beyond-direct-map", "memmap.test=0x100000:0x7e00000:1,0x400000000000:0x1000:1",
-        E("mm_init: RAM ends at 0x400000001000, beyond the 64 TiB direct map"),
-        cpu="max,phys-bits=52", group="memmap")
-    neg("memmap-kernel-not-ram", "memmap.test=0:0x9f000:1,0x1000000:0x1000000:1",
-        r"mm_init: kernel image \[mem 0x0000100000-0x[0-9a-f]{10}\] is not inside usable RAM",
-        group="memmap")
-    neg("memmap-wrap", "memmap.test=0x100000:0x7e00000:1,0xfffffffffffff000:0x2000:1",
-        E("memmap_normalise: entry 1 [mem 0xfffffffffffff000+0x2000] type 1 wraps around the address space"),
-        group="memmap")
-    neg("memmap-no-usable", "memmap.test=0:0x9f000:2,0x100000:0x7e00000:4",
-        r"memmap_normalise: memory map has no usable RAM \(\d+ (entry|entries) given\)", group="memmap")
-    neg("memmap-subpage-usable", "memmap.test=0x100800:0x800:1,0x200000:0x100:1",
-        r"memmap_normalise: memory map has no usable RAM \(\d+ (entry|entries) given\)", group="memmap")
-    neg("memmap-all-zero-length", "memmap.test=0x100000:0:1,0x200000:0:1",
-        E("memmap_normalise: memory map has 2 entries, all of zero length"), group="memmap")
-    neg("memmap-malformed", "memmap.test=0x100000:0x1000",
-        E("memtest_override: malformed memmap.test=0x100000:0x1000 (want START:SIZE:TYPE,...)"),
-        group="memmap")
-
-    # The README's claim: 9 brk pages finish setup at every RAM size and cap
-    # (5 for step 1, at most 4 for the first chunk of step 2).
-    for mem in ("32M", "1G", "4G", "16G"):
-        for mp in ("4k", "2m", "1g"):
-            out.append(Case("brk9-%s-%s" % (mem, mp), mem=mem, cmdline="pt.maxpage=" + mp,
-                            maxpage=mp, cpu="max" if mp == "1g" else "qemu64", brk=9,
-                            group="brk"))
-    # brk too small: in step 1 (the image) and in step 2 (the top of RAM).
-    neg("brk3", "", E("step1: brk exhausted: step 1 needs 3 more pages to map text, 2 of 3 left"),
-        brk=3, group="brk")
-    neg("brk5", "pt.maxpage=2m",
-        r"step2: brk exhausted: step 2 cannot map the topmost chunk \[mem 0x[0-9a-f]{10}-0x[0-9a-f]{10}\]: "
-        r"needs \d+ pages, 0 of 5 left", brk=5, group="brk")
-
-    # The harness itself: every check of checktrace.py and judge() must
-    # fail on broken copies of this run's output (test_checktrace.py).  The
-    # initrd at the top of RAM makes step 2 start below it and the RAM
-    # above be mapped last, so the trace has both kinds of step-5 batch.
-    out.append(Case("checktrace-mutations", mem="1G", cmdline="pt.maxpage=4k", maxpage="4k",
-                    post="mutations", group="harness", initrd=True))
-
-    # Self-tests.
-    for t in ("unmapped", "null", "wx-text", "nx-direct", "stack-overflow", "double-fault"):
-        out.append(Case("selftest-" + t, cmdline="selftest=" + t, maxpage="2m",
-                        lines=[r"selftest: %s: caught as expected \(vector \d+, .*\)$" % E(t)],
-                        group="selftest"))
-    out.append(Case("selftest-pin-write", cmdline="selftest=pin-write", maxpage="2m", expect="FAIL",
-                    reason=E("selftest pin-write: no fault: the protection it probes did not hold"),
-                    group="selftest"))
-    # A CPU without NX: setup must still be right; the nx-direct self-test
-    # cannot hold there and must say so (FAIL), not crash.
-    out.append(Case("pvh-pc-128M-nonx", cpu="qemu64,-nx", maxpage="2m", group="pvh",
-                    lines=[r"^cpu: .* nx=0 "]))
-    out.append(Case("selftest-nx-direct-nonx", cpu="qemu64,-nx", cmdline="selftest=nx-direct",
-                    maxpage="2m", expect="FAIL", reason=r"selftest nx-direct: .*", group="selftest"))
-    out.append(Case("selftest-nx-direct-1g", machine="q35", cpu="max", mem="4G",
-                    cmdline="pt.maxpage=1g selftest=nx-direct", maxpage="1g",
-                    lines=[r"selftest: nx-direct: caught as expected"], group="selftest"))
+def load_cases(path=HERE / "cases.txt"):
+    out, variables = [], {}
+    for n, line in enumerate(Path(path).read_text().splitlines(), 1):
+        try:
+            words = shlex.split(line, comments=True)
+            if not words:
+                continue
+            if words[0] == "set":
+                k, _, v = words[1].partition("=")
+                variables[k] = expand(v, variables)
+                continue
+            out.append(parse_case(words, variables))
+        except (ValueError, KeyError, re.error) as e:
+            raise SystemExit("%s:%d: %s" % (path, n, e))
+    dup = {c.name for c in out if [d.name for d in out].count(c.name) > 1}
+    if dup:
+        raise SystemExit("%s: duplicate case names: %s" % (path, " ".join(sorted(dup))))
     return out
 
 
@@ -286,13 +198,12 @@ def cases():
 
 class Paths:
     def __init__(self, build):
-        self.build = Path(build)
+        self.rel = build                              # as make sees it (from the repo)
+        self.build = (REPO / build).resolve()
         self.out = self.build / "tests" / "boot"
 
-    def kernel(self, brk):
-        if not brk:
-            return self.build / "topdown.elf"
-        return self.out / ("brk%d" % brk) / "topdown.elf"
+    def kernel(self, brk=0):
+        return self.out / ("brk%d" % brk) / "topdown.elf" if brk else self.build / "topdown.elf"
 
     def iso(self, cmdline):
         slug = re.sub(r"[^A-Za-z0-9.]+", "_", cmdline).strip("_") or "default"
@@ -304,121 +215,71 @@ class Paths:
     def initrd(self):
         return self.out / "initrd.bin"
 
-
-def _newer(target, *deps):
-    if not target.exists():
-        return False
-    t = target.stat().st_mtime
-    return all(t >= Path(d).stat().st_mtime for d in deps)
-
-
-def _clean_env():
-    env = dict(os.environ)
-    for k in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"):
-        env.pop(k, None)
-    return env
+    def needs(self, c):
+        """The files case c boots from; make builds them (tests/boot/boot.mk)."""
+        n = [self.kernel(c.brk)]
+        if c.boot == "iso":
+            n.append(self.iso(c.cmdline))
+        if c.boot == "badboot":
+            n.append(self.badboot(c.badboot))
+        if c.initrd:
+            n.append(self.initrd())
+        return n
 
 
-MKISO_ATTEMPTS = 6
-INITRD_SIZE = 2 * MiB
+def _make(paths, targets):
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    targets = [str(Path(paths.rel) / t.relative_to(paths.build)) for t in targets]   # as make names them
+    return subprocess.run(["make", "-s", "-j2", "BUILD=" + paths.rel] + targets,
+                          cwd=REPO, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
 
 
-def _last_lines(s, n=2):
+def _gist(s, n=2):
     """The gist of a tool's error output, on one line."""
     lines = [l.strip() for l in s.strip().splitlines() if l.strip()]
-    keep = [l for l in lines if re.search(r"error|MISHAP|FAILURE|SORRY", l)] or lines
+    keep = [l for l in lines if re.search(r"error|\*\*\*|MISHAP|FAILURE|SORRY", l)] or lines
     return " | ".join(keep[-n:])[:400]
 
 
 def prepare(selected, paths):
     """Build what the cases need; returns {case name: error} for the cases
     whose prerequisite could not be built."""
-    broken = {}
-    main = paths.kernel(0)
-    if not main.exists():
-        return {c.name: "%s missing: run make" % main for c in selected}
-    sym = paths.build / "topdown.sym"
-
-    for brk in sorted({c.brk for c in selected if c.brk}):
-        k = paths.kernel(brk)
-        bdir = k.parent
-        r = subprocess.run(["make", "-s", "BUILD=%s" % bdir, "BRK_PAGES=%d" % brk, str(k)],
-                           cwd=REPO, env=_clean_env(), capture_output=True, text=True)
-        if r.returncode:
-            for c in selected:
-                if c.brk == brk:
-                    broken[c.name] = "building the BRK_PAGES=%d kernel failed: %s" % (
-                        brk, _last_lines(r.stderr or r.stdout))
-
-    for cmdline in sorted({c.cmdline for c in selected if c.boot == "iso"}):
-        iso = paths.iso(cmdline)
-        stamp = iso.with_suffix(".cmdline")
-        mkiso = REPO / "tools" / "mkiso.sh"
-        if (_newer(iso, main, mkiso) and stamp.exists() and stamp.read_text() == cmdline):
-            continue
-        iso.parent.mkdir(parents=True, exist_ok=True)
-        # tools/mkiso.sh is flaky: it writes grub-mkrescue's log into the
-        # tree it packs, and xorriso fails ("Size of file .../log has
-        # changed") when the log grows while it is read.  Retry a few times.
-        for attempt in range(1, MKISO_ATTEMPTS + 1):
-            r = subprocess.run([str(mkiso), str(main), str(iso), cmdline], cwd=REPO,
-                               stdin=subprocess.DEVNULL, capture_output=True, text=True)
-            if not r.returncode:
-                break
-            why = _last_lines(r.stderr or r.stdout)
-            print("boot: warning: tools/mkiso.sh failed (attempt %d of %d): %s"
-                  % (attempt, MKISO_ATTEMPTS, why), flush=True)
-        if r.returncode:
-            for c in selected:
-                if c.boot == "iso" and c.cmdline == cmdline:
-                    broken[c.name] = "tools/mkiso.sh failed %d times, last: %s" % (MKISO_ATTEMPTS, why)
-        else:
+    for cmdline in {c.cmdline for c in selected if c.boot == "iso"}:
+        stamp = paths.iso(cmdline).with_suffix(".cmdline")     # rewritten only when it changes
+        if not stamp.exists() or stamp.read_text() != cmdline:
+            stamp.parent.mkdir(parents=True, exist_ok=True)
             stamp.write_text(cmdline)
+    targets = sorted({t for c in selected for t in paths.needs(c)})
+    if not _make(paths, targets).returncode:
+        return {}
+    failed = {}
+    for t in targets:             # one at a time, to say which one fails
+        r = _make(paths, [t])
+        if r.returncode:
+            failed[t] = "make %s failed: %s" % (t.relative_to(REPO), _gist(r.stderr or r.stdout))
+    return {c.name: failed[t] for c in selected for t in paths.needs(c) if t in failed}
 
-    if any(c.initrd for c in selected):
-        # 2 MiB that QEMU loads near the top of low RAM, where the tables go
-        data = b"".join(b"topdown test module pg %8d\n" % i for i in range(INITRD_SIZE // 32))
-        if not paths.initrd().exists() or paths.initrd().read_bytes() != data:
-            paths.initrd().write_bytes(data)
 
-    bb = [c for c in selected if c.boot == "badboot"]
-    if bb:
-        # topdown.sym is written next to the ELF by the same rule; if it is
-        # missing or older than the ELF, ask nm.
-        if sym.exists() and sym.stat().st_mtime >= main.stat().st_mtime:
-            symtext = sym.read_text()
-        else:
-            symtext = subprocess.run(["nm", "-n", str(main)], capture_output=True, text=True).stdout
-            sym = main
-        syms = {}
-        for line in symtext.splitlines():
-            f = line.split()
-            if len(f) == 3:
-                syms[f[2]] = f[0]
-        asm, lds = HERE / "badboot.asm", HERE / "badboot.lds"
-        for c in bb:
-            if c.brk:
-                broken[c.name] = "badboot cases use build/topdown.elf only"
-                continue
-            if "mb2_entry32" not in syms or "pvh_entry32" not in syms:
-                broken[c.name] = "mb2_entry32/pvh_entry32 not in %s" % sym
-                continue
-            elf = paths.badboot(c.badboot)
-            if _newer(elf, asm, lds, sym):
-                continue
-            elf.parent.mkdir(parents=True, exist_ok=True)
-            obj = elf.with_suffix(".o")
-            cmds = [["nasm", "-f", "elf64", "-DCASE=" + c.badboot,
-                     "-DMB2_ENTRY=0x" + syms["mb2_entry32"], "-DPVH_ENTRY=0x" + syms["pvh_entry32"],
-                     str(asm), "-o", str(obj)],
-                    ["ld", "-nostdlib", "-static", "-z", "noexecstack", "--no-warn-rwx-segments",
-                     "-T", str(lds), str(obj), "-o", str(elf)]]
-            for cmd in cmds:
-                r = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
-                if r.returncode:
-                    broken[c.name] = "%s failed: %s" % (cmd[0], _last_lines(r.stderr or r.stdout))
-                    break
-    return broken
+def qemu_args(c, paths, accel):
+    a = [QEMU, "-M", c.machine, "-accel", accel, "-cpu", c.cpu, "-m", c.mem, "-display", "none",
+         "-serial", "stdio", "-no-reboot", "-device", "isa-debug-exit,iobase=0x%x,iosize=2" % DEBUG_PORT]
+    if c.firmware == "ovmf" and c.machine == "q35":
+        vars_ = paths.out / (c.name + ".vars.fd")
+        shutil.copyfile(OVMF_VARS, vars_)
+        a += ["-drive", "if=pflash,format=raw,readonly=on,file=" + OVMF_CODE,
+              "-drive", "if=pflash,format=raw,file=%s" % vars_]
+    elif c.firmware == "ovmf":
+        a += ["-bios", OVMF]
+    if c.boot == "pvh":
+        a += ["-kernel", str(paths.kernel(c.brk)), "-append", c.cmdline]
+    elif c.boot == "iso":
+        a += ["-cdrom", str(paths.iso(c.cmdline))]
+    else:
+        a += ["-kernel", str(paths.badboot(c.badboot)), "-device", "loader,file=%s" % paths.kernel(),
+              "-append", c.cmdline]
+    if c.initrd:
+        a += ["-initrd", str(paths.initrd())]
+    return a + c.qemu
 
 
 # ------------------------------------------------------------------ checks
@@ -499,7 +360,7 @@ def check_map(case, lines, text):
     if not given:
         return ["no 'memmap: given' lines"]
     usable = [(s, e) for s, e, t in given if t == "usable"]
-    if case.plausible_map:
+    if not case.memmap_spec:       # QEMU's own map, not memmap.test's
         errs += check_plausible(case.machine, case.mem, usable)
         m = re.search(r"^trace: reserve \[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\] kernel\r?$", text, re.M)
         if not m:
@@ -564,9 +425,8 @@ def check_content(case, lines, text):
         r = re.compile(rx)
         return any(r.search(l) for l in lines)
 
-    proto = case.protocol or ("multiboot2" if case.boot == "iso" else "pvh")
-    if not has(r"^boot: protocol=%s " % proto):
-        errs.append("no 'boot: protocol=%s' line" % proto)
+    if not has(r"^boot: protocol=%s " % case.protocol):
+        errs.append("no 'boot: protocol=%s' line" % case.protocol)
     if case.boot == "iso" and not has(r'^boot: protocol=multiboot2 loader="GRUB '):
         errs.append("loader is not GRUB")
     if not has(r'^boot: cmdline="%s"$' % re.escape(case.cmdline)):
@@ -584,9 +444,6 @@ def check_content(case, lines, text):
         errs.append("-cpu max but pdpe1gb is not 1")
     if not has(r"^selfcheck: tables=\d+ .* violations=0$"):
         errs.append("no 'selfcheck: ... violations=0' line")
-    for rx in case.lines:
-        if not has(rx):
-            errs.append("no line matching %r" % rx)
     terr, info = checktrace.check_text(text, case.maxpage or None)
     errs += ["trace [%s]: %s" % e for e in terr]
     errs += check_map(case, lines, text)
@@ -594,7 +451,8 @@ def check_content(case, lines, text):
 
 
 def judge(case, rc, text, timed_out, stderr):
-    """'' when the case passed, else the reason it failed."""
+    """'' when the case passed, else the reason it failed: QEMU's exit
+    status, the one result line of the expected kind, then the content."""
     lines = [l[:-1] if l.endswith("\r") else l for l in text.split("\n")]
     nonempty = [l for l in lines if l.strip()]
     results = [l for l in lines if "topdown: result: " in l]
@@ -626,17 +484,23 @@ def judge(case, rc, text, timed_out, stderr):
             return "no 'PANIC: func: reason' line right before the result"
         if not re.fullmatch(case.reason, "%s: %s" % m.groups()):
             return "panic %r, expected /%s/" % ("%s: %s" % m.groups(), case.reason)
-        return ""
-    if kind == "FAIL":
+    elif kind == "FAIL":
         reason = res[len("topdown: result: FAIL: "):]
         if not re.fullmatch(case.reason, reason):
             return "fail reason %r, expected /%s/" % (reason, case.reason)
     elif res != "topdown: result: PASS":
         return "malformed result line %r" % res
-    errs = check_content(case, lines, text)
-    if case.post == "modules":
+    errs = ["no line matching %r" % rx for rx in case.lines if not any(re.search(rx, l) for l in lines)]
+    for rx in case.nolines:
+        hit = [l for l in lines if re.search(rx, l)]
+        if hit:
+            errs.append("a line matches %r: %r" % (rx, hit[0][:120]))
+    if kind == "PANIC":
+        return "; ".join(errs)
+    errs += check_content(case, lines, text)
+    if "modules" in case.checks:
         errs += check_modules(lines, text)
-    if case.post == "mutations" and not errs:
+    if "mutations" in case.checks and not errs:
         import test_checktrace
         errs += ["harness: " + e for e in test_checktrace.errors(text)]
     if stderr.strip():
@@ -646,15 +510,13 @@ def judge(case, rc, text, timed_out, stderr):
 
 # ------------------------------------------------------------------ runner
 
-def run_case(case, paths, broken):
-    log = paths.out / (case.name + ".log")
-    errf = paths.out / (case.name + ".stderr")
-    t0 = time.monotonic()
+def run_case(case, paths, broken, accel):
+    log, errf = paths.out / (case.name + ".log"), paths.out / (case.name + ".stderr")
     if case.name in broken:
         return case, broken[case.name], 0.0
-    args = case.qemu_args(paths)
+    t0 = time.monotonic()
+    args = qemu_args(case, paths, accel)
     with open(log, "wb") as out, open(errf, "wb") as err:
-        out.write(b"")
         p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                              cwd=REPO, start_new_session=True)
         timed_out = False
@@ -669,7 +531,7 @@ def run_case(case, paths, broken):
     stderr = errf.read_text(errors="replace")
     if not stderr:
         errf.unlink()
-    (paths.out / (case.name + ".cmd")).write_text(" ".join(_quote(a) for a in args) + "\n")
+    (paths.out / (case.name + ".cmd")).write_text(shlex.join(args) + "\n")
     try:
         why = judge(case, rc, text, timed_out, stderr)
     except Exception as e:      # a harness bug must fail the case, not the run
@@ -677,28 +539,27 @@ def run_case(case, paths, broken):
     return case, why, dt
 
 
-def _quote(a):
-    return a if re.fullmatch(r"[\w./,=:+-]+", a) else "'" + a.replace("'", "'\\''") + "'"
-
-
 def main(argv=None):
+    global EXIT, DEBUG_PORT
     ap = argparse.ArgumentParser(description="topdown native boot tests (QEMU)")
     ap.add_argument("--list", action="store_true", help="list the cases and exit")
     ap.add_argument("--only", action="append", default=[],
                     help="run only these cases (names or shell patterns, comma separated)")
     ap.add_argument("-j", "--jobs", type=int, default=2, help="QEMUs at once (default 2)")
-    ap.add_argument("--build", default=str(REPO / "build"), help="build directory (default build)")
+    ap.add_argument("--build", default="build", help="build directory (default build)")
+    ap.add_argument("--cases", default=str(HERE / "cases.txt"), help="the case table")
+    ap.add_argument("--accel", default=os.environ.get("ACCEL", "tcg"), choices=("tcg", "kvm", "auto"),
+                    help="QEMU accelerator (default $ACCEL or tcg; auto: kvm if /dev/kvm is usable)")
     ap.add_argument("--results", help="append one line per case to this file")
     ap.add_argument("--timeout", type=int, help="override every case's timeout (seconds)")
     a = ap.parse_args(argv)
 
-    all_cases = cases()
+    all_cases = load_cases(a.cases)
     if a.list:
         for c in all_cases:
-            print("%-28s %-9s %-5s %-5s %-22s %s%s" % (
-                c.name, c.group, c.machine, c.mem, c.cpu, c.expect,
-                (" " + c.cmdline) if c.cmdline and len(c.cmdline) < 60 else
-                (" " + c.cmdline[:57] + "...") if c.cmdline else ""))
+            cmd = c.cmdline if len(c.cmdline) < 60 else c.cmdline[:57] + "..."
+            print("%-28s %-7s %-5s %-5s %-18s %-5s %s" % (c.name, c.boot, c.machine, c.mem, c.cpu,
+                                                          c.expect, cmd))
         return 0
     selected = all_cases
     if a.only:
@@ -707,47 +568,50 @@ def main(argv=None):
         if not selected:
             print("run.py: no case matches %s (see --list)" % ", ".join(pats), file=sys.stderr)
             return 2
-    if a.timeout:
-        for c in selected:
-            c.timeout = a.timeout
+    for c in selected:
+        c.timeout = a.timeout or c.timeout
     if not shutil.which(QEMU):
         print("run.py: %s not found" % QEMU, file=sys.stderr)
         return 2
+    accel = a.accel
+    if accel == "auto":
+        accel = "kvm" if os.access("/dev/kvm", os.R_OK | os.W_OK) else "tcg"
 
-    paths = Paths(Path(a.build).resolve())
+    paths = Paths(a.build)
     paths.out.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
     broken = prepare(selected, paths)
-    tprep = time.monotonic() - t0
-    print("boot: %d cases, %d at once (builds took %.1fs)" % (len(selected), a.jobs, tprep), flush=True)
+    try:
+        EXIT, DEBUG_PORT = debug_exit(paths.build)
+    except (OSError, KeyError) as e:
+        print("run.py: cannot read the exit codes from asm-offsets.inc: %s" % e, file=sys.stderr)
+        return 2
+    print("boot: %d cases, %d at once, accel %s (builds took %.1fs)"
+          % (len(selected), a.jobs, accel, time.monotonic() - t0), flush=True)
 
-    lock = threading.Lock()
     verdicts = {}
     order = sorted(selected, key=lambda c: -c.weight())
     with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as pool:
-        futs = [pool.submit(run_case, c, paths, broken) for c in order]
+        futs = [pool.submit(run_case, c, paths, broken, accel) for c in order]
         for f in concurrent.futures.as_completed(futs):
             case, why, dt = f.result()
             verdicts[case.name] = (why, dt)
-            with lock:
-                if why:
-                    print("FAIL boot/%s: %s  [%.1fs, %s]" % (case.name, why, dt,
-                          paths.out / (case.name + ".log")), flush=True)
-                else:
-                    print("PASS boot/%s %.1fs" % (case.name, dt), flush=True)
-    wall = time.monotonic() - t0
+            if why:
+                print("FAIL boot/%s: %s  [%.1fs, %s]" % (case.name, why, dt, paths.out / (case.name + ".log")),
+                      flush=True)
+            else:
+                print("PASS boot/%s %.1fs" % (case.name, dt), flush=True)
     failed = [c.name for c in selected if verdicts[c.name][0]]
     if a.results:
         Path(a.results).parent.mkdir(parents=True, exist_ok=True)
         with open(a.results, "a") as f:
             for c in selected:
                 why, dt = verdicts[c.name]
-                if why:
-                    f.write("FAIL boot/%s: %s\n" % (c.name, why.replace("\n", " ")))
-                else:
-                    f.write("PASS boot/%s %.1fs\n" % (c.name, dt))
+                f.write("FAIL boot/%s: %s\n" % (c.name, why.replace("\n", " ")) if why
+                        else "PASS boot/%s %.1fs\n" % (c.name, dt))
     print("boot: %d passed, %d failed, %.0fs wall (%.0fs of QEMU time)"
-          % (len(selected) - len(failed), len(failed), wall, sum(v[1] for v in verdicts.values())))
+          % (len(selected) - len(failed), len(failed), time.monotonic() - t0,
+             sum(v[1] for v in verdicts.values())))
     return 1 if failed else 0
 
 
