@@ -98,9 +98,7 @@ static unsigned long selfcheck(void)
 	       r.tables, r.tables_at[4], r.tables_at[3], r.tables_at[2], r.tables_at[1],
 	       r.leaves_direct, r.direct_bytes, r.leaves_image, r.leaves_fixmap,
 	       r.ro_tables_checked, v);
-	trace("selfcheck violations=%lu tables=%lu direct_bytes=%llu direct_leaves=%lu image_leaves=%lu fixmap_leaves=%lu ro_tables_checked=%lu tables_ro=%s",
-	      v, r.tables, r.direct_bytes, r.leaves_direct, r.leaves_image, r.leaves_fixmap,
-	      r.ro_tables_checked, ro ? "checked" : "n/a");
+	trace_selfcheck(&r, ro);
 	if (v)
 		printk("selfcheck: FAILED, first violation: %s\n", r.first);
 	return v;

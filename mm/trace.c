@@ -10,6 +10,7 @@
 #include <kernel/printk.h>
 #include <lib/fnv.h>
 #include <paravirt/ops.h>
+#include <mm/check.h>
 #include <mm/trace.h>
 #include "internal.h"
 
@@ -80,4 +81,11 @@ void trace_hook(const struct pt_batch *b)
 		      b->id, b->source == PT_SRC_BRK ? "brk" : "ram",
 		      (unsigned long)b->extents[i].start, (unsigned long)(b->extents[i].end - 1),
 		      (unsigned long)((b->extents[i].end - b->extents[i].start) / PAGE_SIZE));
+}
+
+void trace_selfcheck(const struct mm_check_result *r, bool tables_ro)
+{
+	trace("selfcheck violations=%lu tables=%lu direct_bytes=%llu direct_leaves=%lu image_leaves=%lu fixmap_leaves=%lu ro_tables_checked=%lu tables_ro=%s",
+	      r->violations, r->tables, r->direct_bytes, r->leaves_direct, r->leaves_image,
+	      r->leaves_fixmap, r->ro_tables_checked, tables_ro ? "checked" : "n/a");
 }

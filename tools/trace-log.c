@@ -123,7 +123,7 @@ static bool starts_line(const char *s)
  * characters (after the Xen prefix) is continued by the next piece of the
  * same source, unless that one starts a line of its own.
  */
-static void split_lines(char *buf, size_t len, int xen_split, struct log *out)
+static void split_lines(const char *buf, size_t len, int xen_split, struct log *out)
 {
 	struct {
 		int src;
@@ -278,6 +278,12 @@ int run_reseal(const char *in, const char *out)
 		return 2;
 	}
 	return 0;
+}
+
+void log_parse(struct log *lg, const char *buf, size_t len, int xen_split)
+{
+	memset(lg, 0, sizeof(*lg));
+	split_lines(buf, len, xen_split, lg);
 }
 
 int log_read(struct log *lg, const char *path, int xen_split)

@@ -50,18 +50,8 @@ static int fail(struct run *r, enum run_error e, const char *fmt, ...)
 
 /* -------------------------------------------------------------- tokens */
 
-#define TOK_MAX 48
-
-struct rec {
-	char kind[24];
-	int n;
-	char key[TOK_MAX][32];
-	char val[TOK_MAX][T_STR];
-	int line;
-};
-
 /* "kind key=value [mem a-b] key="quoted" ..." */
-static void tokenize(const char *s, struct rec *rc)
+void rec_tokenize(const char *s, struct rec *rc)
 {
 	const char *p = s;
 	size_t k = 0;
@@ -246,9 +236,6 @@ static int rec_begin(struct run *r, const struct rec *rc)
 	NEED_U64(r, rc, "tables_ro", v);
 	r->tables_ro = (int)v;
 	/* the builder's policy, if the kernel states it (older traces do not) */
-	r->growth_shift = K_GROWTH_SHIFT;
-	r->batch_min = K_BATCH_MIN;
-	r->hook_reserve = K_HOOK_RESERVE;
 	if (get(rc, "growth_shift")) {
 		NEED_U64(r, rc, "growth_shift", v);
 		r->growth_shift = (unsigned)v;
@@ -447,7 +434,7 @@ static int record(struct run *r, const char *text, int line)
 {
 	static struct rec rc;
 
-	tokenize(text, &rc);
+	rec_tokenize(text, &rc);
 	rc.line = line;
 	if (!strcmp(rc.kind, "mem"))
 		return rec_mem(r, &rc, false);
@@ -540,7 +527,7 @@ static void console_line(struct run *r, const char *s)
 	const char *p, *v;
 
 	if ((p = find_marker(s, "boot: "))) {
-		tokenize(p + 6, &rc);
+		rec_tokenize(p + 6, &rc);
 		/* the kind slot holds the first key=value */
 		if (!strncmp(p + 6, "protocol=", 9)) {
 			char first[T_STR];
@@ -561,7 +548,7 @@ static void console_line(struct run *r, const char *s)
 		if (!strncmp(p, "hypervisor=", 11)) {
 			snprintf(r->hypervisor, sizeof(r->hypervisor), "%.*s",
 				 (int)strcspn(p + 11, " "), p + 11);
-			tokenize(p, &rc);
+			rec_tokenize(p, &rc);
 			if ((v = get(&rc, "cpuid_base")))
 				scopy(r->cpuid_base, sizeof(r->cpuid_base), v);
 			if ((v = get(&rc, "xen_version")))
@@ -633,7 +620,7 @@ static void derive(struct run *r)
 	if (!r->has_start)
 		r->start = r->ram_top;
 	if (!r->has_layout_rec) {
-		r->direct_map_base = K_DIRECT_MAP_BASE;
+		r->direct_map_base = DIRECT_MAP_BASE;
 		for (int i = 0; i < r->nlayout; i++)
 			if (!strcmp(r->layout[i].name, "direct map"))
 				r->direct_map_base = r->layout[i].lo;
@@ -675,17 +662,56 @@ static void pick_run(struct run *r, const struct log *L, int *from, int *to)
 	*to = use + 1 < ns ? starts[use + 1] : L->n;
 }
 
+/* Keep a record as written, for the diff with the replay. */
+static void keep_rec(struct run *r, const char *text, int line)
+{
+	struct t_rec *x;
+
+	if (r->nrecs == r->caprecs) {
+		r->caprecs = r->caprecs ? 2 * r->caprecs : 256;
+		r->recs = realloc(r->recs, r->caprecs * sizeof(*r->recs));
+		if (!r->recs) {
+			perror("tracecmp");
+			exit(2);
+		}
+	}
+	x = &r->recs[r->nrecs++];
+	snprintf(x->kind, sizeof(x->kind), "%.*s", (int)strcspn(text, " "), text);
+	x->text = strdup(text);
+	x->line = line;
+}
+
+static int run_parse(struct run *r, struct log *lg, const char *path);
+
 int run_read(struct run *r, const char *path, const char *label, int xen_split)
 {
 	struct log L;
-	int from, to, begin_line = 0, last_line = 0;
-	uint32_t h = FNV1A32_INIT;
 
 	memset(r, 0, sizeof(*r));
 	r->path = path;
 	r->label = label;
 	if (log_read(&L, path, xen_split))
 		return fail(r, RUN_UNREADABLE, "cannot read %s: %s", path, strerror(errno));
+	return run_parse(r, &L, path);
+}
+
+int run_read_text(struct run *r, const char *text, const char *label)
+{
+	struct log L;
+
+	memset(r, 0, sizeof(*r));
+	r->path = label;
+	r->label = label;
+	log_parse(&L, text, strlen(text), 0);
+	return run_parse(r, &L, label);
+}
+
+static int run_parse(struct run *r, struct log *lg, const char *path)
+{
+	struct log L = *lg;
+	int from, to, begin_line = 0, last_line = 0;
+	uint32_t h = FNV1A32_INIT;
+
 	r->joined_lines = L.joined;
 	pick_run(r, &L, &from, &to);
 
@@ -711,7 +737,7 @@ int run_read(struct run *r, const char *path, const char *label, int xen_split)
 			{
 				static struct rec rc;
 
-				tokenize(t + 7, &rc);
+				rec_tokenize(t + 7, &rc);
 				rc.line = L.v[i].no;
 				if (rec_begin(r, &rc) && r->error == RUN_VERSION)
 					break;
@@ -722,7 +748,7 @@ int run_read(struct run *r, const char *path, const char *label, int xen_split)
 			static struct rec rc;
 			uint64_t v;
 
-			tokenize(t + 7, &rc);
+			rec_tokenize(t + 7, &rc);
 			if (!parse_u64(get(&rc, "records"), &v)) {
 				fail(r, RUN_MALFORMED, "line %d: end record without records=", L.v[i].no);
 				break;
@@ -744,6 +770,7 @@ int run_read(struct run *r, const char *path, const char *label, int xen_split)
 		h = fnv1a32(h, t, strlen(t));
 		h = fnv1a32(h, "\n", 1);
 		r->records++;
+		keep_rec(r, t + 7, L.v[i].no);
 		last_line = L.v[i].no;
 	}
 	r->fnv = h;
@@ -779,4 +806,19 @@ int run_read(struct run *r, const char *path, const char *label, int xen_split)
 	}
 	log_free(&L);
 	return r->error ? -1 : 0;
+}
+
+/* Usable bytes of r inside [lo, end). */
+unsigned long usable_in(const struct run *r, uint64_t lo, uint64_t end)
+{
+	unsigned long n = 0;
+
+	for (int i = 0; i < r->nusable; i++) {
+		uint64_t a = r->usable[i].lo > lo ? r->usable[i].lo : lo;
+		uint64_t b = r->usable[i].end < end ? r->usable[i].end : end;
+
+		if (b > a)
+			n += b - a;
+	}
+	return n;
 }

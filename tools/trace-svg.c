@@ -92,7 +92,7 @@ static void build_scale(struct scale *s, struct run *const runs[], int nruns)
 			add(&v, &n, &cap, x->start);
 		if (x->has_brk) {
 			add(&v, &n, &cap, x->brk_pa);
-			add(&v, &n, &cap, x->brk_pa + x->brk_pages * K_PAGE);
+			add(&v, &n, &cap, x->brk_pa + x->brk_pages * PAGE_SIZE);
 		}
 		for (int k = 0; k < x->nb; k++) {
 			add(&v, &n, &cap, x->b[k].pa_lo);
@@ -212,7 +212,7 @@ static void text(FILE *f, double x, double y, const char *cls, const char *s)
 }
 
 /* The physical panel of one run at x0. */
-static void panel(FILE *f, const struct run *r, const struct model *m, const struct scale *s,
+static void panel(FILE *f, const struct run *r, const struct plan *m, const struct scale *s,
 		  double x0)
 {
 	const double xm = x0 + 100, wm = 100, xr = xm + wm + 6, wr = 58,
@@ -278,7 +278,7 @@ static void panel(FILE *f, const struct run *r, const struct model *m, const str
 			text(f, xr + 3, y0 - 3, "in", r->res[i].why);
 	}
 	if (r->has_brk) {
-		double y0 = ya(s, r->brk_pa), y1 = ya(s, r->brk_pa + r->brk_pages * K_PAGE);
+		double y0 = ya(s, r->brk_pa), y1 = ya(s, r->brk_pa + r->brk_pages * PAGE_SIZE);
 
 		rect(f, xr, y0, wr, y1, "#ffd54f", NULL);
 		if (y0 - y1 >= 9)
@@ -351,8 +351,8 @@ static void panel(FILE *f, const struct run *r, const struct model *m, const str
 			const struct t_batch *b = &r->b[k];
 			const char *c = batch_color[k % NCOLORS];
 
-			if (m && m->ok && k < m->nb)
-				unexpected_batches += m->b[k].deviates;
+			if (m && m->ok && k < T_BATCH_MAX)
+				unexpected_batches += m->deviates[k];
 			for (int i = 0; i < b->next; i++) {
 				const struct t_extent *x = &b->ext[i];
 				double y0 = ya(s, x->lo), y1 = ya(s, x->end), ym = (y0 + y1) / 2;
@@ -391,10 +391,10 @@ static void panel(FILE *f, const struct run *r, const struct model *m, const str
 			text(f, xt + wt + 5, lab[i].y + 3, "tbl", lab[i].s);
 		}
 	}
-	/* the builder model's verdict */
+	/* the verdict of the replay */
 	if (m && m->ok)
 		text(f, xw, TOP + BAR_H + 16, unexpected_batches ? "bad" : "good",
-		     unexpected_batches ? "some batches deviate from the plan (see tracecmp)" :
+		     unexpected_batches ? "some batches differ from mm_init's replay (see tracecmp)" :
 		     "as planned: tables on the highest free mapped pages");
 }
 
@@ -472,7 +472,7 @@ static void legend(FILE *f, double x0, double y, double width)
 	     "(yellow hatch: from brk; +split: also pages the hook took for splits); zigzag: no map entry");
 }
 
-int svg_write(const char *path, struct run *const runs[], const struct model *const models[],
+int svg_write(const char *path, struct run *const runs[], const struct plan *const plans[],
 	      int nruns)
 {
 	struct scale s;
@@ -513,7 +513,7 @@ int svg_write(const char *path, struct run *const runs[], const struct model *co
 		if (i)
 			fprintf(f, "<line x1='%.0f' y1='0' x2='%.0f' y2='%.0f' stroke='#999'/>\n", x0, x0,
 				TOP + BAR_H + 100.0);
-		panel(f, runs[i], models[i], &s, x0);
+		panel(f, runs[i], plans[i], &s, x0);
 		layout_strip(f, runs[i], x0, TOP + BAR_H + 44);
 	}
 	legend(f, 0, height - 44, width);

@@ -1,13 +1,13 @@
 /*
  * tools/trace.h — the host side of the setup trace (docs/trace.md):
- * reading a console log into a struct run, the builder model that
- * recomputes what mm_init should have done, the findings both produce,
- * and the SVG picture.
+ * reading a console log into a struct run, the replay of mm_init on the
+ * trace's input (mm's own code, linked in), the findings, and the SVG
+ * picture.
  *
  * Files:  trace-log.c    a console log -> lines (prefixes, Xen's cut lines)
  *         trace-parse.c  lines -> struct run (completeness, checksum, fields)
- *         trace-check.c  a run against itself -> findings
- *         trace-model.c  a run against the plan, recomputed -> findings
+ *         trace-replay.c mm_init replayed on the run's input, the records
+ *                        diffed with the run's -> findings
  *         trace-svg.c    one or two runs -> a self-contained SVG
  *         tracecmp.c     main: the side-by-side report and the verdict
  *
@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <mm/layout.h>
 
 #define TRACE_VERSION_KNOWN 1
 
@@ -31,21 +32,6 @@
 #define T_LAYOUT_MAX    16
 #define T_UNKNOWN_MAX   16
 #define T_STR           160
-
-/* Constants of the kernel, for traces that do not state them (older
- * traces; docs/trace.md).  They match include/mm/layout.h,
- * include/mm/batch.h and mm/init.c.  The direct-map base is taken from the
- * layout record or the layout: console lines when present, the policy from
- * begin when it says. */
-#define K_DIRECT_MAP_BASE   0xffff888000000000ULL
-#define K_GROWTH_SHIFT      4           /* a batch maps <= 16x what is mapped */
-#define K_BATCH_MIN         (2ULL << 20)
-#define K_HOOK_RESERVE      8           /* pages kept for the hook's splits */
-#define K_START_MIN_FREE    (2ULL << 20) /* step 2 starts below the highest free
-					    range at least this long */
-#define K_EXTENTS_MAX       32          /* BATCH_EXTENTS_MAX */
-#define K_LINKS_MAX         2048        /* BATCH_LINKS_MAX */
-#define K_PAGE              4096ULL
 
 struct t_range {
 	uint64_t lo, end;
@@ -104,6 +90,13 @@ struct t_batch {
 	unsigned long budget;
 	unsigned long image_leaves;     /* batch 0: the image's 4 KiB leaves */
 	char stop[24];                  /* "" when absent */
+};
+
+/* A record as written: its kind and its text after "trace: ". */
+struct t_rec {
+	char kind[24];
+	char *text;
+	int line;
 };
 
 struct t_layout {
@@ -184,10 +177,12 @@ struct run {
 	uint32_t end_fnv;
 	char unknown[T_UNKNOWN_MAX][32];/* record kinds this tool does not know */
 	int nunknown;
+	struct t_rec *recs;             /* every record, in order (end excluded) */
+	int nrecs, caprecs;
 	/* records and fields older traces lack (docs/trace.md), tolerated when absent */
 	bool has_env, has_layout_rec, has_policy;
-	unsigned growth_shift, hook_reserve;    /* the builder's policy: from   */
-	uint64_t batch_min;                     /* begin if given, else K_*     */
+	unsigned growth_shift, hook_reserve;    /* the builder's policy, from   */
+	uint64_t batch_min;                     /* begin (0 when not stated)    */
 	bool has_chunk;
 	uint64_t chunk;                         /* begin chunk= as stated        */
 	bool has_start;                         /* begin start= (step 2's start) */
@@ -247,6 +242,7 @@ struct log {
 /* Read a log; -1 with errno if the file cannot be read.  xen_split: the
  * length at which Xen cuts a guest's port-0xE9 line (0: never join). */
 int log_read(struct log *lg, const char *path, int xen_split);
+void log_parse(struct log *lg, const char *buf, size_t len, int xen_split);
 void log_free(struct log *lg);
 /* Where `marker` starts a word in s, or NULL. */
 const char *find_marker(const char *s, const char *marker);
@@ -263,51 +259,37 @@ int run_reseal(const char *in, const char *out);
 int run_read(struct run *r, const char *path, const char *label, int xen_split);
 const char *run_error_name(enum run_error e);
 
-/* ---- trace-check.c */
-/* Usable bytes of r inside [lo, end). */
+/* ---- trace-parse.c: one record's fields */
+#define TOK_MAX 48
+struct rec {
+	char kind[24];
+	int n;
+	char key[TOK_MAX][32];          /* "" for a positional token */
+	char val[TOK_MAX][T_STR];
+	int line;
+};
+void rec_tokenize(const char *text, struct rec *rc);
+/* Read a console log held in memory (the replay's output). */
+int run_read_text(struct run *r, const char *text, const char *label);
 unsigned long usable_in(const struct run *r, uint64_t lo, uint64_t end);
-/* The checks that need no model; findings "<label> batch <k>", "<label> trace", ... */
-void self_check(const struct run *r, struct findings *fs);
 
-/* ---- trace-model.c */
-/* What the builder should have done with r's input, batch by batch. */
-struct model_batch {
-	bool deviates;                          /* an UNEXPECTED finding is about it */
-	bool valid;
-	uint64_t pa_lo, pa_end, ram;            /* the model's own decision */
-	const char *stop;                       /* why the model ended it */
-	const char *stop_key;                   /* the same as the trace's stop= */
-	bool above;                             /* maps RAM above start */
-	unsigned long budget;
-	uint64_t target;
-	/* consequences of the trace's own window */
-	unsigned long leaves[4], tables, tl[5], links;
-	unsigned long ro_entries, splits, split_tables, split_tl[5];
-	bool hook_modelled;
-	struct t_range pages[T_EXT_MAX];        /* table pages, incl. split ones */
-	int npages;
+/* ---- trace-replay.c */
+/* What mm_init does with r's input: mm's own code, replayed on the host. */
+struct plan {
+	bool ok;                                /* the replay wrote a complete trace */
+	char why_not[400];
+	struct run run;                         /* that trace */
+	bool deviates[T_BATCH_MAX];             /* r differs from it in batch k */
+	unsigned long min_tables;               /* the unit tests' oracle: the fewest tables */
 };
 
-struct model {
-	bool ok;                                /* model could run */
-	char why_not[T_STR];
-	unsigned long s1_tables[T_STEP1_MAX];
-	unsigned long image_leaves;             /* step 1's 4 KiB leaves */
-	uint64_t start;                         /* the plan's start of step 2 */
-	struct model_batch b[T_BATCH_MAX];
-	int nb;                                 /* batches the model made */
-	bool model_panics;
-	char panic[T_STR];
-	unsigned long brk_used;
-	uint64_t root;
-};
-
-/* self_check(), then r against the plan recomputed from its own input;
- * findings go to fs with `where` prefixed by r->label. */
-void model_check(const struct run *r, struct model *m, struct findings *fs);
+/* Replay r's input, diff r's records with the replay's, and check what the
+ * replay cannot say (the run's result, the in-guest selfcheck, the memory
+ * map's normalisation); findings go to fs, `where` prefixed by r->label. */
+void plan_check(const struct run *r, struct plan *p, struct findings *fs);
 
 /* ---- trace-svg.c */
-int svg_write(const char *path, struct run *const runs[], const struct model *const models[],
+int svg_write(const char *path, struct run *const runs[], const struct plan *const plans[],
 	      int nruns);
 
 #endif /* TOOLS_TRACE_H */

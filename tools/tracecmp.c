@@ -6,19 +6,20 @@
  *
  * Reads two console logs (typically native QEMU and Xen PVH), checks that
  * each holds one complete trace (end record, record count, checksum,
- * version), checks each against itself and against the builder model
- * (trace-model.c), and prints both side by side: boot protocol,
+ * version), checks each against mm_init replayed on its own input
+ * (trace-replay.c), and prints both side by side: boot protocol,
  * hypervisor and backend, memory map, every batch (window, leaves, tables
  * and where they came from, the hook), totals.  Every difference is
  * classified:
  *
  *   EXPECTED    the environments differ: hypervisor, backend and what its
  *               hook did, console, loader, memory map — and what follows
- *               from a different input, when both runs did what the plan
- *               says for their own input;
+ *               from a different input, when both runs did what mm_init
+ *               does with their own input (the replay);
  *   UNEXPECTED  the builder decided differently for the same input, a run
- *               deviates from the plan or from itself, a self-check found
- *               violations, or a run did not PASS.
+ *               differs from its replay, the replay breaks a rule (the
+ *               unit tests' oracle), a self-check found violations, or a
+ *               run did not PASS.
  *
  * Exit: 0 no unexpected difference, 1 unexpected differences, 2 input
  * errors (unreadable, no trace, truncated, bad checksum, wrong version).
@@ -33,8 +34,8 @@
 
 struct ctx {
 	struct run *a, *b;              /* b is NULL with one log */
-	struct model *ma, *mb;
-	struct findings self;           /* each run against itself / the plan */
+	struct plan *pa, *pb;
+	struct findings self;           /* each run against its replay */
 	struct findings diff;           /* A against B */
 	bool quiet;
 	/* what differs in the builder's input */
@@ -92,12 +93,14 @@ static void heading(const struct ctx *c, const char *t)
 /* Does run r deviate from the plan in batch k (k < 0: in any batch)? */
 static bool batch_deviates(const struct ctx *c, const struct run *r, int k)
 {
-	const struct model *m = r == c->a ? c->ma : c->mb;
+	const struct plan *p = r == c->a ? c->pa : c->pb;
 
+	if (!p->ok)
+		return true;
 	if (k >= 0)
-		return k < T_BATCH_MAX && m->b[k].deviates;
+		return k < T_BATCH_MAX && p->deviates[k];
 	for (int i = 0; i < T_BATCH_MAX; i++)
-		if (m->b[i].deviates)
+		if (p->deviates[i])
 			return true;
 	return false;
 }
@@ -129,7 +132,7 @@ static char decision(struct ctx *c, int k, const char *what, const char *a, cons
 	dev = batch_deviates(c, c->a, k) || batch_deviates(c, c->b, k);
 	if (dev) {
 		finding_add(&c->diff, F_UNEXPECTED, what,
-			    "A %s | B %s -- %s deviates from the plan here (see the self-check)", a, b,
+			    "A %s | B %s -- %s differs from its replay here (see the self-check)", a, b,
 			    batch_deviates(c, c->a, k) ? c->a->label : c->b->label);
 		return '!';
 	}
@@ -280,17 +283,25 @@ static const char *extent(const struct run *r, int k, int i)
 	return sf("%s %s %lu", b->ext[i].src, mem(b->ext[i].lo, b->ext[i].end), b->ext[i].pages);
 }
 
-static const char *model_verdict(const struct ctx *c, const struct run *r, const struct model *m,
-				 int k)
+/* The replay's batch k against the run's. */
+static const char *replay_verdict(const struct ctx *c, const struct run *r, const struct plan *p,
+				  int k)
 {
-	const struct model_batch *mb = &m->b[k];
+	const struct t_batch *pb = &p->run.b[k];
 
-	if (!m->ok || k >= m->nb || k >= r->nb)
+	if (!p->ok || k >= r->nb)
 		return "-";
+	if (k >= p->run.nb || !pb->seen)
+		return "DIFFERS: the replay has no such batch";
 	if (batch_deviates(c, r, k))
-		return mb->valid ? sf("DIFFERS: plan %s", mem(mb->pa_lo, mb->pa_end)) :
-				   sf("DIFFERS: plan stops (%s)", mb->stop);
-	return sf("agrees (window ends: %s)", mb->stop);
+		return sf("DIFFERS: replay %s stop=%s", mem(pb->pa_lo, pb->pa_end), pb->stop);
+	return sf("agrees (window ends: %s)", pb->stop[0] ? pb->stop : "?");
+}
+
+/* A batch that maps RAM above step 2's start (mapped last). */
+static bool above_start(const struct run *r, int k)
+{
+	return k > 0 && k < r->nb && r->start < r->ram_top && r->b[k].pa_lo >= r->start;
 }
 
 static void report_batch(struct ctx *c, int k)
@@ -307,9 +318,9 @@ static void report_batch(struct ctx *c, int k)
 	{
 		const char *sa = bstr(a, k, "step"), *sb = b ? bstr(b, k, "step") : "";
 
-		if (c->ma->ok && k < c->ma->nb && c->ma->b[k].above && k < a->nb)
+		if (above_start(a, k))
 			sa = sf("%s, above start", sa);
-		if (b && c->mb->ok && k < c->mb->nb && c->mb->b[k].above && k < b->nb)
+		if (b && above_start(b, k))
 			sb = sf("%s, above start", sb);
 		row(c, ' ', "  step", sa, sb);
 	}
@@ -371,7 +382,7 @@ static void report_batch(struct ctx *c, int k)
 			m = decision(c, k, where, ca, cb);
 		row(c, m, "", ca, cb);
 	}
-	row(c, ' ', "  model", model_verdict(c, a, c->ma, k), b ? model_verdict(c, b, c->mb, k) : "");
+	row(c, ' ', "  replay", replay_verdict(c, a, c->pa, k), b ? replay_verdict(c, b, c->pb, k) : "");
 }
 
 static void report(struct ctx *c)
@@ -549,8 +560,8 @@ static int usage(void)
 int main(int argc, char **argv)
 {
 	static struct run ra, rb;
-	static struct model ma, mb;
-	struct ctx c = { .a = &ra, .ma = &ma, .mb = &mb };
+	static struct plan pa, pb;
+	struct ctx c = { .a = &ra, .pa = &pa, .pb = &pb };
 	const char *svg = NULL, *files[2];
 	int nfiles = 0, xen_split = 199, bad = 0, unexpected;
 
@@ -589,25 +600,24 @@ int main(int argc, char **argv)
 	if (bad)
 		return 2;
 
-	model_check(&ra, &ma, &c.self);
+	plan_check(&ra, &pa, &c.self);
 	if (c.b)
-		model_check(&rb, &mb, &c.self);
+		plan_check(&rb, &pb, &c.self);
 	report(&c);
 	if (svg) {
 		struct run *runs[2] = { &ra, &rb };
-		const struct model *models[2] = { &ma, &mb };
+		const struct plan *plans[2] = { &pa, &pb };
 
-		if (svg_write(svg, runs, models, nfiles))
+		if (svg_write(svg, runs, plans, nfiles))
 			return 2;
 	}
 
 	printf("\n");
 	if (c.b)
 		print_findings(&c.diff, "differences (A vs B):", true);
-	if (findings_count(&c.self, F_UNEXPECTED) || findings_count(&c.self, F_INFO))
-		print_findings(&c.self, "self-check (each run against itself and the plan):", true);
-	else
-		printf("self-check: %s the plan in every batch\n",
+	print_findings(&c.self, "self-check (each run against mm_init replayed on its input):", true);
+	if (!findings_count(&c.self, F_UNEXPECTED))
+		printf("self-check: %s the plan in every batch (the replay of mm_init, within the rules)\n",
 		       c.b ? "both runs follow" : "the run follows");
 	unexpected = findings_count(&c.diff, F_UNEXPECTED) + findings_count(&c.self, F_UNEXPECTED);
 	printf("verdict: %d expected, %d unexpected difference%s%s\n",

@@ -21,6 +21,9 @@ struct mm_check_result {
  * limit) and a summary; returns the number of violations. */
 unsigned long mm_check(bool tables_ro, struct mm_check_result *r);
 
+/* The selfcheck record of the trace (mm/trace.c; docs/trace.md). */
+void trace_selfcheck(const struct mm_check_result *r, bool tables_ro);
+
 /* Is pa one of the live table pages?  (Walks the tree: for fault reports.) */
 #include <mm/pgtable.h>
 bool mm_is_table(phys_addr_t pa);

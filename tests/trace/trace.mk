@@ -14,11 +14,14 @@ RESULTS ?= $(BUILD)/results
 HOSTCC  ?= gcc
 
 TRACECMP      := $(BUILD)/tools/tracecmp
-TRACECMP_SRC  := tools/tracecmp.c tools/trace-log.c tools/trace-parse.c tools/trace-check.c \
-		 tools/trace-model.c tools/trace-svg.c \
-		 kernel/fnv.c
-TRACECMP_DEPS := $(TRACECMP_SRC) tools/trace.h include/lib/fnv.h
-TRACE_CFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -I include
+# tracecmp replays mm_init: it links mm/ itself, in the unit tests' host
+# environment, with their independent oracle (tests/unit/unit.mk).
+TRACECMP_SRC  := tools/tracecmp.c tools/trace-log.c tools/trace-parse.c tools/trace-replay.c \
+		 tools/trace-svg.c $(wildcard mm/*.c) kernel/fnv.c \
+		 $(addprefix tests/unit/,hostenv.c hostpv.c build.c checker.c model.c)
+TRACECMP_DEPS := $(TRACECMP_SRC) tools/trace.h $(wildcard include/*/*.h mm/*.h tests/unit/*.h)
+TRACE_CFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+		 -Wno-unused-parameter -I include -I tests/unit
 
 .PHONY: tools check-trace
 tools: $(TRACECMP)

@@ -33,13 +33,17 @@ unsigned long build_and_check(const struct build_case *c, struct build_outcome *
 
 	memset(o, 0, sizeof(*o));
 	memset(&a, 0, sizeof(a));
-	host_reset(c->brk_pages);
+	if (c->image)
+		host_reset_image(c->image);
+	else
+		host_reset(c->brk_pages);
 	host.pin = c->pin;
 	a.c = c;
 	a.cfg.max_level = c->max_level;
 	a.cfg.nx = c->nx;
 	a.cfg.phys_limit = c->phys_limit;
 	a.cfg.tables_readonly = c->tables_readonly;
+	a.cfg.trace_env = c->trace_env;
 	for (i = 0; i < c->nr && i < MEMMAP_MAX; i++)
 		a.map.e[a.map.nr++] = c->map[i];
 
@@ -62,8 +66,10 @@ unsigned long build_and_check(const struct build_case *c, struct build_outcome *
 			snprintf(o->first, sizeof(o->first), "checker: %s", o->r.first);
 	}
 
-	if (!c->no_mm_check)
+	if (!c->no_mm_check) {
 		o->mm_check_errors = mm_check(c->pin, &mr);
+		trace_selfcheck(&mr, c->pin);
+	}
 	if (o->mm_check_errors && !o->first[0])
 		snprintf(o->first, sizeof(o->first), "mm_check: %s", mr.first);
 

@@ -22,6 +22,8 @@ struct build_case {
 	uint64_t phys_limit;
 	bool no_mm_check;                       /* skip mm's own self-check (fuzz speed) */
 	bool pin;                               /* the hook pins tables (Xen PVH) */
+	const struct mm_image *image;           /* NULL: hostenv's fake image */
+	const char *trace_env;                  /* the env record, or NULL */
 };
 
 struct build_outcome {

@@ -241,7 +241,7 @@ static void make_image(struct mm_image *img, unsigned long brk_pages)
 
 /* --------------------------------------------------------- reset/panic --- */
 
-void host_reset(unsigned long brk_pages)
+static void reset(phys_addr_t brk_pa, unsigned long brk_pages)
 {
 	static int echo_env = -1;
 	unsigned long i;
@@ -272,10 +272,22 @@ void host_reset(unsigned long brk_pages)
 	for (i = 0; i < brk_pages; i++) {
 		if ((frames_used + 1) * 2 > frames_cap)
 			frames_grow();
-		frame_put_raw((HOST_BRK_PA >> PAGE_SHIFT) + i, brk_buf + i * PAGE_SIZE, NULL);
+		frame_put_raw((brk_pa >> PAGE_SHIFT) + i, brk_buf + i * PAGE_SIZE, NULL);
 		frames_used++;
 	}
+}
+
+void host_reset(unsigned long brk_pages)
+{
+	reset(HOST_BRK_PA, brk_pages);
 	make_image(&host.image, brk_pages);
+}
+
+void host_reset_image(const struct mm_image *img)
+{
+	reset(img->brk_pa, img->brk_pages);
+	host.image = *img;
+	host.image.brk = brk_buf;
 }
 
 bool host_call(void (*fn)(void *), void *arg)

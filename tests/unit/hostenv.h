@@ -84,6 +84,9 @@ extern struct host_state host;
 
 /* Forget all memory, output, records; a new image with brk_pages of brk. */
 void host_reset(unsigned long brk_pages);
+/* The same with a given image (tools/tracecmp: the traced kernel's layout);
+ * its brk pages are the host's buffer, standing at img->brk_pa. */
+void host_reset_image(const struct mm_image *img);
 
 /* Run fn(arg); returns true if it panicked (message in host.panic_msg). */
 bool host_call(void (*fn)(void *), void *arg);
