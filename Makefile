@@ -64,6 +64,7 @@ KERNEL_C := \
 	arch/x86_64/boot/entry.c \
 	arch/x86_64/boot/multiboot2.c \
 	arch/x86_64/boot/pvh.c \
+	arch/x86_64/boot/xenpv.c \
 	arch/x86_64/boot/bootmem.c \
 	arch/x86_64/cpu.c \
 	arch/x86_64/serial.c \
@@ -91,13 +92,16 @@ KERNEL_C := \
 	paravirt/xen/xen.c \
 	paravirt/xen/console.c \
 	paravirt/xen/pin.c \
+	paravirt/xen/pv.c \
+	paravirt/xen/pvmmu.c \
 	kernel/string.c \
 	kernel/fnv.c
 
 KERNEL_ASM := \
 	arch/x86_64/boot/head.asm \
 	arch/x86_64/entry.asm \
-	paravirt/xen/hypercall.asm
+	paravirt/xen/hypercall.asm \
+	paravirt/xen/pvtraps.asm
 
 KOBJS := $(KERNEL_C:%.c=$(BUILD)/k/%.o) $(KERNEL_ASM:%.asm=$(BUILD)/k/%.o)
 GEN   := $(BUILD)/gen/asm-offsets.inc

@@ -58,6 +58,9 @@ static void mm_setup(struct boot_info *bi)
 		.nx = cpu.nx,
 		.phys_limit = 1ULL << cpu.maxphyaddr,
 		.tables_readonly = pv_ops.mmu.tables_readonly,
+		.foreign_l4_lo = pv_ops.mmu.foreign_l4_lo,
+		.foreign_l4_hi = pv_ops.mmu.foreign_l4_hi,
+		.boot_data_why = bi->boot_data_why,
 	};
 	static char env[320];
 	uint64_t t0, t1;
@@ -73,6 +76,12 @@ static void mm_setup(struct boot_info *bi)
 	if (cfg.max_level == 3 && !cpu.pdpe1gb) {
 		printk("mm: pt.maxpage=1g but the CPU has no 1 GiB pages (pdpe1gb): using 2m\n");
 		cfg.max_level = 2;
+	}
+	if (cfg.max_level > pv_ops.mmu.max_level) {
+		printk("mm: pt.maxpage=%s but backend %s has no pages above %s: using %s\n",
+		       page_size_name(cfg.max_level), pv_ops.name,
+		       page_size_name(pv_ops.mmu.max_level), page_size_name(pv_ops.mmu.max_level));
+		cfg.max_level = pv_ops.mmu.max_level;
 	}
 	printk("mm: maxpage=%s nx=%d brk_pages=%d\n", page_size_name(cfg.max_level), cfg.nx,
 	       BRK_PAGES);
@@ -93,6 +102,8 @@ static unsigned long selfcheck(void)
 	static struct mm_check_result r;
 	bool ro = pv_ops.mmu.tables_readonly;
 	unsigned long v = mm_check(ro, &r);
+
+	v += pv_mmu_check();
 
 	printk("selfcheck: tables=%lu (l4=%lu l3=%lu l2=%lu l1=%lu) direct_leaves=%lu direct_bytes=%llu image_leaves=%lu fixmap_leaves=%lu ro_tables_checked=%lu violations=%lu\n",
 	       r.tables, r.tables_at[4], r.tables_at[3], r.tables_at[2], r.tables_at[1],

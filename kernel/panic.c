@@ -14,7 +14,7 @@ void panic_at(const char *func, const char *fmt, ...)
 	char reason[PRINTK_MAX - 64];
 	va_list ap;
 
-	cli();
+	irq_disable();
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);

@@ -17,6 +17,7 @@
 #include <kernel/printk.h>
 #include <lib/string.h>
 #include <mm/check.h>
+#include <paravirt/ops.h>
 #include "internal.h"
 
 #define REPORT_MAX 10
@@ -93,7 +94,7 @@ static void check_leaf(struct pt_visitor *v, uint64_t va, pte_t e, unsigned int 
 {
 	struct checker *c = (struct checker *)v;
 	uint64_t size = level_size(level);
-	phys_addr_t pa = pte_addr(e) & ~(size - 1);
+	phys_addr_t pa = pte_phys(e) & ~(size - 1);
 
 	if (va >= DIRECT_MAP_BASE && va - DIRECT_MAP_BASE < DIRECT_MAP_SIZE) {
 		c->r->leaves_direct++;

@@ -291,8 +291,10 @@ static bool step5(struct pt_builder *bd, struct pt_batch *b)
 		      (unsigned long)(mm.ram_mapped >> 10));
 	trace_batch(b);
 	run_hook(b);                                    /* step 6: hook ... */
-	for (unsigned int i = 0; i < b->nr_links; i++) /* ... then link */
+	mmu_lazy_begin();                               /* ... then link */
+	for (unsigned int i = 0; i < b->nr_links; i++)
 		write_pte(b->links[i].slot, b->links[i].val);
+	mmu_lazy_end();
 	mm.links += b->nr_links;
 	trace("link id=%u step=6 entries=%u", b->id, b->nr_links);
 	if (above)
@@ -336,7 +338,8 @@ void mm_init(const struct mm_config *cfg, const struct mm_image *image,
 	reserve(0, LOWMEM_END, "lowmem");
 	reserve(image->pa_start, image->pa_end, "kernel");
 	for (i = 0; i < nr_boot_data; i++)
-		reserve(boot_data[i].start, boot_data[i].end, "bootdata");
+		reserve(boot_data[i].start, boot_data[i].end,
+			cfg->boot_data_why && cfg->boot_data_why[i] ? cfg->boot_data_why[i] : "bootdata");
 	build_free_ram();
 	mm.start = start_point();
 	mm.above_lo = mm.ram_top;

@@ -27,7 +27,7 @@ pte_t pt_lookup(uint64_t va, unsigned int *level, pte_t **slot)
 				*slot = p;
 			return *p;
 		}
-		t = pte_addr(*p);
+		t = pte_phys(*p);
 	}
 	return 0;
 }
@@ -47,9 +47,9 @@ void fixmap_set(unsigned int slot, phys_addr_t pa, bool writable)
 			break;
 		if (!pte_present(*p) || pte_is_leaf(*p, l))
 			panic("no fixmap L1 table for va 0x%016lx", (unsigned long)va);
-		t = pte_addr(*p);
+		t = pte_phys(*p);
 	}
-	write_pte(p, pa | PTE_P | (writable ? PTE_RW : 0) | (mm.cfg.nx ? PTE_NX : 0));
+	write_pte(p, make_pte(pa, PTE_P | (writable ? PTE_RW : 0) | (mm.cfg.nx ? PTE_NX : 0)));
 	if (mm.root_loaded)
 		flush_tlb_one(va);
 }

@@ -21,6 +21,7 @@
  */
 #include <kernel/panic.h>
 #include <lib/string.h>
+#include <paravirt/ops.h>
 #include "internal.h"
 
 static void set_entry(struct pt_builder *bd, pte_t *t, unsigned int i, bool live,
@@ -55,7 +56,7 @@ static phys_addr_t descend(struct pt_builder *bd, pte_t *t, unsigned int i, bool
 			panic("va 0x%016lx is already mapped by a %s page",
 			      (unsigned long)va_canonical(span_va), page_size_name(level));
 		*child_live = live;
-		return pte_addr(e);
+		return pte_phys(e);
 	}
 	*child_live = false;
 	if (pc->valid && pc->span_va == span_va && (live || bd->count_only))
@@ -73,7 +74,7 @@ static phys_addr_t descend(struct pt_builder *bd, pte_t *t, unsigned int i, bool
 	if (!pa)
 		panic("batch %u: table source exhausted for an L%u table (planning error)",
 		      bd->batch->id, level - 1);
-	set_entry(bd, t, i, live, level, pa | PTE_P | PTE_RW);
+	set_entry(bd, t, i, live, level, make_pte(pa, PTE_P | PTE_RW));
 	if (live) {
 		pc->valid = true;
 		pc->span_va = span_va;
@@ -107,7 +108,7 @@ static void map_in(struct pt_builder *bd, phys_addr_t table, bool live, unsigned
 				panic("va 0x%016lx is already mapped (entry 0x%016lx)",
 				      (unsigned long)va_canonical(slot), (unsigned long)e);
 			set_entry(bd, t, i, live, level,
-				  pa | flags | (level > 1 ? PTE_PS : 0));
+				  make_pte(pa, flags | (level > 1 ? PTE_PS : 0)));
 			if (!bd->count_only)
 				bd->batch->leaves_at[level]++;
 		} else {
@@ -164,11 +165,13 @@ static void walk_in(phys_addr_t table, unsigned int level, uint64_t base, struct
 
 		if (!pte_present(e))
 			continue;
+		if (level == PT_LEVELS && i >= mm.cfg.foreign_l4_lo && i < mm.cfg.foreign_l4_hi)
+			continue;       /* the hypervisor's slots */
 		if (pte_is_leaf(e, level)) {
 			if (v->leaf_fn)
 				v->leaf_fn(v, va_canonical(va), e, level);
 		} else {
-			walk_in(pte_addr(e), level - 1, va, v);
+			walk_in(pte_phys(e), level - 1, va, v);
 		}
 	}
 }

@@ -31,6 +31,35 @@ void native_flush_tlb_one(uint64_t va)
 	invlpg((const void *)va);
 }
 
+pte_t native_make_pte(phys_addr_t pa, pte_t flags)
+{
+	return pa | flags;
+}
+
+phys_addr_t native_pte_phys(pte_t e)
+{
+	return pte_addr(e);
+}
+
+void native_lazy_nop(void)
+{
+}
+
+static unsigned long native_check(void)
+{
+	return 0;       /* nothing beyond mm_check */
+}
+
+uint64_t native_read_cr3(void)
+{
+	return read_cr3();
+}
+
+static void native_irq_disable(void)
+{
+	cli();
+}
+
 /* QEMU's isa-debug-exit makes the exit status carry the verdict; without
  * the device the write goes nowhere and we halt with interrupts off. */
 __attribute__((noreturn))
@@ -58,6 +87,17 @@ struct paravirt_ops pv_ops = {
 		.write_pte = native_write_pte,
 		.load_root = native_load_root,
 		.flush_tlb_one = native_flush_tlb_one,
+		.make_pte = native_make_pte,
+		.pte_phys = native_pte_phys,
+		.lazy_begin = native_lazy_nop,
+		.lazy_end = native_lazy_nop,
+		.check = native_check,
+		.max_level = 3,
+	},
+	.cpu = {
+		.read_cr2 = read_cr2,
+		.read_cr3 = native_read_cr3,
+		.irq_disable = native_irq_disable,
 	},
 	.console = {
 		.write = serial_write,

@@ -7,6 +7,7 @@
  * (and bare metal) stays on the native backend.
  */
 #include <arch/cpu.h>
+#include <kernel/boot_info.h>
 #include <kernel/printk.h>
 #include <lib/string.h>
 #include <paravirt/ops.h>
@@ -21,6 +22,14 @@ struct hypervisor_info hypervisor;
 void paravirt_init(struct boot_info *bi)
 {
 	uint32_t base, a, b, c, d;
+
+	if (bi->protocol == PROTO_XEN_PV) {
+		/* A PV guest's CPUID is the host's unless Xen intercepts it; the
+		 * boot protocol already told us where we are. */
+		xen_pv_init(bi);
+		printk("paravirt: backend=%s\n", pv_ops.name);
+		return;
+	}
 
 	for (base = CPUID_HV_FIRST; base <= CPUID_HV_LAST; base += CPUID_HV_STEP) {
 		char sig[13];

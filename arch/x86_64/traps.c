@@ -14,6 +14,7 @@
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <mm/layout.h>
+#include <paravirt/ops.h>
 
 #define KERNEL_CS   0x08
 #define KERNEL_DS   0x10
@@ -129,13 +130,13 @@ static void dump_registers(const struct trap_frame *f)
 	printk("  r12=%016lx r13=%016lx r14=%016lx r15=%016lx\n",
 	       f->r12, f->r13, f->r14, f->r15);
 	printk("  rflags=%016lx cs=%04lx ss=%04lx cr3=%016lx\n",
-	       f->rflags, f->cs, f->ss, read_cr3());
+	       f->rflags, f->cs, f->ss, pv_read_cr3());
 }
 
 void trap_handler(struct trap_frame *f)
 {
 	unsigned int v = f->vector & 31;
-	uint64_t cr2 = read_cr2();
+	uint64_t cr2 = pv_read_cr2();
 	const char *diag;
 
 	printk("TRAP: vector=%u %s error=0x%lx rip=%016lx%s\n", v, trap_names[v],

@@ -17,13 +17,15 @@
 enum boot_protocol {
 	PROTO_MULTIBOOT2 = 1,   /* == BOOT_PROTO_MULTIBOOT2 */
 	PROTO_PVH = 2,          /* == BOOT_PROTO_PVH */
+	PROTO_XEN_PV = 3,       /* Xen PV domU: 64-bit entry, struct start_info */
 };
 
 struct boot_info {
 	enum boot_protocol protocol;
 	char loader[64];                /* boot loader name, if given */
 	uint32_t pvh_version;           /* hvm_start_info.version (PVH) */
-	uint32_t pvh_flags;             /* hvm_start_info.flags (SIF_*) */
+	uint32_t pvh_flags;             /* hvm_start_info.flags (SIF_*); start_info.flags on PV */
+	const void *xen_start_info;     /* Xen PV: struct start_info (virtual) */
 	const char *map_source;         /* "multiboot2", "start_info", "XENMEM_memory_map", "override" */
 
 	struct memmap map;              /* as given (not yet normalised) */
@@ -33,6 +35,7 @@ struct boot_info {
 	/* Boot data the loader placed in RAM (info blocks, tables, strings):
 	 * reserved so that page tables never land on them. */
 	struct mem_range boot_data[BOOT_DATA_MAX];
+	const char *boot_data_why[BOOT_DATA_MAX];   /* NULL: "bootdata" */
 	unsigned int nr_boot_data;
 };
 
@@ -40,9 +43,11 @@ extern struct boot_info boot_info;
 
 const char *boot_protocol_name(enum boot_protocol p);
 void boot_data_add(struct boot_info *bi, uint64_t pa, uint64_t size);
+void boot_data_add_named(struct boot_info *bi, uint64_t pa, uint64_t size, const char *why);
 
 /* Protocol parsers (arch/x86_64/boot/): check the magic, fill bi. */
 void multiboot2_parse(struct boot_info *bi, uint32_t magic, uint32_t info_pa);
 void pvh_parse(struct boot_info *bi, uint32_t info_pa);
+void xenpv_parse(struct boot_info *bi, const void *start_info, uint64_t boot_stack_top);
 
 #endif /* KERNEL_BOOT_INFO_H */

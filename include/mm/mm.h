@@ -46,6 +46,10 @@ struct mm_config {
 	bool nx;                        /* CPU supports NX */
 	uint64_t phys_limit;            /* 1 << MAXPHYADDR */
 	bool tables_readonly;           /* backend wants RO table mappings */
+	unsigned int foreign_l4_lo;     /* L4 slots [lo, hi) are the hypervisor's: */
+	unsigned int foreign_l4_hi;     /* never walked or checked (0, 0: none) */
+	const char *const *boot_data_why; /* names of mm_init's boot_data ranges for
+					 * the trace (NULL, or a NULL entry: "bootdata") */
 	const char *trace_env;          /* facts of the environment for the
 					 * trace's env record (key=value ...), or NULL */
 };

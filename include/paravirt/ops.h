@@ -46,11 +46,57 @@ struct pv_mmu_ops {
 	void (*flush_tlb_one)(uint64_t va);
 
 	/*
+	 * make_pte — the entry a hardware table holds for the frame at `pa`
+	 * with `flags` (a table or a leaf).  Natively pa | flags; on Xen PV the
+	 * entry holds the machine frame the p2m gives for pa.
+	 */
+	pte_t (*make_pte)(phys_addr_t pa, pte_t flags);
+
+	/* pte_phys — the inverse: the (pseudo-)physical address an entry
+	 * refers to (natively e & PTE_ADDR_MASK; Xen PV: through the M2P). */
+	phys_addr_t (*pte_phys)(pte_t e);
+
+	/*
+	 * lazy_begin, lazy_end — write_pte calls between them may be queued;
+	 * lazy_end has done them all (Xen PV: one mmu_update per batch of
+	 * links).  Nothing may rely on a queued entry before lazy_end.
+	 */
+	void (*lazy_begin)(void);
+	void (*lazy_end)(void);
+
+	/*
+	 * check — the backend's own self-check of the live tables once mm_init
+	 * is done (Xen PV: every table pinned once, every pin accepted).
+	 * Prints its findings; returns the number of violations.
+	 */
+	unsigned long (*check)(void);
+
+	/* max_level — the largest leaf the backend allows: 3 (1 GiB) natively,
+	 * 1 on Xen PV, which has no superpages. */
+	unsigned int max_level;
+
+	/* foreign_l4_lo, foreign_l4_hi — L4 slots [lo, hi) that belong to the
+	 * hypervisor (Xen PV: 256-271): mm never maps, walks or checks them. */
+	unsigned int foreign_l4_lo, foreign_l4_hi;
+
+	/*
 	 * tables_readonly — the backend keeps every table page read-only in
 	 * all kernel mappings (Xen PVH "pinning"): mm then maps brk with 4 KiB
 	 * read-only pages and keeps pages for the hook's splits.
 	 */
 	bool tables_readonly;
+};
+
+struct pv_cpu_ops {
+	/* read_cr2 — the faulting address of the last #PF (Xen PV: CR2 is
+	 * privileged; Xen stores it in vcpu_info). */
+	uint64_t (*read_cr2)(void);
+
+	/* read_cr3 — the root in use, for fault reports. */
+	uint64_t (*read_cr3)(void);
+
+	/* irq_disable — no interrupts (or events) from here on. */
+	void (*irq_disable)(void);
 };
 
 struct pv_console_ops {
@@ -70,8 +116,9 @@ struct pv_platform_ops {
 };
 
 struct paravirt_ops {
-	const char *name;           /* "native", "xen-pvh" */
+	const char *name;           /* "native", "xen-pvh", "xen-pv" */
 	struct pv_mmu_ops mmu;
+	struct pv_cpu_ops cpu;
 	struct pv_console_ops console;
 	struct pv_platform_ops platform;
 };
@@ -96,6 +143,46 @@ static inline void load_root(phys_addr_t root)
 static inline void flush_tlb_one(uint64_t va)
 {
 	pv_ops.mmu.flush_tlb_one(va);
+}
+
+static inline pte_t make_pte(phys_addr_t pa, pte_t flags)
+{
+	return pv_ops.mmu.make_pte(pa, flags);
+}
+
+static inline phys_addr_t pte_phys(pte_t e)
+{
+	return pv_ops.mmu.pte_phys(e);
+}
+
+static inline void mmu_lazy_begin(void)
+{
+	pv_ops.mmu.lazy_begin();
+}
+
+static inline void mmu_lazy_end(void)
+{
+	pv_ops.mmu.lazy_end();
+}
+
+static inline unsigned long pv_mmu_check(void)
+{
+	return pv_ops.mmu.check();
+}
+
+static inline uint64_t pv_read_cr2(void)
+{
+	return pv_ops.cpu.read_cr2();
+}
+
+static inline uint64_t pv_read_cr3(void)
+{
+	return pv_ops.cpu.read_cr3();
+}
+
+static inline void irq_disable(void)
+{
+	pv_ops.cpu.irq_disable();
 }
 
 static inline void pv_console_write(const char *s, size_t n)

@@ -26,8 +26,16 @@ void paravirt_init(struct boot_info *bi);
 void native_write_pte(uint64_t *ptep, uint64_t val);
 void native_flush_tlb_one(uint64_t va);
 void native_load_root(uint64_t root);
+uint64_t native_make_pte(uint64_t pa, uint64_t flags);
+uint64_t native_pte_phys(uint64_t e);
+void native_lazy_nop(void);
+uint64_t native_read_cr3(void);
 
 /* Xen backend: returns true if it took over pv_ops. */
 bool xen_init(struct boot_info *bi, uint32_t cpuid_base);
+
+/* Xen PV backend (the boot protocol says so: PV has no CPUID-visible
+ * way in, and its hypercall page was filled by the domain builder). */
+void xen_pv_init(struct boot_info *bi);
 
 #endif /* PARAVIRT_PARAVIRT_H */

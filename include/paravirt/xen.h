@@ -12,6 +12,8 @@
 #include <mm/batch.h>
 #include <xen/xen.h>
 
+struct boot_info;
+
 extern uint8_t hypercall_page[4096];
 
 #define _hypercall2(nr, a1, a2) ({                                          \
@@ -73,12 +75,16 @@ static inline long HYPERVISOR_mmuext_op(struct mmuext_op *op, unsigned int count
 	return _hypercall4(__HYPERVISOR_mmuext_op, op, count, done, dom);
 }
 
+/* xen.c */
+int xen_memory_map(struct boot_info *bi);       /* XENMEM_memory_map into bi->map */
+
 /* console.c */
 void xen_console_init(bool initial_domain);
 void xen_console_write(const char *s, size_t n);
 void xen_console_flush(void);
 void xen_console_use_fixmap(void);
 void xen_console_map_fixmap(void);
+void xen_console_attach(volatile void *ring, uint32_t evtchn);  /* Xen PV: ring from start_info */
 
 /* pin.c */
 void xen_batch_built(struct pt_batch *batch);

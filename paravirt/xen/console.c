@@ -129,6 +129,15 @@ void xen_console_init(bool initial_domain)
 	       (unsigned long)pfn, ring_port);
 }
 
+/* Xen PV: the ring's page is named by start_info (console.domU) and
+ * reached through `va`; called again when that VA changes (step 4). */
+void xen_console_attach(volatile void *va, uint32_t evtchn)
+{
+	ring = va;
+	ring_port = evtchn;
+	pv_ops.console.write = xen_console_write;
+}
+
 /* Called just before CR3 switches to our own tables, which have no identity
  * map: put the ring in the fixmap, then point at it once the switch is done. */
 void xen_console_map_fixmap(void)

@@ -43,7 +43,7 @@ static void install_hypercall_page(uint32_t base)
 	printk("xen: hypercall page at pa 0x%lx via msr 0x%x\n", (unsigned long)pa, msr);
 }
 
-static int xen_memory_map(struct boot_info *bi)
+int xen_memory_map(struct boot_info *bi)
 {
 	static struct xen_e820_entry e820[MEMMAP_MAX];
 	struct xen_memory_map map = { .nr_entries = MEMMAP_MAX };

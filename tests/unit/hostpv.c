@@ -392,6 +392,25 @@ static int host_memory_map(struct boot_info *bi)
 	return -1;
 }
 
+static pte_t host_make_pte(phys_addr_t pa, pte_t flags)
+{
+	return pa | flags;
+}
+
+static phys_addr_t host_pte_phys(pte_t e)
+{
+	return pte_addr(e);
+}
+
+static void host_lazy_nop(void)
+{
+}
+
+static unsigned long host_check(void)
+{
+	return 0;
+}
+
 struct paravirt_ops pv_ops = {
 	.name = "host-rec",
 	.mmu = {
@@ -399,6 +418,12 @@ struct paravirt_ops pv_ops = {
 		.write_pte = rec_write_pte,
 		.load_root = rec_load_root,
 		.flush_tlb_one = rec_flush_tlb_one,
+		.make_pte = host_make_pte,
+		.pte_phys = host_pte_phys,
+		.lazy_begin = host_lazy_nop,
+		.lazy_end = host_lazy_nop,
+		.check = host_check,
+		.max_level = 3,
 		.tables_readonly = false,
 	},
 	.console = {

@@ -7,6 +7,16 @@
 ;   PVH (QEMU -kernel, Xen) ebx = physical address of struct hvm_start_info;
 ;                           eax undefined, esp undefined
 ;
+; and a third, 64-bit one (Xen PV domU, `xl create xl-pv.cfg`):
+;
+;   Xen PV                  long mode, ring 3, paging on with the domain
+;                           builder's bootstrap tables (CR3 = their L4's machine
+;                           frame); rsi = VIRTUAL address of struct start_info,
+;                           rsp = top of the builder's bootstrap stack; events
+;                           masked; only the bootstrap region is mapped.  It goes
+;                           straight to xenpv_start() (arch/x86_64/boot/xenpv.c),
+;                           never through the 32-bit code below.
+;
 ; Each stub records which protocol it is and jumps to common32, which:
 ; zeroes .bss, checks the CPU can do long mode, builds the static boot page
 ; tables (identity 0-4 GiB and -2 GiB -> 0-1 GiB, 2 MiB pages), enables PAE,
@@ -22,8 +32,9 @@
 
 extern __bss_start, __bss_end, __stack_top
 extern x86_64_start
+extern xenpv_start, hypercall_page
 
-global mb2_entry32, pvh_entry32
+global mb2_entry32, pvh_entry32, xenpv_entry64
 global boot_pml4
 
 ; ---------------------------------------------------------------------------
@@ -54,6 +65,34 @@ section .note.Xen note alloc noexec nowrite align=4
 	dd XEN_ELFNOTE_PHYS32_ENTRY     ; type
 	db "Xen", 0
 	dq pvh_entry32
+
+; Xen PV notes (constants from xen/elfnote.h).  The loader places every
+; segment at p_paddr + VIRT_BASE - PADDR_OFFSET, i.e. at its linked address,
+; and starts the 64-bit ENTRY.  Hypercalls go through the hypercall page,
+; which Xen's domain builder fills for a PV guest (PVH fills it by MSR in
+; xen_init): one mechanism and one set of wrappers for both guest types, and
+; Xen picks the instruction (syscall for PV, vmcall/vmmcall for PVH).  No
+; FEATURES note: the defaults (no writable page tables, no auto-translated
+; physmap) are what topdown wants, and a malformed one breaks PVH loading.
+%macro XEN_NOTE 2+
+	align 4, db 0
+	dd 4                            ; namesz ("Xen\0")
+	dd %%desc_end - %%desc          ; descsz
+	dd %1                           ; type
+	db "Xen", 0
+%%desc:
+	%2
+%%desc_end:
+	align 4, db 0
+%endmacro
+
+	XEN_NOTE XEN_ELFNOTE_GUEST_OS, db "topdown", 0
+	XEN_NOTE XEN_ELFNOTE_XEN_VERSION, db "xen-3.0", 0
+	XEN_NOTE XEN_ELFNOTE_LOADER, db "generic", 0
+	XEN_NOTE XEN_ELFNOTE_VIRT_BASE, dq KERNEL_VMA
+	XEN_NOTE XEN_ELFNOTE_PADDR_OFFSET, dq 0
+	XEN_NOTE XEN_ELFNOTE_ENTRY, dq xenpv_entry64
+	XEN_NOTE XEN_ELFNOTE_HYPERCALL_PAGE, dq hypercall_page
 
 ; ---------------------------------------------------------------------------
 section .boot.text progbits alloc exec nowrite align=16
@@ -205,6 +244,18 @@ higher_half:
 	xor ebp, ebp                    ; terminate frame-pointer chains
 	; edi = protocol, esi = magic, edx = info PA
 	call x86_64_start
+	ud2
+
+; Xen PV: already 64-bit and in the higher half.  Our own boot stack (the
+; image is mapped by the builder), start_info and the builder's stack top
+; as arguments; .bss was zeroed by the loader (it zeroes p_memsz - p_filesz).
+xenpv_entry64:
+	cld
+	mov rdi, rsi                    ; start_info (virtual)
+	mov rsi, rsp                    ; bootstrap stack top: locates that page
+	mov rsp, __stack_top
+	xor ebp, ebp
+	call xenpv_start
 	ud2
 
 section .bss

@@ -1,0 +1,171 @@
+/*
+ * pv.c — the Xen PV backend: start-up, console, traps, memory map, stop.
+ * The page-table side (p2m, pinning, mmu_update) is in pvmmu.c.
+ *
+ * A PV guest kernel runs in ring 3: no port I/O, no cli/hlt, no
+ * lgdt/lidt, no CR access.  What it needs instead, in the order
+ * xenpv_early() sets it up, before the first printk:
+ *   - vcpu_info moved into the image (VCPUOP_register_vcpu_info): CR2 of a
+ *     #PF and the event mask live there, and shared_info, its default home,
+ *     is a machine page nothing maps;
+ *   - the console ring named by start_info (console_io is refused for a
+ *     domU on a release Xen, and 0xE9 is an HVM device);
+ *   - a trap table (HYPERVISOR_set_trap_table): without one, the first
+ *     fault makes Xen kill the domain ("Unhandled page fault").
+ */
+#include <arch/cpu.h>
+#include <arch/traps.h>
+#include <kernel/boot_info.h>
+#include <kernel/panic.h>
+#include <kernel/printk.h>
+#include <lib/string.h>
+#include <mm/layout.h>
+#include <paravirt/ops.h>
+#include <paravirt/paravirt.h>
+#include <paravirt/xenpv.h>
+#include <xen/sched.h>
+#include <xen/version.h>
+
+struct xenpv_domain xenpv;
+
+extern const uint64_t xenpv_trap_stubs[32];
+
+static struct vcpu_info vcpu0 __attribute__((aligned(64)));
+static struct trap_info trap_table[33];
+
+/* Before the console: nothing to print on, so end the domain as crashed. */
+void xenpv_stop_early(void)
+{
+	struct sched_shutdown s = { .reason = SHUTDOWN_crash };
+
+	for (;;)
+		HYPERVISOR_sched_op(SCHEDOP_shutdown, &s);
+}
+
+static uint64_t pv_read_cr2_vcpu(void)
+{
+	return vcpu0.arch.cr2;
+}
+
+static void pv_irq_disable(void)
+{
+	vcpu0.evtchn_upcall_mask = 1;
+	__asm__ volatile("" ::: "memory");
+}
+
+static void register_vcpu_info(void)
+{
+	uint64_t va = (uint64_t)&vcpu0;
+	struct vcpu_register_vcpu_info r = {
+		.mfn = xenpv_virt_to_mfn(&vcpu0, __func__),
+		.offset = va & (PAGE_SIZE - 1),
+	};
+	long rc = HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r);
+
+	if (rc)
+		xenpv_stop_early();     /* no console yet; cannot say why */
+	vcpu0.evtchn_upcall_mask = 1;   /* events stay masked: topdown polls */
+}
+
+static void set_traps(void)
+{
+	unsigned int v, n = 0;
+	long rc;
+
+	for (v = 0; v < 32; v++) {
+		/* NMI and #MC come through callbacks, #DF never reaches a PV guest */
+		if (v == 2 || v == X86_TRAP_DF || v == 18)
+			continue;
+		trap_table[n] = (struct trap_info){
+			.vector = v,
+			.cs = FLAT_KERNEL_CS,
+			.address = xenpv_trap_stubs[v],
+		};
+		TI_SET_IF(&trap_table[n], 1);   /* like an interrupt gate: events off */
+		n++;
+	}
+	trap_table[n].address = 0;              /* terminator */
+	rc = HYPERVISOR_set_trap_table(trap_table);
+	if (rc)
+		panic("HYPERVISOR_set_trap_table (%u vectors) rc=%ld", n, rc);
+	printk("xen-pv: trap table: %u vectors, cs=0x%x (faults diagnosed, CR2 from vcpu_info)\n",
+	       n, FLAT_KERNEL_CS);
+}
+
+void xenpv_early(const struct start_info *si)
+{
+	xenpv.si = si;
+	xenpv.p2m = (const xen_pfn_t *)si->mfn_list;
+	xenpv.nr_pages = si->nr_pages;
+	register_vcpu_info();
+	pv_ops.cpu.read_cr2 = pv_read_cr2_vcpu;
+	pv_ops.cpu.irq_disable = pv_irq_disable;
+	{
+		uint64_t pfn = xenpv_mfn_to_pfn(si->console.domU.mfn);
+
+		if (pfn == XENPV_NO_PFN)
+			xenpv_stop_early();
+		xen_console_attach((volatile void *)(KERNEL_VMA + (pfn << PAGE_SHIFT)),
+				   si->console.domU.evtchn);
+	}
+	set_traps();
+}
+
+/* The PV memory map is one RAM range [0, maxmem); only nr_pages of it are
+ * populated: clamp, so that mm never maps (or takes tables from) frames
+ * the domain does not have. */
+static int xenpv_memory_map(struct boot_info *bi)
+{
+	uint64_t limit = (uint64_t)xenpv.nr_pages << PAGE_SHIFT;
+	unsigned int i;
+	int rc = xen_memory_map(bi);
+
+	if (rc)
+		return rc;
+	for (i = 0; i < bi->map.nr; i++) {
+		struct memmap_entry *e = &bi->map.e[i];
+
+		if (e->type != MEM_USABLE || e->start + e->size <= limit)
+			continue;
+		printk("xen-pv: memmap [mem 0x%010lx-0x%010lx] usable, but nr_pages=%lu: populated up to [mem 0x%010lx]\n",
+		       (unsigned long)e->start, (unsigned long)(e->start + e->size - 1),
+		       xenpv.nr_pages, (unsigned long)(limit - 1));
+		e->size = e->start < limit ? limit - e->start : 0;
+	}
+	bi->map_source = "XENMEM_memory_map+nr_pages";
+	return 0;
+}
+
+__attribute__((noreturn))
+static void pv_stop(enum stop_code code)
+{
+	struct sched_shutdown s = {
+		.reason = code == STOP_PASS ? SHUTDOWN_poweroff : SHUTDOWN_crash,
+	};
+
+	xen_console_flush();
+	for (;;)
+		HYPERVISOR_sched_op(SCHEDOP_shutdown, &s);     /* does not return */
+}
+
+void xen_pv_init(struct boot_info *bi)
+{
+	long v = HYPERVISOR_xen_version(XENVER_version, NULL);
+
+	if (v < 0)
+		panic("XENVER_version rc=%ld", v);
+	hypervisor.present = true;
+	strlcpy(hypervisor.signature, "XenVMMXenVMM", sizeof(hypervisor.signature));
+	hypervisor.version_major = (uint32_t)v >> 16;
+	hypervisor.version_minor = (uint32_t)v & 0xffff;
+	printk("paravirt: hypervisor=%s (from the boot protocol) xen_version=%u.%u\n",
+	       hypervisor.signature, hypervisor.version_major, hypervisor.version_minor);
+	printk("xen-pv: hypercalls through the hypercall page the domain builder filled (first stub %02x %02x %02x)\n",
+	       hypercall_page[0], hypercall_page[1], hypercall_page[2]);
+	pv_ops.name = "xen-pv";
+	pv_ops.platform.stop = pv_stop;
+	pv_ops.platform.memory_map = xenpv_memory_map;
+	xenpv_mmu_install();
+	printk("xen: domain=guest (domU) console=pv-ring (start_info) nr_pages=%lu\n",
+	       xenpv.nr_pages);
+}

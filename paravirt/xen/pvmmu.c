@@ -1,0 +1,557 @@
+/*
+ * pvmmu.c — Xen PV page tables: frames, pinning, mmu_update (design §4).
+ *
+ * On PV every entry of a hardware table holds a machine frame, and Xen
+ * validates every page that becomes a table: it must have no writable
+ * mapping anywhere, and from then on it is typed (L1..L4) and may be
+ * written only through the hypervisor.  hpa's hook does exactly that:
+ *
+ *   step 3 (batch 0, brk): its tables are still private, so the hook clears
+ *     RW with plain stores where the new tree maps them (image and direct
+ *     map) and where it maps the bootstrap tables (Xen-typed); then one
+ *     multicall makes them read-only in the builder's bootstrap mapping
+ *     (update_va_mapping, one entry per page) and pins them all
+ *     (one mmuext_op entry with every MMUEXT_PIN_Ln_TABLE, L1s first).
+ *   step 4: MMUEXT_NEW_BASEPTR, then MMUEXT_UNPIN_TABLE of the builder's
+ *     L4: Xen drops the type of every bootstrap table; they are plain RAM.
+ *   step 6 (every later batch): one multicall — an mmu_update clearing RW
+ *     in the live direct map for each new table page, and an mmuext_op
+ *     pinning them — then the links, queued between lazy_begin and lazy_end
+ *     and sent as one mmu_update.
+ *   later write_pte: mmu_update (queued while lazy).
+ *
+ * Each table page is thus validated exactly once (a "status flip",
+ * writable -> Ln); the bootstrap tables flip back once.  Every hypercall's
+ * result, and every multicall entry's, is checked: a refusal is a PANIC
+ * naming the operation, the frame and Xen's return code.
+ */
+#include <arch/cpu.h>
+#include <kernel/panic.h>
+#include <kernel/printk.h>
+#include <lib/string.h>
+#include <mm/mm.h>
+#include <mm/trace.h>
+#include <paravirt/ops.h>
+#include <paravirt/paravirt.h>
+#include <paravirt/xenpv.h>
+
+#define XENPV_REQ_MAX       2048        /* requests per hypercall (buffers) */
+#define FIX_XENPV_CONSOLE   0           /* fixmap slots after step 4 */
+#define FIX_XENPV_P2M       1
+
+/* Counters: per batch (reset by the hook) and for the whole run. */
+struct xenpv_counts {
+	unsigned long tables, pins, flips, unflips, ro_updates;
+	unsigned long hypercalls, multicall_entries, mmu_update_reqs;
+};
+
+static struct xenpv_counts batch_cnt, total_cnt;
+
+static struct mmu_update mmu_req[XENPV_REQ_MAX];
+static unsigned int nr_mmu_req;
+static struct mmuext_op ext_op[XENPV_REQ_MAX];
+static unsigned int nr_ext_op;
+static struct multicall_entry mc[XENPV_REQ_MAX + 2];
+static unsigned int nr_mc;
+static bool lazy;
+static uint64_t root_mfn;               /* what CR3 holds */
+static unsigned long pin_failures_seen; /* never nonzero: a refusal panics */
+
+/* Tables of the batch being hooked, in pin order (children first). */
+static struct { phys_addr_t pa; unsigned int level; } hooked[XENPV_REQ_MAX];
+static unsigned int nr_hooked;
+
+static void count(unsigned long *field, unsigned long n)
+{
+	field[0] += n;
+	/* same offset in total_cnt */
+	((unsigned long *)&total_cnt)[field - (unsigned long *)&batch_cnt] += n;
+}
+
+#define COUNT(f, n) count(&batch_cnt.f, (n))
+
+/* ------------------------------------------------------------- frames */
+
+uint64_t xenpv_pfn_to_mfn(uint64_t pfn, const char *func)
+{
+	if (pfn >= xenpv.nr_pages)
+		panic_at(func, "pfn 0x%lx has no machine frame (nr_pages=%lu)", (unsigned long)pfn,
+			 xenpv.nr_pages);
+	return xenpv.p2m[pfn];
+}
+
+uint64_t xenpv_mfn_to_pfn(uint64_t mfn)
+{
+	uint64_t pfn;
+
+	if (mfn >= MACH2PHYS_NR_ENTRIES)
+		return XENPV_NO_PFN;
+	pfn = machine_to_phys_mapping[mfn];
+	if (pfn >= xenpv.nr_pages || xenpv.p2m[pfn] != mfn)
+		return XENPV_NO_PFN;            /* not ours (Xen's, or foreign) */
+	return pfn;
+}
+
+static uint64_t virt_to_pa(const void *p, const char *func)
+{
+	uint64_t va = (uint64_t)p;
+
+	if (va >= DIRECT_MAP_BASE && va - DIRECT_MAP_BASE < DIRECT_MAP_SIZE)
+		return va - DIRECT_MAP_BASE;
+	if (va >= KERNEL_VMA)
+		return va - KERNEL_VMA;
+	panic_at(func, "va 0x%016lx is neither in the image nor in the direct map",
+		 (unsigned long)va);
+}
+
+uint64_t xenpv_virt_to_mfn(const void *p, const char *func)
+{
+	return xenpv_pfn_to_mfn(virt_to_pa(p, func) >> PAGE_SHIFT, func);
+}
+
+static uint64_t virt_to_maddr(const void *p, const char *func)
+{
+	return (xenpv_virt_to_mfn(p, func) << PAGE_SHIFT) | ((uint64_t)p & (PAGE_SIZE - 1));
+}
+
+static pte_t xenpv_make_pte(phys_addr_t pa, pte_t flags)
+{
+	return (xenpv_pfn_to_mfn(pa >> PAGE_SHIFT, "make_pte") << PAGE_SHIFT) | flags;
+}
+
+static phys_addr_t xenpv_pte_phys(pte_t e)
+{
+	uint64_t pfn = xenpv_mfn_to_pfn(pte_addr(e) >> PAGE_SHIFT);
+
+	return pfn == XENPV_NO_PFN ? PTE_ADDR_MASK : pfn << PAGE_SHIFT;
+}
+
+/* ---------------------------------------------------------- hypercalls */
+
+static void mmu_update_flush(const char *func)
+{
+	unsigned int done = 0, n = nr_mmu_req;
+	long rc;
+
+	if (!n)
+		return;
+	nr_mmu_req = 0;
+	rc = HYPERVISOR_mmu_update(mmu_req, n, &done, DOMID_SELF);
+	COUNT(hypercalls, 1);
+	COUNT(mmu_update_reqs, n);
+	if (rc || done != n) {
+		const struct mmu_update *r = &mmu_req[done < n ? done : n - 1];
+
+		panic_at(func, "mmu_update mfn=0x%lx ptr=0x%lx val=0x%016lx rc=%ld (request %u of %u)",
+			 (unsigned long)(r->ptr >> PAGE_SHIFT), (unsigned long)r->ptr,
+			 (unsigned long)r->val, rc, done + 1, n);
+	}
+}
+
+static void mmu_update_queue(pte_t *ptep, pte_t val, const char *func)
+{
+	if (nr_mmu_req == XENPV_REQ_MAX)
+		mmu_update_flush(func);
+	mmu_req[nr_mmu_req].ptr = virt_to_maddr(ptep, func) | MMU_NORMAL_PT_UPDATE;
+	mmu_req[nr_mmu_req].val = val;
+	nr_mmu_req++;
+}
+
+static const char *ext_name(unsigned int cmd)
+{
+	switch (cmd) {
+	case MMUEXT_PIN_L1_TABLE: return "MMUEXT_PIN_L1_TABLE";
+	case MMUEXT_PIN_L2_TABLE: return "MMUEXT_PIN_L2_TABLE";
+	case MMUEXT_PIN_L3_TABLE: return "MMUEXT_PIN_L3_TABLE";
+	case MMUEXT_PIN_L4_TABLE: return "MMUEXT_PIN_L4_TABLE";
+	case MMUEXT_UNPIN_TABLE: return "MMUEXT_UNPIN_TABLE";
+	case MMUEXT_NEW_BASEPTR: return "MMUEXT_NEW_BASEPTR";
+	}
+	return "mmuext_op";
+}
+
+/* One mmuext_op hypercall (outside a multicall). */
+static void mmuext_one(unsigned int cmd, uint64_t mfn, const char *func)
+{
+	struct mmuext_op op = { .cmd = cmd };
+	unsigned int done = 0;
+	long rc;
+
+	op.arg1.mfn = mfn;
+	rc = HYPERVISOR_mmuext_op(&op, 1, &done, DOMID_SELF);
+	COUNT(hypercalls, 1);
+	if (rc || done != 1)
+		panic_at(func, "%s mfn=0x%lx rc=%ld", ext_name(cmd), (unsigned long)mfn, rc);
+}
+
+static void mc_add(unsigned long op, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	struct multicall_entry *e = &mc[nr_mc++];
+
+	memset(e, 0, sizeof(*e));
+	e->op = op;
+	e->args[0] = a0;
+	e->args[1] = a1;
+	e->args[2] = a2;
+	e->args[3] = a3;
+}
+
+/*
+ * Issue the multicall: the update_va_mapping entries already queued in mc,
+ * then the queued mmu_update requests as one entry, then the queued
+ * mmuext_ops as one entry.  Every entry's result is checked.
+ */
+static void multicall_flush(const char *func)
+{
+	static unsigned int mmu_done, ext_done;
+	unsigned int n_mmu = nr_mmu_req, n_ext = nr_ext_op, i;
+	long rc;
+
+	mmu_done = ext_done = 0;
+	if (n_mmu)
+		mc_add(__HYPERVISOR_mmu_update, (uint64_t)mmu_req, n_mmu, (uint64_t)&mmu_done,
+		       DOMID_SELF);
+	if (n_ext)
+		mc_add(__HYPERVISOR_mmuext_op, (uint64_t)ext_op, n_ext, (uint64_t)&ext_done,
+		       DOMID_SELF);
+	if (!nr_mc)
+		return;
+	rc = HYPERVISOR_multicall(mc, nr_mc);
+	COUNT(hypercalls, 1);
+	COUNT(multicall_entries, nr_mc);
+	COUNT(mmu_update_reqs, n_mmu);
+	if (rc)
+		panic_at(func, "multicall of %u entries rc=%ld", nr_mc, rc);
+	for (i = 0; i < nr_mc; i++) {
+		const struct multicall_entry *e = &mc[i];
+		long r = (long)e->result;
+
+		if (e->op == __HYPERVISOR_update_va_mapping && r)
+			panic_at(func, "update_va_mapping va=0x%016lx mfn=0x%lx rc=%ld (multicall entry %u of %u)",
+				 (unsigned long)e->args[0], (unsigned long)(pte_addr(e->args[1]) >> PAGE_SHIFT),
+				 r, i + 1, nr_mc);
+		if (e->op == __HYPERVISOR_mmu_update && (r || mmu_done != n_mmu)) {
+			const struct mmu_update *q = &mmu_req[mmu_done < n_mmu ? mmu_done : n_mmu - 1];
+
+			panic_at(func, "mmu_update mfn=0x%lx ptr=0x%lx val=0x%016lx rc=%ld (request %u of %u)",
+				 (unsigned long)(q->ptr >> PAGE_SHIFT), (unsigned long)q->ptr,
+				 (unsigned long)q->val, r, mmu_done + 1, n_mmu);
+		}
+		if (e->op == __HYPERVISOR_mmuext_op && (r || ext_done != n_ext)) {
+			const struct mmuext_op *o = &ext_op[ext_done < n_ext ? ext_done : n_ext - 1];
+
+			pin_failures_seen++;
+			panic_at(func, "%s mfn=0x%lx rc=%ld (op %u of %u)", ext_name(o->cmd),
+				 (unsigned long)o->arg1.mfn, r, ext_done + 1, n_ext);
+		}
+	}
+	nr_mc = nr_mmu_req = nr_ext_op = 0;
+}
+
+/* ------------------------------------------------------------ write_pte */
+
+static void xenpv_write_pte(pte_t *ptep, pte_t val)
+{
+	mmu_update_queue(ptep, val, "xen_write_pte");
+	if (!lazy)
+		mmu_update_flush("xen_write_pte");
+}
+
+static void xenpv_lazy_begin(void)
+{
+	lazy = true;
+}
+
+static unsigned int link_batch_id;
+
+static void xenpv_lazy_end(void)
+{
+	unsigned long h = batch_cnt.hypercalls, q = batch_cnt.mmu_update_reqs, n = nr_mmu_req;
+
+	lazy = false;
+	mmu_update_flush("xen_write_pte");
+	if (n)
+		trace("xenpv link id=%u mmu_update_reqs=%lu hypercalls=%lu", link_batch_id,
+		      batch_cnt.mmu_update_reqs - q, batch_cnt.hypercalls - h);
+}
+
+static void xenpv_flush_tlb_one(uint64_t va)
+{
+	struct mmuext_op op = { .cmd = MMUEXT_INVLPG_LOCAL };
+	unsigned int done = 0;
+	long rc;
+
+	op.arg1.linear_addr = va;
+	rc = HYPERVISOR_mmuext_op(&op, 1, &done, DOMID_SELF);
+	COUNT(hypercalls, 1);
+	if (rc || done != 1)
+		panic("MMUEXT_INVLPG_LOCAL va=0x%016lx rc=%ld", (unsigned long)va, rc);
+}
+
+/* ----------------------------------------------------------------- hook */
+
+static bool in_batch(const struct pt_batch *b, phys_addr_t pa)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->nr_extents; i++)
+		if (pa >= b->extents[i].start && pa < b->extents[i].end)
+			return true;
+	return false;
+}
+
+/* Collect the batch's tables under t (a table of `level`), children first. */
+static void collect(const struct pt_batch *b, phys_addr_t t, unsigned int level)
+{
+	const pte_t *p = pt_page(t);
+	unsigned int i;
+
+	if (level > 1) {
+		for (i = 0; i < PT_ENTRIES; i++) {
+			pte_t e = p[i];
+
+			if (level == PT_LEVELS && i >= mm.cfg.foreign_l4_lo && i < mm.cfg.foreign_l4_hi)
+				continue;
+			if (!pte_present(e) || (e & PTE_PS))
+				continue;
+			if (in_batch(b, xenpv_pte_phys(e)))
+				collect(b, xenpv_pte_phys(e), level - 1);
+		}
+	}
+	if (nr_hooked == XENPV_REQ_MAX)
+		panic("batch %u has more than %d tables (raise XENPV_REQ_MAX)", b->id, XENPV_REQ_MAX);
+	hooked[nr_hooked].pa = t;
+	hooked[nr_hooked].level = level;
+	nr_hooked++;
+}
+
+static void collect_sorted(const struct pt_batch *b)
+{
+	unsigned int i;
+
+	nr_hooked = 0;
+	if (b->source == PT_SRC_BRK) {
+		collect(b, mm.root, PT_LEVELS);
+	} else {
+		for (i = 0; i < b->nr_links; i++) {
+			const struct pt_link *l = &b->links[i];
+
+			if (l->level > 1 && !(l->val & PTE_PS) && in_batch(b, xenpv_pte_phys(l->val)))
+				collect(b, xenpv_pte_phys(l->val), l->level - 1);
+		}
+	}
+	if (nr_hooked != b->nr_tables)
+		panic("batch %u: %u tables reachable from the batch, %lu allocated", b->id,
+		      nr_hooked, b->nr_tables);
+}
+
+static void queue_pins(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_hooked; i++) {
+		struct mmuext_op *o = &ext_op[nr_ext_op++];
+
+		memset(o, 0, sizeof(*o));
+		o->cmd = MMUEXT_PIN_L1_TABLE + hooked[i].level - 1;
+		o->arg1.mfn = xenpv_pfn_to_mfn(hooked[i].pa >> PAGE_SHIFT, "xen_pin");
+	}
+	COUNT(pins, nr_hooked);
+	COUNT(flips, nr_hooked);
+}
+
+/* A plain store clearing RW where the (still private) new tree maps va. */
+static unsigned long private_ro(uint64_t va)
+{
+	unsigned int level;
+	pte_t *slot;
+	pte_t e = pt_lookup(va, &level, &slot);
+
+	if (!pte_present(e) || !(e & PTE_RW))
+		return 0;
+	if (level != 1)
+		panic("va 0x%016lx is mapped by a %s page on Xen PV", (unsigned long)va,
+		      page_size_name(level));
+	*slot = e & ~PTE_RW;
+	return 1;
+}
+
+static void hook_brk(struct pt_batch *b)
+{
+	unsigned int i;
+	unsigned long ro = 0;
+
+	/* 1. the new tree, still private: plain stores */
+	for (i = 0; i < nr_hooked; i++) {
+		ro += private_ro(KERNEL_VMA + hooked[i].pa);
+		ro += private_ro(DIRECT_MAP_BASE + hooked[i].pa);
+	}
+	for (i = 0; i < xenpv.boot_pt_frames; i++)
+		ro += private_ro(DIRECT_MAP_BASE + xenpv.boot_pt_pa + i * PAGE_SIZE);
+	b->hook_ro_entries += ro;
+	/* 2. the builder's mapping of each page, read-only, then the pins */
+	for (i = 0; i < nr_hooked; i++) {
+		phys_addr_t pa = hooked[i].pa;
+
+		mc_add(__HYPERVISOR_update_va_mapping, KERNEL_VMA + pa,
+		       xenpv_make_pte(pa, PTE_P | (mm.cfg.nx ? PTE_NX : 0)), UVMF_INVLPG, 0);
+	}
+	COUNT(ro_updates, nr_hooked);
+	queue_pins();
+	multicall_flush("xen_pin_batch");
+}
+
+static void hook_ram(struct pt_batch *b)
+{
+	unsigned int i, level;
+
+	for (i = 0; i < nr_hooked; i++) {
+		uint64_t va = DIRECT_MAP_BASE + hooked[i].pa;
+		pte_t *slot;
+		pte_t e = pt_lookup(va, &level, &slot);
+
+		if (!pte_present(e) || level != 1)
+			panic("batch %u: table 0x%010lx is not mapped by a 4 KiB page of the direct map",
+			      b->id, (unsigned long)hooked[i].pa);
+		if (!(e & PTE_RW))
+			continue;
+		mmu_update_queue(slot, e & ~PTE_RW, "xen_pin_batch");
+	}
+	b->hook_ro_entries += nr_mmu_req;
+	COUNT(ro_updates, nr_mmu_req);
+	queue_pins();
+	multicall_flush("xen_pin_batch");
+}
+
+static void xenpv_batch_built(struct pt_batch *b)
+{
+	memset(&batch_cnt, 0, sizeof(batch_cnt));
+	collect_sorted(b);
+	COUNT(tables, nr_hooked);
+	if (b->source == PT_SRC_BRK)
+		hook_brk(b);
+	else
+		hook_ram(b);
+	link_batch_id = b->id;
+	b->hook_action = "pin";
+	b->hook_result = "ok";
+	trace("xenpv hook id=%u tables=%lu pins=%lu flips=%lu ro_updates=%lu hypercalls=%lu multicall_entries=%lu mmu_update_reqs=%lu",
+	      b->id, batch_cnt.tables, batch_cnt.pins, batch_cnt.flips, batch_cnt.ro_updates,
+	      batch_cnt.hypercalls, batch_cnt.multicall_entries, batch_cnt.mmu_update_reqs);
+}
+
+/* --------------------------------------------------------------- step 4 */
+
+/* After the switch only the image and what the new tree maps are
+ * reachable: the console ring and the p2m go to the fixmap (the direct map
+ * reaches them only when the last batch maps low RAM). */
+static void xenpv_load_root(phys_addr_t root)
+{
+	phys_addr_t p2m_pa = (uint64_t)xenpv.p2m - KERNEL_VMA;
+	unsigned long p2m_pages = (xenpv.nr_pages * sizeof(xen_pfn_t) + PAGE_SIZE - 1) / PAGE_SIZE;
+	uint64_t ring_mfn = xenpv.si->console.domU.mfn;
+	uint32_t ring_evtchn = xenpv.si->console.domU.evtchn;
+	phys_addr_t ring_pa = xenpv_mfn_to_pfn(ring_mfn) << PAGE_SHIFT;
+	unsigned long i, h0 = total_cnt.hypercalls, q0 = total_cnt.mmu_update_reqs;
+
+	memset(&batch_cnt, 0, sizeof(batch_cnt));
+	if (FIX_XENPV_P2M + p2m_pages > FIXMAP_SLOTS)
+		panic("p2m list of %lu pages does not fit the fixmap (%d slots): guest RAM above %lu MiB",
+		      p2m_pages, FIXMAP_SLOTS,
+		      (unsigned long)((FIXMAP_SLOTS - FIX_XENPV_P2M) * (PAGE_SIZE / sizeof(xen_pfn_t)) *
+				      PAGE_SIZE >> 20));
+	mmu_lazy_begin();
+	fixmap_set(FIX_XENPV_CONSOLE, ring_pa, true);
+	for (i = 0; i < p2m_pages; i++)
+		fixmap_set(FIX_XENPV_P2M + i, (p2m_pa & ~(PAGE_SIZE - 1)) + i * PAGE_SIZE, false);
+	lazy = false;
+	mmu_update_flush("xen_load_root");
+
+	mmuext_one(MMUEXT_NEW_BASEPTR, xenpv_pfn_to_mfn(root >> PAGE_SHIFT, "xen_load_root"),
+		   "xen_load_root");
+	/* Nothing of the bootstrap region is reachable now but through these: */
+	xenpv.p2m = (const xen_pfn_t *)(fixmap_addr(FIX_XENPV_P2M) + (p2m_pa & (PAGE_SIZE - 1)));
+	xenpv.si = NULL;
+	xen_console_attach((volatile void *)fixmap_addr(FIX_XENPV_CONSOLE), ring_evtchn);
+	root_mfn = xenpv_pfn_to_mfn(root >> PAGE_SHIFT, "xen_load_root");
+
+	/* The builder's tables: unpin, and Xen drops their type (L4 to L1). */
+	mmuext_one(MMUEXT_UNPIN_TABLE, xenpv.boot_l4_mfn, "xen_load_root");
+	COUNT(unflips, xenpv.boot_pt_frames);
+	/* Where the new tree maps them already, they are writable RAM again. */
+	mmu_lazy_begin();
+	for (i = 0; i < xenpv.boot_pt_frames; i++) {
+		uint64_t va = DIRECT_MAP_BASE + xenpv.boot_pt_pa + i * PAGE_SIZE;
+		unsigned int level;
+		pte_t *slot;
+		pte_t e = pt_lookup(va, &level, &slot);
+
+		if (pte_present(e))
+			write_pte(slot, e | PTE_RW);
+	}
+	lazy = false;
+	mmu_update_flush("xen_load_root");
+	trace("xenpv cr3 step=4 new_baseptr_mfn=0x%lx unpinned_boot_l4_mfn=0x%lx boot_tables_released=%lu fixmap_pages=%lu hypercalls=%lu mmu_update_reqs=%lu",
+	      (unsigned long)root_mfn, (unsigned long)xenpv.boot_l4_mfn, xenpv.boot_pt_frames,
+	      1 + p2m_pages, total_cnt.hypercalls - h0, total_cnt.mmu_update_reqs - q0);
+}
+
+static uint64_t xenpv_read_cr3(void)
+{
+	uint64_t mfn = root_mfn ? root_mfn : xenpv.boot_l4_mfn;
+	uint64_t pfn = xenpv_mfn_to_pfn(mfn);
+
+	return pfn == XENPV_NO_PFN ? mfn << PAGE_SHIFT : pfn << PAGE_SHIFT;
+}
+
+/* ----------------------------------------------------------- self-check */
+
+static unsigned long xenpv_check(void)
+{
+	unsigned long v = 0, expect = mm.tables;
+
+	if (total_cnt.pins != expect) {
+		printk("selfcheck: VIOLATION: xen-pv pinned %lu table pages, mm built %lu\n",
+		       total_cnt.pins, expect);
+		v++;
+	}
+	if (total_cnt.flips != expect) {
+		printk("selfcheck: VIOLATION: xen-pv flipped %lu table pages, mm built %lu\n",
+		       total_cnt.flips, expect);
+		v++;
+	}
+	if (pin_failures_seen)
+		v++;
+	printk("xen-pv: summary tables=%lu pins=%lu (all accepted) flips=%lu (+%lu bootstrap tables released) ro_updates=%lu hypercalls=%lu multicall_entries=%lu mmu_update_reqs=%lu batches=%lu\n",
+	       total_cnt.tables, total_cnt.pins, total_cnt.flips, total_cnt.unflips,
+	       total_cnt.ro_updates, total_cnt.hypercalls, total_cnt.multicall_entries,
+	       total_cnt.mmu_update_reqs, mm.batches);
+	printk("xen-pv: flips per table page %lu.%02lu (minimum 1); hypercalls per table page %lu.%02lu (Linux PV: 3 per L1, 2 per L2/L3)\n",
+	       (total_cnt.flips + total_cnt.unflips) / (expect ? expect : 1),
+	       (total_cnt.flips + total_cnt.unflips) * 100 / (expect ? expect : 1) % 100,
+	       total_cnt.hypercalls / (expect ? expect : 1),
+	       total_cnt.hypercalls * 100 / (expect ? expect : 1) % 100);
+	trace("xenpv summary tables=%lu pins=%lu flips=%lu unflips=%lu ro_updates=%lu hypercalls=%lu multicall_entries=%lu mmu_update_reqs=%lu violations=%lu",
+	      total_cnt.tables, total_cnt.pins, total_cnt.flips, total_cnt.unflips,
+	      total_cnt.ro_updates, total_cnt.hypercalls, total_cnt.multicall_entries,
+	      total_cnt.mmu_update_reqs, v);
+	return v;
+}
+
+void xenpv_mmu_install(void)
+{
+	pv_ops.mmu.batch_built = xenpv_batch_built;
+	pv_ops.mmu.write_pte = xenpv_write_pte;
+	pv_ops.mmu.load_root = xenpv_load_root;
+	pv_ops.mmu.flush_tlb_one = xenpv_flush_tlb_one;
+	pv_ops.mmu.make_pte = xenpv_make_pte;
+	pv_ops.mmu.pte_phys = xenpv_pte_phys;
+	pv_ops.mmu.lazy_begin = xenpv_lazy_begin;
+	pv_ops.mmu.lazy_end = xenpv_lazy_end;
+	pv_ops.mmu.check = xenpv_check;
+	pv_ops.mmu.max_level = 1;               /* PV: no superpages */
+	pv_ops.mmu.foreign_l4_lo = 256;         /* Xen's slots, 0xffff800000000000- */
+	pv_ops.mmu.foreign_l4_hi = 272;         /* 0xffff87ffffffffff */
+	pv_ops.mmu.tables_readonly = true;
+	pv_ops.cpu.read_cr3 = xenpv_read_cr3;
+}
