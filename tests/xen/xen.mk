@@ -5,6 +5,8 @@
 #                        or the resolved package versions change)
 #   make run-xen         topdown as a PVH domU: Xen + Linux PV dom0 + `xl create xl.cfg`
 #                        -> $(BUILD)/xen/domu/{guest.log,xl-dmesg.log,serial.log,status}
+#   make run-xen-pv      topdown as a PV domU: the same, with `xl create xl-pv.cfg`
+#                        -> $(BUILD)/xen/pv/...
 #   make run-xen-dom0    topdown as Xen's PVH dom0, no Linux
 #                        -> $(BUILD)/xen/dom0/{guest.log,serial.log,status}
 #   make xen-shell       interactive Linux dom0 with the toolstack up (Ctrl-a x quits)
@@ -35,7 +37,7 @@ XENLAB_INPUTS := $(XEN_LAB_DIR)/build-lab.sh $(XEN_LAB_DIR)/dom0-init.sh
 XEN_RUN_ARGS = --kernel $(XEN_KERNEL) --cfg $(XEN_CFG) --extra "$(XEN_EXTRA)" --lab $(XENLAB) \
 	$(if $(XEN_TIMEOUT),--timeout $(XEN_TIMEOUT))
 
-.PHONY: xenlab run-xen run-xen-dom0 xen-shell xenlab-clean xenlab-versions
+.PHONY: xenlab run-xen run-xen-pv run-xen-dom0 xen-shell xenlab-clean xenlab-versions
 
 xenlab: $(XENLAB)/stamp
 
@@ -52,6 +54,10 @@ $(XENLAB)/stamp: $(XENLAB)/versions.txt $(XENLAB_INPUTS) \
 
 run-xen: $(XEN_KERNEL) xenlab
 	$(XEN_LAB_DIR)/run.sh --mode domu $(XEN_RUN_ARGS) --out $(BUILD)/xen/$(or $(XEN_RUN),domu)
+
+run-xen-pv: XEN_CFG = xl-pv.cfg
+run-xen-pv: $(XEN_KERNEL) xenlab
+	$(XEN_LAB_DIR)/run.sh --mode domu $(XEN_RUN_ARGS) --out $(BUILD)/xen/$(or $(XEN_RUN),pv)
 
 run-xen-dom0: $(XEN_KERNEL) xenlab
 	$(XEN_LAB_DIR)/run.sh --mode dom0 $(XEN_RUN_ARGS) --out $(BUILD)/xen/$(or $(XEN_RUN),dom0)
