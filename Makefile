@@ -163,9 +163,9 @@ QEMU_COMMON = -M $(QEMU_MACHINE) -cpu $(QEMU_CPU) -m $(MEM) -display none -seria
 
 .PHONY: run run-iso gdb
 run: $(BUILD)/topdown.elf
-	$(QEMU) $(QEMU_COMMON) -kernel $< -append "$(CMDLINE)"; tools/exitcode.sh $$?
+	$(QEMU) $(QEMU_COMMON) -kernel $< -append "$(CMDLINE)"; tools/exitcode.sh $$? $(GEN)
 run-iso: $(BUILD)/topdown.iso
-	$(QEMU) $(QEMU_COMMON) -cdrom $<; tools/exitcode.sh $$?
+	$(QEMU) $(QEMU_COMMON) -cdrom $<; tools/exitcode.sh $$? $(GEN)
 gdb: $(BUILD)/topdown.elf
 	@echo "QEMU waits for gdb on localhost:1234:  gdb -ex 'target remote :1234' $<"
 	$(QEMU) $(QEMU_COMMON) -kernel $< -append "$(CMDLINE)" -s -S

@@ -1,8 +1,13 @@
 #!/bin/sh
-# Translate QEMU's exit status after isa-debug-exit into the run's verdict.
-case "$1" in
-33) echo "qemu: exit 33: PASS"; exit 0 ;;
-35) echo "qemu: exit 35: FAIL"; exit 1 ;;
-37) echo "qemu: exit 37: PANIC"; exit 2 ;;
-*)  echo "qemu: exit $1: no verdict (crash, reset or QEMU error)"; exit 3 ;;
-esac
+# tools/exitcode.sh STATUS [ASM_OFFSETS_INC] — QEMU's exit status after isa-debug-exit as the
+# run's verdict (exit 0 PASS, 1 FAIL, 2 PANIC, 3 none).  The kernel writes DEBUG_EXIT_PASS/
+# FAIL/PANIC of include/arch/boot.h, found in build/gen/asm-offsets.inc; QEMU exits (v << 1) | 1.
+inc=${2:-build/gen/asm-offsets.inc}
+n=0
+for kind in PASS FAIL PANIC; do
+	v=$(sed -n "s/^%define DEBUG_EXIT_$kind //p" "$inc" 2>/dev/null)
+	[ -n "$v" ] && [ "$1" -eq $((v << 1 | 1)) ] && { echo "qemu: exit $1: $kind"; exit $n; }
+	n=$((n + 1))
+done
+echo "qemu: exit $1: no verdict (crash, reset or QEMU error)"
+exit 3

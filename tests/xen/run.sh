@@ -3,7 +3,7 @@
 #
 # Usage:
 #   run.sh --mode domu|dom0 [--kernel ELF] [--cfg XLCFG] [--extra "OPTS"] [--out DIR]
-#          [--timeout S] [--lab DIR] [--dom0-mem MIB] [--shell]
+#          [--timeout S] [--lab DIR] [--dom0-mem MIB] [--vcpus N] [--shell]
 #
 #   --mode domu   Xen + Linux PV dom0 (build/xenlab); dom0 runs `xl create -p` on a copy of
 #                 XLCFG (kernel path rewritten, OPTS appended to extra), unpauses the guest
@@ -14,6 +14,8 @@
 #                 Output arrives as "(d0) ..." lines (port 0xE9, guest_loglvl=all).
 #                 S (default 30) bounds the whole run.
 #   --kernel      default: the kernel named in XLCFG (XLCFG defaults to xl.cfg)
+#   --vcpus       the guest's vCPUs (domU: XLCFG's vcpus replaced; dom0: dom0_max_vcpus,
+#                 default 1) and QEMU's CPUs, so Xen has as many pCPUs
 #   --out         default: build/xen/<mode>; previous results there are replaced
 #   --shell       domU mode only: an interactive dom0 shell on this terminal instead of a
 #                 run; the kernel (if any) and the rewritten config are in /lab/
@@ -26,18 +28,7 @@
 # with console_io, which reaches the serial line raw). qemu.cmd repeats the QEMU command.
 # Line ends are LF; CRs are stripped.
 #
-# Exit codes (infrastructure verdicts; what the guest printed is judged elsewhere):
-#   0  ran             the guest ran and shut itself down (poweroff); logs collected
-#   1  usage           bad arguments, missing lab or kernel
-#   2  no-xen          Xen did not boot (no banner on the serial line)
-#   3  no-dom0         domU: Linux dom0 or its toolstack did not come up;
-#                      dom0: Xen failed to build or start the kernel as dom0
-#   4  create-failed   domU: `xl create` failed
-#   5  crashed         the guest crashed: shutdown reason crash, reboot (a PVH triple fault
-#                      ends as reboot) or watchdog, or Xen panicked while it ran
-#   6  timeout         the guest was still running after the timeout (destroyed / killed),
-#                      or printed its result line but never shut down
-#   7  transfer        the logs did not come back intact (markers missing, checksum bad)
+# Exit codes: tests/xen/exitcodes.txt (ran 0, usage 1, ... transfer 7), printed by --help.
 # An empty guest.log is not an error here, but is reported loudly and as guest_log=empty.
 set -uo pipefail
 
@@ -49,10 +40,14 @@ OUT=
 TIMEOUT=
 LAB=build/xenlab
 DOM0_MEM=
+VCPUS=
 SHELL_MODE=0
 
-usage() { sed -n '2,/^set -uo/p' "$0" | sed 's/^# \{0,1\}//;$d'; exit 1; }
-die() { echo "xen-run: error: $*" >&2; exit 1; }
+HERE=$(dirname "$0")
+declare -A CODES=()     # verdict -> exit code, from the one table
+while read -r code verdict _; do CODES[$verdict]=$code; done < <(grep -v '^#' "$HERE/exitcodes.txt")
+usage() { sed -n '2,/^set -uo/p' "$0" | sed 's/^# \{0,1\}//;$d'; grep -v '^#' "$HERE/exitcodes.txt"; exit "${CODES[usage]}"; }
+die() { echo "xen-run: error: $*" >&2; exit "${CODES[usage]}"; }
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -64,6 +59,7 @@ while [ $# -gt 0 ]; do
 	--timeout) TIMEOUT=$2; shift ;;
 	--lab) LAB=$2; shift ;;
 	--dom0-mem) DOM0_MEM=$2; shift ;;
+	--vcpus) VCPUS=$2; shift ;;
 	--shell) SHELL_MODE=1 ;;
 	-h|--help) usage ;;
 	*) echo "xen-run: unknown argument: $1" >&2; usage ;;
@@ -77,6 +73,7 @@ dom0) TIMEOUT=${TIMEOUT:-30} ;;
 *) echo "xen-run: --mode domu|dom0 is required" >&2; usage ;;
 esac
 [[ $TIMEOUT =~ ^[0-9]+$ ]] || die "--timeout wants seconds"
+[[ ${VCPUS:-1} =~ ^[1-9][0-9]*$ ]] || die "--vcpus wants a number"
 OUT=${OUT:-build/xen/$MODE}
 
 # --- xl.cfg -------------------------------------------------------------------------------
@@ -128,7 +125,7 @@ if [ "$MODE" = domu ]; then
 	[ "$CFG_MEMORY" -gt 1280 ] && QEMU_MEM=$((CFG_MEMORY + 768))
 else
 	DOM0_MEM=${DOM0_MEM:-$CFG_MEMORY}
-	XEN_CMD="$XEN_CMD dom0=pvh dom0-iommu=none dom0_mem=${DOM0_MEM}M,max:${DOM0_MEM}M dom0_max_vcpus=1"
+	XEN_CMD="$XEN_CMD dom0=pvh dom0-iommu=none dom0_mem=${DOM0_MEM}M,max:${DOM0_MEM}M dom0_max_vcpus=${VCPUS:-1}"
 	[ "$DOM0_MEM" -gt 1536 ] && QEMU_MEM=$((DOM0_MEM + 512))
 fi
 
@@ -137,10 +134,11 @@ if [ "$MODE" = domu ]; then
 	mkdir -p "$WORK/overlay/lab"
 	[ -f "$KERNEL" ] && cp "$KERNEL" "$WORK/overlay/lab/guest.elf"
 	{
-		sed '/^[[:space:]]*\(kernel\|extra\|cmdline\)[[:space:]]*=/d' "$CFG"
+		sed "/^[[:space:]]*\(kernel\|extra\|cmdline${VCPUS:+\\|vcpus}\)[[:space:]]*=/d" "$CFG"
 		echo "# set by tests/xen/run.sh"
 		echo "kernel = \"/lab/guest.elf\""
 		echo "extra = \"$CMDLINE\""
+		[ -z "$VCPUS" ] || echo "vcpus = $VCPUS"
 	} >"$WORK/overlay/lab/xl.cfg"
 	{
 		echo "GUEST_NAME='$CFG_NAME'"
@@ -159,7 +157,7 @@ else
 fi
 
 # shellcheck disable=SC2054 # commas inside -cpu
-QEMU=(qemu-system-x86_64 -M pc -cpu qemu64,+svm,+npt -m "$QEMU_MEM" -smp 1 -nodefaults
+QEMU=(qemu-system-x86_64 -M pc -cpu qemu64,+svm,+npt -m "$QEMU_MEM" -smp "${VCPUS:-1}" -nodefaults
 	-display none -no-reboot -kernel "$LAB/xen" -append "$QEMU_APPEND" -initrd "$QEMU_INITRD")
 
 if [ $SHELL_MODE = 1 ]; then
@@ -189,120 +187,118 @@ trap 'echo "xen-run: interrupted"; exit 130' INT TERM
 XEN_PFX='\(XEN\) (\[[ 0-9.a-f]+\] )?'
 XEN_PANIC_RE="^${XEN_PFX}Panic on CPU"
 LINUX_PANIC_RE='^(\[ *[0-9.]+\] )?Kernel panic - not syncing'
+RESULT_RE='^\(d0\) (\[ *[0-9.]+\] )?.*topdown: result: (PASS|FAIL|PANIC)'
+END_RE="^$XEN_PFX(Hardware Dom0 (halted|crashed|shutdown)|Panic on CPU)"
+
+# The phases each mode watches for on the serial line: name, pattern (grep -E), label, and
+# for the chain of expected steps a deadline in seconds from the step before it (the first
+# from QEMU's start), with the verdict and reason when it passes or QEMU dies first.
+if [ "$MODE" = domu ]; then
+	WATCH=(
+	xen_banner    'Xen version [0-9]'         "Xen banner"                    30  no-xen  "no banner"
+	dom0_init     '^@@PHASE dom0-init'        "dom0 init started"             120 no-dom0 "dom0 init never started"
+	toolstack     '^@@PHASE toolstack-up'     "dom0 toolstack up"             90  no-dom0 "toolstack never came up"
+	xl_create     '^@@PHASE xl-create '       "xl create done (guest paused)" -   -       -
+	create_failed '^@@PHASE xl-create-failed' "xl create FAILED"              -   -       -
+	unpaused      '^@@PHASE unpaused'         "guest unpaused"                150 create-failed "xl create never finished"
+	guest_end     '^@@PHASE guest-end'        "guest end"       $((TIMEOUT + 60)) timeout "dom0 never reported the guest's end"
+	sending       '^@@PHASE sending'          "dom0 sending logs"             90  transfer "logs never started"
+	logs_sent     '^@@DONE@@'                 "logs sent"                     60  transfer "logs never finished")
+else
+	WATCH=(
+	xen_banner    'Xen version [0-9]'         "Xen banner"                    30  no-xen  "no banner"
+	dom0_build    '\*\*\* Building a PVH Dom0' "Xen building the PVH dom0"    -   -       -
+	guest_start   '^\(d0\) '                  "guest's first (d0) line"       -   -       -
+	result        "$RESULT_RE"                "guest result line"             -   -       -
+	guest_end     "$END_RE"                   "guest end"                     -   -       -)
+fi
 
 declare -A SEEN=()      # phase -> microseconds since QEMU start
 PHASES=()
-# seen PHASE PATTERN [LABEL]: true once PATTERN (grep -E) is in the serial log.
+# seen PHASE PATTERN LABEL: true once PATTERN (grep -E) is in the serial log.
 seen() {
 	[ -n "${SEEN[$1]:-}" ] && return 0
 	grep -a -q -E -m1 -e "$2" "$SERIAL" || return 1
 	SEEN[$1]=$(now_us)
 	PHASES+=("$1")
-	printf 'xen-run: [%6ss] %s\n' "$(secs "${SEEN[$1]}")" "${3:-$1}"
-	return 0
+	printf 'xen-run: [%6ss] %s\n' "$(secs "${SEEN[$1]}")" "$3"
 }
 since() { echo $(($(now_us) - ${SEEN[$1]})); }   # microseconds since a phase
 S=1000000
-
 VERDICT=
 REASON=
 finish_with() { VERDICT=$1; REASON=$2; }
 
-if [ "$MODE" = domu ]; then
-	# deadlines (s) for each step, from the step before
-	while [ -z "$VERDICT" ]; do
-		sleep 0.25
-		alive=1
-		kill -0 "$QPID" 2>/dev/null || alive=0
-		seen xen_banner 'Xen version [0-9]' "Xen banner"
-		seen dom0_init '^@@PHASE dom0-init' "dom0 init started"
-		seen toolstack '^@@PHASE toolstack-up' "dom0 toolstack up"
-		seen xl_create '^@@PHASE xl-create ' "xl create done (guest paused)"
-		seen unpaused '^@@PHASE unpaused' "guest unpaused"
-		seen guest_end '^@@PHASE guest-end' "guest end"
-		seen create_failed '^@@PHASE xl-create-failed' "xl create FAILED"
-		seen sending '^@@PHASE sending' "dom0 sending logs"
-		seen logs_sent '^@@DONE@@' "logs sent" && { sleep 0.2; finish_with from-dom0 ""; break; }
-		if grep -a -q -E "$XEN_PANIC_RE|$LINUX_PANIC_RE" "$SERIAL"; then
-			sleep 1
-			if [ -z "${SEEN[xen_banner]:-}" ]; then finish_with no-xen "panic"
-			elif [ -z "${SEEN[toolstack]:-}" ]; then finish_with no-dom0 "panic"
-			elif [ -z "${SEEN[guest_end]:-}" ]; then finish_with crashed "xen-or-dom0-panic"
-			else finish_with transfer "panic"; fi
-			break
-		fi
-		t=$(now_us)
-		if [ -n "${SEEN[sending]:-}" ]; then
-			{ [ $alive = 0 ] || [ "$(since sending)" -gt $((60 * S)) ]; } &&
-				finish_with transfer "logs never finished"
-		elif [ -z "${SEEN[xen_banner]:-}" ]; then
-			{ [ $alive = 0 ] || [ $t -gt $((30 * S)) ]; } && finish_with no-xen "no banner"
-		elif [ -z "${SEEN[dom0_init]:-}" ]; then
-			{ [ $alive = 0 ] || [ "$(since xen_banner)" -gt $((120 * S)) ]; } &&
-				finish_with no-dom0 "dom0 init never started"
-		elif [ -z "${SEEN[toolstack]:-}" ]; then
-			{ [ $alive = 0 ] || [ "$(since dom0_init)" -gt $((90 * S)) ]; } &&
-				finish_with no-dom0 "toolstack never came up"
-		elif [ -z "${SEEN[unpaused]:-}" ]; then
-			{ [ $alive = 0 ] || [ "$(since toolstack)" -gt $((150 * S)) ]; } &&
-				finish_with create-failed "xl create never finished"
-		elif [ -z "${SEEN[guest_end]:-}" ]; then
-			{ [ $alive = 0 ] || [ "$(since unpaused)" -gt $(((TIMEOUT + 60) * S)) ]; } &&
-				finish_with timeout "dom0 never reported the guest's end"
-		else
-			{ [ $alive = 0 ] || [ "$(since guest_end)" -gt $((90 * S)) ]; } &&
-				finish_with transfer "logs never started"
-		fi
+# The step after the last one seen is due: fail the run if its deadline passed or QEMU died.
+chain_deadline() {
+	local i from=0 due=
+	for ((i = 0; i < ${#WATCH[@]}; i += 6)); do
+		[ "${WATCH[i + 3]}" = - ] && continue
+		if [ -n "${SEEN[${WATCH[i]}]:-}" ]; then from=${SEEN[${WATCH[i]}]} due=
+		elif [ -z "$due" ]; then due=$i; fi
 	done
-else
-	RESULT_RE='^\(d0\) (\[ *[0-9.]+\] )?.*topdown: result: (PASS|FAIL|PANIC)'
-	END_RE="^$XEN_PFX(Hardware Dom0 (halted|crashed|shutdown)|Panic on CPU)"
-	while [ -z "$VERDICT" ]; do
-		sleep 0.2
-		alive=1
-		kill -0 "$QPID" 2>/dev/null || alive=0
-		seen xen_banner 'Xen version [0-9]' "Xen banner"
-		seen dom0_build '\*\*\* Building a PVH Dom0' "Xen building the PVH dom0"
-		seen guest_start '^\(d0\) ' "guest's first (d0) line"
-		seen result "$RESULT_RE" "guest result line"
-		if seen guest_end "$END_RE" "guest end"; then
-			# read the end line only now that it is known to be complete
-			end=$(grep -a -E -m1 "$END_RE" "$SERIAL" | grep -o -E 'Hardware Dom0 [a-z]+|Panic on CPU')
-			echo "xen-run: Xen: $end"
-			sleep 0.5
-			case $end in
-			*halted) finish_with ran poweroff ;;
-			*crashed) finish_with crashed crash ;;
-			*shutdown)	# reboot (or another reason); a PVH triple fault ends so
-				if grep -a -q -E "^${XEN_PFX}d0v[0-9]+ Triple fault" "$SERIAL"; then
-					finish_with crashed triple-fault
-				else
-					finish_with crashed reboot-or-other
-				fi ;;
-			*)	# Xen's reason is on the line after "Panic on CPU n:"
-				why=$(grep -a -A1 -E "$XEN_PANIC_RE" "$SERIAL" | tail -n 1 |
-					sed -E "s/^$XEN_PFX//; s/\r//; s/ /_/g")
-				if [ -n "${SEEN[guest_start]:-}" ]; then finish_with crashed "xen-panic:$why"
-				else finish_with no-dom0 "xen-panic:$why"; fi ;;
-			esac
-			break
-		fi
-		t=$(now_us)
-		if [ -z "${SEEN[xen_banner]:-}" ]; then
-			{ [ $alive = 0 ] || [ $t -gt $((30 * S)) ]; } && finish_with no-xen "no banner"
-		elif [ $alive = 0 ]; then
-			finish_with crashed "machine reset"
-		elif [ -n "${SEEN[result]:-}" ] && [ "$(since result)" -gt $((10 * S)) ]; then
-			finish_with timeout "no shutdown after the result line"
-		elif [ "$(since xen_banner)" -gt $((TIMEOUT * S)) ]; then
-			if [ -z "${SEEN[guest_start]:-}" ] && [ -z "${SEEN[dom0_build]:-}" ]; then
-				finish_with no-dom0 "dom0 never built"
+	[ -n "$due" ] || return 0
+	if [ "$alive" = 0 ] || [ $(($(now_us) - from)) -gt $((WATCH[due + 3] * S)) ]; then
+		finish_with "${WATCH[due + 4]}" "${WATCH[due + 5]}"
+	fi
+}
+
+decide_domu() {
+	if [ -n "${SEEN[logs_sent]:-}" ]; then sleep 0.2; finish_with from-dom0 ""; return; fi
+	if grep -a -q -E "$XEN_PANIC_RE|$LINUX_PANIC_RE" "$SERIAL"; then
+		sleep 1
+		if [ -z "${SEEN[xen_banner]:-}" ]; then finish_with no-xen "panic"
+		elif [ -z "${SEEN[toolstack]:-}" ]; then finish_with no-dom0 "panic"
+		elif [ -z "${SEEN[guest_end]:-}" ]; then finish_with crashed "xen-or-dom0-panic"
+		else finish_with transfer "panic"; fi
+		return
+	fi
+	chain_deadline
+}
+
+decide_dom0() {
+	if [ -z "${SEEN[xen_banner]:-}" ]; then chain_deadline; return; fi
+	if [ -n "${SEEN[guest_end]:-}" ]; then
+		# read the end line only now that it is known to be complete
+		end=$(grep -a -E -m1 "$END_RE" "$SERIAL" | grep -o -E 'Hardware Dom0 [a-z]+|Panic on CPU')
+		echo "xen-run: Xen: $end"
+		sleep 0.5
+		case $end in
+		*halted) finish_with ran poweroff ;;
+		*crashed) finish_with crashed crash ;;
+		*shutdown)	# reboot (or another reason); a PVH triple fault ends so
+			if grep -a -q -E "^${XEN_PFX}d0v[0-9]+ Triple fault" "$SERIAL"; then
+				finish_with crashed triple-fault
 			else
-				finish_with timeout "killed after ${TIMEOUT}s"
-			fi
+				finish_with crashed reboot-or-other
+			fi ;;
+		*)	# Xen's reason is on the line after "Panic on CPU n:"
+			why=$(grep -a -A1 -E "$XEN_PANIC_RE" "$SERIAL" | tail -n 1 |
+				sed -E "s/^$XEN_PFX//; s/\r//; s/ /_/g")
+			if [ -n "${SEEN[guest_start]:-}" ]; then finish_with crashed "xen-panic:$why"
+			else finish_with no-dom0 "xen-panic:$why"; fi ;;
+		esac
+	elif [ "$alive" = 0 ]; then
+		finish_with crashed "machine reset"
+	elif [ -n "${SEEN[result]:-}" ] && [ "$(since result)" -gt $((10 * S)) ]; then
+		finish_with timeout "no shutdown after the result line"
+	elif [ "$(since xen_banner)" -gt $((TIMEOUT * S)) ]; then
+		if [ -z "${SEEN[guest_start]:-}" ] && [ -z "${SEEN[dom0_build]:-}" ]; then
+			finish_with no-dom0 "dom0 never built"
+		else
+			finish_with timeout "killed after ${TIMEOUT}s"
 		fi
-	done
-fi
+	fi
+}
+
+# The one polling loop: note new phases, then let the mode decide whether the run is over.
+while [ -z "$VERDICT" ]; do
+	sleep 0.2
+	alive=1
+	kill -0 "$QPID" 2>/dev/null || alive=0
+	for ((i = 0; i < ${#WATCH[@]}; i += 6)); do seen "${WATCH[i]}" "${WATCH[i + 1]}" "${WATCH[i + 2]}"; done
+	decide_$MODE
+done
 WALL=$(now_us)
 cleanup
 trap - EXIT
@@ -314,8 +310,6 @@ fi
 
 # --- results ------------------------------------------------------------------------------
 tr -d '\r' <"$SERIAL" >"$WORK/serial.txt"
-declare -A CODES=([ran]=0 [usage]=1 [no-xen]=2 [no-dom0]=3 [create-failed]=4 [crashed]=5
-	[timeout]=6 [transfer]=7)
 STATUS=()
 
 if [ "$MODE" = domu ]; then
@@ -344,10 +338,7 @@ if [ "$MODE" = domu ]; then
 	domid=$(echo "$result" | sed -n 's/.*domid=\([0-9]*\).*/\1/p')
 	if [ "$VERDICT" = from-dom0 ] || [ -n "$dom0_verdict" ]; then
 		case $dom0_verdict in
-		ran) finish_with ran "$dom0_reason" ;;
-		crashed) finish_with crashed "$dom0_reason" ;;
-		timeout) finish_with timeout "$dom0_reason" ;;
-		create-failed) finish_with create-failed "$dom0_reason" ;;
+		ran|crashed|timeout|create-failed) finish_with "$dom0_verdict" "$dom0_reason" ;;
 		toolstack-failed) finish_with no-dom0 "$dom0_reason" ;;
 		*) finish_with transfer "no @@RESULT@@ line" ;;
 		esac
@@ -380,14 +371,10 @@ fi
 
 [ -f "$OUT/guest.log" ] || : >"$OUT/guest.log"
 GUEST_LINES=$(wc -l <"$OUT/guest.log")
-CODE=${CODES[$VERDICT]:-7}
+CODE=${CODES[$VERDICT]:-${CODES[transfer]}}
 {
-	echo "mode=$MODE"
-	echo "verdict=$VERDICT"
-	echo "exit=$CODE"
-	echo "reason=$REASON"
-	echo "kernel=$KERNEL"
-	echo "cmdline=$CMDLINE"
+	printf '%s\n' "mode=$MODE" "verdict=$VERDICT" "exit=$CODE" "reason=$REASON" "kernel=$KERNEL" \
+		"cmdline=$CMDLINE" "memory=$CFG_MEMORY"
 	echo "xen=$(sed -n 's/^xen-hypervisor-[^=]*=//p' "$LAB/versions.txt" 2>/dev/null)"
 	[ "$MODE" = domu ] && echo "dom0_kernel=$(sed -n 's/^kernel-package=//p' "$LAB/versions.txt" 2>/dev/null)"
 	echo "guest_log_lines=$GUEST_LINES"

@@ -16,8 +16,11 @@
 #        XEN_TIMEOUT=s     guest timeout (domU, default 60) / whole run (dom0, default 30)
 #        XEN_KERNEL=elf    another kernel than $(BUILD)/topdown.elf
 #        XEN_CFG=file      another xl config than xl.cfg
-# The runner's exit code says what went wrong (see tests/xen/run.sh); make passes it on
+#        XEN_VCPUS=n       the guest's vCPUs (domU: replaces the config's vcpus; dom0: dom0_max_vcpus)
+# The runner's exit code says what went wrong (tests/xen/exitcodes.txt); make passes it on
 # as a failure of the target.
+#
+#   make check-xen [XEN_ONLY='panic-*']   the Xen suite: the cases of tests/xen/cases.txt
 #
 # Standalone use, before the top-level Makefile includes this: make -f tests/xen/xen.mk ...
 
@@ -32,10 +35,11 @@ XEN_CFG ?= xl.cfg
 XEN_EXTRA ?=
 XEN_RUN ?=
 XEN_TIMEOUT ?=
+XEN_VCPUS ?=
 XENLAB_INPUTS := $(XEN_LAB_DIR)/build-lab.sh $(XEN_LAB_DIR)/dom0-init.sh
 
 XEN_RUN_ARGS = --kernel $(XEN_KERNEL) --cfg $(XEN_CFG) --extra "$(XEN_EXTRA)" --lab $(XENLAB) \
-	$(if $(XEN_TIMEOUT),--timeout $(XEN_TIMEOUT))
+	$(if $(XEN_TIMEOUT),--timeout $(XEN_TIMEOUT)) $(if $(XEN_VCPUS),--vcpus $(XEN_VCPUS))
 
 .PHONY: xenlab run-xen run-xen-pv run-xen-dom0 xen-shell xenlab-clean xenlab-versions
 
@@ -70,7 +74,8 @@ xenlab-clean:
 
 .DEFAULT_GOAL := $(XEN_SAVED_DEFAULT_GOAL)
 
-# make check's Xen suite (tests/xen/check.sh judges each run with verdict.py).
+# make check's Xen suite (tests/xen/check.py runs cases.txt, verdict.py judges each run).
+XEN_ONLY ?=
 .PHONY: check-xen
 check-xen: $(XEN_KERNEL)
-	@BUILD=$(BUILD) RESULTS=$(RESULTS) $(XEN_LAB_DIR)/check.sh
+	@BUILD=$(BUILD) RESULTS=$(RESULTS) python3 $(XEN_LAB_DIR)/check.py $(if $(XEN_ONLY),--only '$(XEN_ONLY)')

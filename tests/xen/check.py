@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""tests/xen/check.py [--only NAME,...] — the Xen suite of make check: the cases of
+tests/xen/cases.txt, in order.
+
+Each case is one real Xen run in the lab (make run-xen / run-xen-dom0).  Its
+runner, tests/xen/run.sh, only says whether the infrastructure worked (exit
+codes: tests/xen/exitcodes.txt); this decides whether topdown did: the one
+result line AND checked content (judge=KIND: the lines of NEED[KIND], every
+hook pinned, the trace complete and as planned by tools/tracecmp), or for
+bad input (panic~=REGEX) that PANIC line, the same result line and a crash
+shutdown — never a hang or a triple fault.  compare=NAME boots natively with
+the Xen run NAME's RAM and options and compares the traces (tools/tracecmp).
+One line per case goes to $RESULTS/xen.txt ("PASS xen/NAME Ns" or "FAIL
+xen/NAME: reason Ns"); make's output to $BUILD/xen-check-NAME.out.
+"""
+import argparse
+import fnmatch
+import os
+import re
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BUILD = os.environ.get("BUILD", "build")
+RESULTS = os.environ.get("RESULTS", BUILD + "/results")
+TRACECMP = BUILD + "/tools/tracecmp"
+ROWS = [l.split(None, 2) for l in open(HERE / "exitcodes.txt") if l.strip() and not l.startswith("#")]
+EXIT, MEANING = {v: int(c) for c, v, _ in ROWS}, {int(c): m.strip() for c, _, m in ROWS}
+
+# What a passing run must show, by judge=KIND: (regex some guest line matches, what it means).
+XEN_PVH = [(r"^boot: protocol=pvh ", "boot: protocol=pvh"),
+           (r"^paravirt: hypervisor=XenVMMXenVMM .*xen_version=4\.17", "Xen 4.17 detected"),
+           (r"^paravirt: backend=xen-pvh$", "xen-pvh backend"),
+           (r"^trace: selfcheck violations=0 .*tables_ro=checked$", "Xen-mode self-check passed"),
+           (r"^trace: xen pin_attempt op=MMUEXT_PIN_L4_TABLE .* rc=-?\d+$", "pin attempt recorded")]
+DOMU = XEN_PVH + [(r"start_info_version=1$", "start_info version 1"),
+                  (r"^memmap: source=start_info ", "memory map from start_info"),
+                  (r"^xen: console ring pfn=0x[0-9a-f]+ evtchn=\d+", "PV console ring"),
+                  (r"^topdown: booting$", "the first line (early output replayed into the ring)")]
+NEED = {"domu": DOMU,
+        "pinwrite": DOMU + [(r"^  diagnosis: write to a pinned page table$", "pinned-table diagnosis"),
+                            (r"^selftest: pin-write: caught as expected", "pin-write caught")],
+        "dom0": XEN_PVH + [(r"start_info_version=0$", "start_info version 0"),
+                           (r"^memmap: source=XENMEM_memory_map ", "memory map from XENMEM_memory_map")]}
+KEYS = {"mode", "extra", "cfg", "vcpus", "make", "judge", "panic~", "compare", "match"}
+
+
+def load_cases(path=HERE / "cases.txt"):
+    out = []
+    for n, line in enumerate(Path(path).read_text().splitlines(), 1):
+        words = shlex.split(line, comments=True)
+        if not words:
+            continue
+        c = {"name": words[0], "mode": "domu", "extra": "", "cfg": "xl.cfg", "make": "", "match": []}
+        for k, eq, v in (w.partition("=") for w in words[1:]):
+            if not eq or k not in KEYS:
+                sys.exit("%s:%d: bad field %r (known: %s)" % (path, n, k + eq + v, " ".join(sorted(KEYS))))
+            if k == "match":
+                c[k].append(v)
+            else:
+                c[k] = v
+        c["make"] += " XEN_VCPUS=" + c["vcpus"] if "vcpus" in c else ""
+        if c["mode"] not in ("domu", "dom0") or not ("panic~" in c or c.get("judge") in NEED or
+                                                     c.get("compare") in [x["name"] for x in out]):
+            sys.exit("%s:%d: want mode=domu|dom0 and judge=%s, panic~=REGEX or compare=(an earlier case)"
+                     % (path, n, "|".join(NEED)))
+        out.append(c)
+    return out
+
+
+def status(run_dir):
+    """The runner's key=value status file of a run ({} if none)."""
+    p = Path(run_dir, "status")
+    return dict(l.split("=", 1) for l in p.read_text().splitlines() if "=" in l) if p.exists() else {}
+
+
+def make(*args, out, timeout=None):
+    with open(out, "w") as f:
+        p = subprocess.Popen(["make", "--no-print-directory"] + list(args), stdout=f, stderr=subprocess.STDOUT,
+                             stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            return p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            return p.wait()
+
+
+def judge(c, run_dir, rc):
+    """None when the run passed, else why not."""
+    want = EXIT["crashed"] if "panic~" in c else EXIT["ran"]
+    if rc != want:
+        return "runner exit %d (%s), want %d" % (rc, MEANING.get(rc, "?"), want)
+    try:
+        lines = Path(run_dir, "guest.log").read_text(errors="replace").splitlines()
+    except OSError as e:
+        return "no guest log: %s" % e
+    results = [l for l in lines if l.startswith("topdown: result: ")]
+    if "panic~" in c:
+        panics = [l for l in lines if l.startswith("PANIC: ")]
+        if len(panics) != 1 or not re.fullmatch(c["panic~"], panics[0][len("PANIC: "):]):
+            return "want one PANIC line matching %r, got %r" % (c["panic~"], panics)
+        return None if results == ["topdown: result: " + panics[0]] else \
+            "result lines %r do not repeat the panic" % results
+    if results != ["topdown: result: PASS"]:
+        return "result lines %r, want exactly one PASS" % results[:3]
+    need = NEED[c["judge"]] + [(rx, "a line matching %r" % rx) for rx in c["match"]]
+    missing = [what for rx, what in need if not any(re.search(rx, l) for l in lines)]
+    if missing:
+        return "missing: " + ", ".join(missing)
+    hooks = [l for l in lines if l.startswith("trace: hook ")]
+    unpinned = [h for h in hooks if " backend=xen-pvh action=pin-ro result=ok " not in h]
+    if not hooks or unpinned:
+        return "hook did not pin: %s" % (unpinned[0] if unpinned else "no hook records")
+    batches = [l for l in lines if l.startswith("trace: batch ")]
+    if len(batches) != len(hooks):
+        return "%d batches but %d hook calls" % (len(batches), len(hooks))
+    p = subprocess.run([TRACECMP, "-q", run_dir + "/guest.log"], capture_output=True, text=True)
+    out = (p.stderr.strip() or p.stdout.strip()).splitlines()      # complete, checksummed, as planned
+    return p.returncode and "tracecmp exit %d: %s" % (p.returncode, out[-1] if out else "no output") or None
+
+
+def run_xen(c):
+    name, run_dir = c["name"], "%s/xen/check-%s" % (BUILD, c["name"])
+    target = "run-xen" if c["mode"] == "domu" else "run-xen-dom0"
+    print("xen-check: %s: make %s XEN_EXTRA=%s" % (name, target, shlex.quote(c["extra"])), flush=True)
+    out = "%s/xen-check-%s.out" % (BUILD, name)
+    rc = make(target, "XEN_RUN=check-" + name, "XEN_EXTRA=" + c["extra"], "XEN_CFG=" + c["cfg"],
+              *shlex.split(c["make"]), out=out)
+    st = status(run_dir)
+    if st:                      # make reports a failed recipe as 2; the runner's own code is here
+        rc = int(st.get("exit", EXIT["transfer"]))
+        print("xen-check: phases (s): " + " ".join("%s=%s" % (k[6:], v) for k, v in st.items()
+                                                  if k.startswith("phase_")), flush=True)
+    elif rc:
+        print("".join(open(out).readlines()[-5:]), end="")
+        rc = EXIT["usage"]
+    why = judge(c, run_dir, rc)
+    return why and "%s (%s)" % (why, run_dir)
+
+
+def compare(c):
+    """A native boot with the Xen run's RAM and options (the Makefile's own
+    `make run`) against that run's trace: expected differences only."""
+    run_dir = "%s/xen/check-%s" % (BUILD, c["compare"])
+    st = status(run_dir)
+    log, report = run_dir + "-native.log", "%s/xen/check-%s.txt" % (BUILD, c["name"])
+    make("-s", "run", "BUILD=" + BUILD, "MEM=%sM" % st.get("memory"), "CMDLINE=" + st.get("cmdline", ""),
+         out=log, timeout=120)
+    with open(report, "w") as f:
+        rc = subprocess.run([TRACECMP, "-q", log, run_dir + "/guest.log"], stdout=f, stderr=subprocess.STDOUT)
+    return rc.returncode and "tracecmp found unexpected differences or bad input (%s)" % report
+
+
+def main():
+    ap = argparse.ArgumentParser(description="topdown's Xen suite")
+    ap.add_argument("--only", default="*", help="names or shell patterns, comma separated")
+    a = ap.parse_args()
+    pats = a.only.split(",")
+    selected = [c for c in load_cases() if any(fnmatch.fnmatchcase(c["name"], p) for p in pats)]
+    Path(RESULTS).mkdir(parents=True, exist_ok=True)
+    results = open(Path(RESULTS) / "xen.txt", "a")
+
+    def record(line):
+        print(line, flush=True)
+        results.write(line + "\n")
+        results.flush()
+
+    for target, what in (("xenlab", "lab"), (TRACECMP, "tracecmp")):   # the lab, and tracecmp for judge()
+        if subprocess.run(["make", "--no-print-directory", target]).returncode:
+            record("FAIL xen/%s: make %s failed" % (what, target))
+            return 1
+    failed = 0
+    for c in selected:
+        t0 = time.monotonic()
+        why = compare(c) if "compare" in c else run_xen(c)
+        failed += bool(why)
+        record("%s xen/%s%s %ds" % ("FAIL" if why else "PASS", c["name"], ": " + why if why else "",
+                                     time.monotonic() - t0))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
