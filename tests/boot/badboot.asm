@@ -63,78 +63,50 @@ start:
 	call print_modules
 	mov ebx, ebp
 
-%ifidn CASE, pvh_pass
-	jmp enter_pvh
+%ifidn CASE, pvh_pass                   ; pvh_*: pvh_entry32, ebx = start_info
 %elifidn CASE, pvh_copy
 	call copy_si
-	jmp enter_pvh
 %elifidn CASE, pvh_magic
 	call copy_si
 	mov dword [ebx + HVM_SI_MAGIC], 0xdeadbeef
-	jmp enter_pvh
 %elifidn CASE, pvh_ebx0
 	xor ebx, ebx
-	jmp enter_pvh
 %elifidn CASE, pvh_v2
 	call copy_si
 	mov dword [ebx + HVM_SI_VERSION], 2
-	jmp enter_pvh
 %elifidn CASE, pvh_v0
 	call copy_si
 	mov dword [ebx + HVM_SI_VERSION], 0
-	jmp enter_pvh
 %elifidn CASE, pvh_nomap
 	call copy_si
 	mov dword [ebx + HVM_SI_MEMMAP_ENTRIES], 0
-	jmp enter_pvh
-%elifidn CASE, mb2_synth
-	mov ecx, 1                      ; with memory map
+%else                                   ; mb2_*: mb2_entry32, eax = magic, ebx = information
+	mov ecx, 1                      ; with a memory map
 	xor edx, edx                    ; no bad tag
-	call build_mbi
-	mov eax, MB2_BOOTLOADER_MAGIC
-	jmp enter_mb2
-%elifidn CASE, mb2_magic
-	mov ecx, 1
-	xor edx, edx
-	call build_mbi
-	mov eax, MB1_MAGIC
-	jmp enter_mb2
-%elifidn CASE, mb2_unaligned
-	mov ecx, 1
-	xor edx, edx
-	call build_mbi
-	add ebx, 4
-	mov eax, MB2_BOOTLOADER_MAGIC
-	jmp enter_mb2
-%elifidn CASE, mb2_nommap
+ %ifidn CASE, mb2_nommap
 	xor ecx, ecx
-	xor edx, edx
-	call build_mbi
-	mov eax, MB2_BOOTLOADER_MAGIC
-	jmp enter_mb2
-%elifidn CASE, mb2_badtag
-	mov ecx, 1
+ %elifidn CASE, mb2_badtag
 	mov edx, 1
+ %endif
 	call build_mbi
 	mov eax, MB2_BOOTLOADER_MAGIC
-	jmp enter_mb2
-%elifidn CASE, mb2_total
-	mov ecx, 1
-	xor edx, edx
-	call build_mbi
+ %ifidn CASE, mb2_magic
+	mov eax, MB1_MAGIC
+ %elifidn CASE, mb2_unaligned
+	add ebx, 4
+ %elifidn CASE, mb2_total
 	mov dword [ebx], 8
-	mov eax, MB2_BOOTLOADER_MAGIC
-	jmp enter_mb2
-%else
-%error "unknown CASE"
-%endif
-
-enter_pvh:
-	mov ecx, pvh_entry32
-	jmp ecx
-
-enter_mb2:
+ %elifnidn CASE, mb2_synth
+  %ifnidn CASE, mb2_nommap
+   %ifnidn CASE, mb2_badtag
+    %error "unknown CASE"
+   %endif
+  %endif
+ %endif
 	mov ecx, mb2_entry32
+	jmp ecx
+%endif
+	mov ecx, pvh_entry32
 	jmp ecx
 
 ; Print "badboot: module N paddr=0x... size=0x..." for each module of the

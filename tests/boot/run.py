@@ -1,24 +1,18 @@
 #!/usr/bin/env python3
-"""run.py — topdown's native boot tests: the engine that runs tests/boot/cases.txt.
+"""run.py — the engine of topdown's native boot tests: runs tests/boot/cases.txt.
 
     tests/boot/run.py [--list] [--only NAME[,NAME...]] [-j N] [--accel tcg|kvm|auto]
-                      [--cases FILE] [--results FILE]
 
-NAME may be a shell pattern ('pvh-q35-*').  First make builds what the
-selected cases need (tests/boot/boot.mk: ISOs, badboot loaders, kernels with
-another brk, the initrd).  Then each case boots QEMU once with a hard
-timeout; its serial output goes to build/tests/boot/<name>.log (QEMU's own
-stderr, if any, to <name>.stderr, the command to <name>.cmd).  A case passes
-only when QEMU exits with the status of the expected kind (isa-debug-exit,
-values from include/arch/boot.h through build/gen/asm-offsets.inc), the
-output ends with the one expected "topdown: result: ..." line, and the
-case's content checks hold.  A missing result line is a crash, never a pass.
-
-Exit status: 0 when every selected case passed, 1 otherwise.
+NAME may be a shell pattern ('pvh-q35-*').  make builds what the selected cases
+boot from (tests/boot/boot.mk); then each case boots QEMU once, with a hard
+timeout, and passes only on QEMU's exit status of the expected kind AND the one
+"topdown: result: ..." line ending the output AND its content checks.  Logs in
+build/tests/boot/<name>.{log,cmd,stderr}; see tests/boot/README.md.
 """
 import argparse
 import concurrent.futures
 import fnmatch
+import functools
 import os
 import re
 import shlex
@@ -51,16 +45,16 @@ OVMF_CODE, OVMF_VARS = "/usr/share/OVMF/OVMF_CODE.fd", "/usr/share/OVMF/OVMF_VAR
 MAP_TOLERANCE = 1 * MiB
 
 
-def debug_exit(build):
+BUILD = REPO / "build"              # --build
+
+
+@functools.cache
+def debug_exit():
     """{kind: QEMU exit status} and the isa-debug-exit port, from the
     kernel's header (include/arch/boot.h) as asm-offsets.inc gives it."""
-    inc = Path(build) / "gen" / "asm-offsets.inc"
-    d = dict(re.findall(r"^%define DEBUG_EXIT_(\w+) (\d+)$", inc.read_text(), re.M))
+    inc = (BUILD / "gen" / "asm-offsets.inc").read_text()
+    d = dict(re.findall(r"^%define DEBUG_EXIT_(\w+) (\d+)$", inc, re.M))
     return {k: int(d[k]) << 1 | 1 for k in ("PASS", "FAIL", "PANIC")}, int(d["PORT"])
-
-
-EXIT = {"PASS": 33, "FAIL": 35, "PANIC": 37}     # replaced by debug_exit() in main()
-DEBUG_PORT = 0x501
 
 
 def size_bytes(s):
@@ -113,17 +107,13 @@ class Case:
         m = re.search(r"(?:^| )memmap\.test=(\S+)", self.cmdline)
         return m.group(1) if m else ""
 
-    def weight(self):
-        w = size_bytes(self.mem) / (16 * GiB)
-        if self.boot == "iso":
-            w += 3
-        if self.cmdline.count("4k"):
-            w += size_bytes(self.mem) / (8 * GiB)
-        return w
+    def weight(self):           # the slow ones first: ISOs, big RAM, 4k pages
+        return 3 * (self.boot == "iso") + size_bytes(self.mem) / (16 * GiB) * (1 + 2 * ("4k" in self.cmdline))
 
 
+LISTS = {"match": "lines", "nomatch": "nolines", "check": "checks"}
 KEYS = {"boot", "badboot", "mem", "machine", "cpu", "cmdline", "brk", "maxpage", "initrd",
-        "firmware", "qemu", "timeout", "match", "nomatch", "check", "panic", "panic~", "fail", "fail~"}
+        "firmware", "qemu", "timeout", "panic", "panic~", "fail", "fail~"} | set(LISTS)
 
 
 def expand(value, variables):
@@ -143,12 +133,8 @@ def parse_case(words, variables):
         v = expand(v, variables)
         if k in ("panic", "panic~", "fail", "fail~"):
             c.expect, c.reason = k.rstrip("~").upper(), v if k.endswith("~") else re.escape(v)
-        elif k == "match":
-            c.lines.append(v)
-        elif k == "nomatch":
-            c.nolines.append(v)
-        elif k == "check":
-            c.checks.append(v)
+        elif k in LISTS:
+            getattr(c, LISTS[k]).append(v)
         elif k == "qemu":
             c.qemu += shlex.split(v)
         elif k in ("brk", "timeout"):
@@ -164,13 +150,13 @@ def parse_case(words, variables):
         c.maxpage = m.group(1)
     for rx in c.lines + c.nolines + [c.reason]:
         re.compile(rx)
-    if c.boot not in ("pvh", "iso", "badboot") or c.firmware not in ("bios", "ovmf") \
-            or not set(c.checks) <= {"modules", "mutations"}:
-        raise ValueError("%s: bad boot, firmware or check" % c.name)
-    if c.expect == "PASS" and not c.maxpage:
-        raise ValueError("%s: a passing case needs maxpage= (or pt.maxpage= in cmdline)" % c.name)
-    if c.boot == "badboot" and c.brk:
-        raise ValueError("%s: badboot cases use build/topdown.elf only" % c.name)
+    for bad, why in ((c.boot not in ("pvh", "iso", "badboot"), "boot=pvh|iso or badboot=CASE"),
+                     (c.firmware not in ("bios", "ovmf"), "firmware=bios|ovmf"),
+                     (not set(c.checks) <= {"modules", "mutations"}, "check=modules|mutations"),
+                     (c.expect == "PASS" and not c.maxpage, "a passing case needs maxpage= or pt.maxpage="),
+                     (c.boot == "badboot" and c.brk, "badboot cases use build/topdown.elf only")):
+        if bad:
+            raise ValueError("%s: %s" % (c.name, why))
     return c
 
 
@@ -179,13 +165,11 @@ def load_cases(path=HERE / "cases.txt"):
     for n, line in enumerate(Path(path).read_text().splitlines(), 1):
         try:
             words = shlex.split(line, comments=True)
-            if not words:
-                continue
-            if words[0] == "set":
+            if words[:1] == ["set"]:
                 k, _, v = words[1].partition("=")
                 variables[k] = expand(v, variables)
-                continue
-            out.append(parse_case(words, variables))
+            elif words:
+                out.append(parse_case(words, variables))
         except (ValueError, KeyError, re.error) as e:
             raise SystemExit("%s:%d: %s" % (path, n, e))
     dup = {c.name for c in out if [d.name for d in out].count(c.name) > 1}
@@ -217,14 +201,8 @@ class Paths:
 
     def needs(self, c):
         """The files case c boots from; make builds them (tests/boot/boot.mk)."""
-        n = [self.kernel(c.brk)]
-        if c.boot == "iso":
-            n.append(self.iso(c.cmdline))
-        if c.boot == "badboot":
-            n.append(self.badboot(c.badboot))
-        if c.initrd:
-            n.append(self.initrd())
-        return n
+        return [self.kernel(c.brk)] + [self.iso(c.cmdline)] * (c.boot == "iso") + \
+            [self.badboot(c.badboot)] * (c.boot == "badboot") + [self.initrd()] * c.initrd
 
 
 def _make(paths, targets):
@@ -262,7 +240,7 @@ def prepare(selected, paths):
 
 def qemu_args(c, paths, accel):
     a = [QEMU, "-M", c.machine, "-accel", accel, "-cpu", c.cpu, "-m", c.mem, "-display", "none",
-         "-serial", "stdio", "-no-reboot", "-device", "isa-debug-exit,iobase=0x%x,iosize=2" % DEBUG_PORT]
+         "-serial", "stdio", "-no-reboot", "-device", "isa-debug-exit,iobase=0x%x,iosize=2" % debug_exit()[1]]
     if c.firmware == "ovmf" and c.machine == "q35":
         vars_ = paths.out / (c.name + ".vars.fd")
         shutil.copyfile(OVMF_VARS, vars_)
@@ -470,7 +448,7 @@ def judge(case, rc, text, timed_out, stderr):
     if nonempty[-1] != res:
         return "output continues after the result line: %r" % nonempty[-1][:120]
     kind = res[len("topdown: result: "):].split(":", 1)[0]
-    if rc != EXIT.get(kind):
+    if rc != debug_exit()[0].get(kind):
         return "exit status %d does not match %r" % (rc, res)
     if kind != case.expect:
         return "expected %s, got %r" % (case.expect, res)
@@ -540,7 +518,7 @@ def run_case(case, paths, broken, accel):
 
 
 def main(argv=None):
-    global EXIT, DEBUG_PORT
+    global BUILD
     ap = argparse.ArgumentParser(description="topdown native boot tests (QEMU)")
     ap.add_argument("--list", action="store_true", help="list the cases and exit")
     ap.add_argument("--only", action="append", default=[],
@@ -578,13 +556,14 @@ def main(argv=None):
         accel = "kvm" if os.access("/dev/kvm", os.R_OK | os.W_OK) else "tcg"
 
     paths = Paths(a.build)
+    BUILD = paths.build
     paths.out.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
     broken = prepare(selected, paths)
     try:
-        EXIT, DEBUG_PORT = debug_exit(paths.build)
+        debug_exit()
     except (OSError, KeyError) as e:
-        print("run.py: cannot read the exit codes from asm-offsets.inc: %s" % e, file=sys.stderr)
+        print("run.py: no exit codes in asm-offsets.inc: %s" % e, file=sys.stderr)
         return 2
     print("boot: %d cases, %d at once, accel %s (builds took %.1fs)"
           % (len(selected), a.jobs, accel, time.monotonic() - t0), flush=True)
