@@ -74,7 +74,7 @@ xenlab-clean:
 
 .DEFAULT_GOAL := $(XEN_SAVED_DEFAULT_GOAL)
 
-# make check's Xen suite (tests/xen/check.py runs cases.txt, verdict.py judges each run).
+# make check's Xen suite: tests/xen/check.py runs and judges the cases of tests/xen/cases.txt.
 XEN_ONLY ?=
 .PHONY: check-xen
 check-xen: $(XEN_KERNEL)
