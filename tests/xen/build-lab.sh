@@ -44,7 +44,7 @@ die() { echo "xenlab: error: $*" >&2; exit 1; }
 
 kernel_package() {
 	apt-cache depends linux-image-amd64 2>/dev/null |
-		awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }'
+		awk '!found && $1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; found = 1 }'
 }
 
 # Print "package=version" for each candidate version apt knows, in argument order.
@@ -240,7 +240,8 @@ build() {
 	copy_libs "$staging" "$root" "${bins[@]}"
 	# glibc dlopen()s libgcc_s for pthread_cancel, which xl uses: ldd cannot see it
 	local gcc_s
-	gcc_s=$(ldconfig -p | awk '$1 == "libgcc_s.so.1" && /x86-64/ { print $NF; exit }')
+	# (awk reads to the end: an early exit would SIGPIPE ldconfig, fatal under pipefail)
+	gcc_s=$(ldconfig -p | awk '!found && $1 == "libgcc_s.so.1" && /x86-64/ { print $NF; found = 1 }')
 	[ -n "$gcc_s" ] || die "libgcc_s.so.1 not found on the host"
 	mkdir -p "$root$(dirname "$gcc_s")"
 	cp -L "$gcc_s" "$root$gcc_s"
