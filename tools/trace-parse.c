@@ -742,8 +742,12 @@ static int run_parse(struct run *r, struct log *lg, const char *path)
 				if (rec_begin(r, &rc) && r->error == RUN_VERSION)
 					break;
 			}
-		} else if (!r->have_begin || r->have_end) {
-			continue;               /* outside the trace */
+		} else if (!r->have_begin) {
+			fail(r, RUN_MALFORMED, "line %d: a record before the begin record", L.v[i].no);
+			continue;
+		} else if (r->have_end) {
+			fail(r, RUN_MALFORMED, "line %d: a record after the end record", L.v[i].no);
+			continue;
 		} else if (!strncmp(t + 7, "end ", 4) || !strcmp(t + 7, "end")) {
 			static struct rec rc;
 			uint64_t v;

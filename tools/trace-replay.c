@@ -315,7 +315,7 @@ static void diff(const struct run *r, const struct run *p, struct findings *fs)
 	struct slot *sr = calloc(r->nrecs + 1, sizeof(*sr)), *sp = calloc(p->nrecs + 1, sizeof(*sp));
 	struct notes older = { "" }, newer = { "" }, absent = { "" };
 	char where[48], d[360];
-	int shown = 0, more = 0;
+	int shown = 0, more = 0, last = 0;
 
 	if (!sr || !sp) {
 		perror("tracecmp");
@@ -346,13 +346,16 @@ static void diff(const struct run *r, const struct run *p, struct findings *fs)
 			continue;
 		}
 		sr[i].matched = true;
-		if (fields_differ(r->recs[i].text, x->text, d, sizeof(d), &older, &newer))
-		{
-			if (*sp[j].id)
-				REPORT("%s id=%s: %s", x->kind, sp[j].id, d);
-			else
-				REPORT("%s", d);
-		}
+		if (i < last)           /* the records must come in the replay's order */
+			REPORT("'%.120s' (line %d) comes before '%.120s' (line %d), the replay writes it after",
+			       r->recs[i].text, r->recs[i].line, r->recs[last].text, r->recs[last].line);
+		last = i;
+		if (!fields_differ(r->recs[i].text, x->text, d, sizeof(d), &older, &newer))
+			continue;
+		if (*sp[j].id)
+			REPORT("%s id=%s: %s", x->kind, sp[j].id, d);
+		else
+			REPORT("%s", d);
 	}
 	for (int i = 0; i < r->nrecs; i++) {
 		int k = kind_of(r->recs[i].kind);
@@ -427,6 +430,26 @@ static void check_normalised(const struct run *r, struct findings *fs)
 			    i < (int)m.nr ? mem_type_name(m.e[i].type) : "");
 }
 
+/* The image the trace maps in step 1 lies inside the kernel's reservation
+ * (else tables could land on it: the replay takes both as given). */
+static void check_image(const struct run *r, struct findings *fs)
+{
+	char where[48], m1[64], m2[64];
+	int k = -1;
+
+	snprintf(where, sizeof(where), "%s step1", r->label);
+	for (int j = 0; j < r->nres; j++)
+		if (!strcmp(r->res[j].why, "kernel"))
+			k = j;
+	for (int i = 0; i < r->ns1 && k >= 0; i++)
+		if (r->s1[i].has_pa &&
+		    (r->s1[i].pa < r->res[k].lo || r->s1[i].pa_end > r->res[k].end))
+			finding_add(fs, F_UNEXPECTED, where,
+				    "%s %s lies outside the kernel's reservation %s", r->s1[i].what,
+				    fmt_mem(m1, sizeof(m1), r->s1[i].pa, r->s1[i].pa_end),
+				    fmt_mem(m2, sizeof(m2), r->res[k].lo, r->res[k].end));
+}
+
 /* ------------------------------------------------------------ the run */
 
 void plan_check(const struct run *r, struct plan *p, struct findings *fs)
@@ -450,6 +473,7 @@ void plan_check(const struct run *r, struct plan *p, struct findings *fs)
 		diff(r, &p->run, fs);
 	}
 	check_normalised(r, fs);
+	check_image(r, fs);
 
 	snprintf(where, sizeof(where), "%s trace", r->label);
 	if (r->have_selfcheck && r->sc_violations)

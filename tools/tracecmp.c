@@ -298,6 +298,12 @@ static const char *replay_verdict(const struct ctx *c, const struct run *r, cons
 	return sf("agrees (window ends: %s)", pb->stop[0] ? pb->stop : "?");
 }
 
+/* The fewest table pages for the run's input (the unit tests' oracle). */
+static const char *minimum(const struct plan *p)
+{
+	return p->ok ? sf("%lu tables (the oracle's minimum for this input)", p->min_tables) : "-";
+}
+
 /* A batch that maps RAM above step 2's start (mapped last). */
 static bool above_start(const struct run *r, int k)
 {
@@ -511,6 +517,7 @@ static void report(struct ctx *c)
 		const char *sb = B(sf("splits=%lu split_tables=%lu", b->sum_splits, b->sum_split_tables));
 
 		row(c, decision(c, -1, "totals: mapped, tables", ta, tb), "  mapped", ta, tb);
+		row(c, ' ', "  minimum", minimum(c->pa), B(minimum(c->pb)));
 		row(c, decision(c, -1, "totals: brk, batches", ua, ub), "  used", ua, ub);
 		row(c, decision(c, -1, "totals: leaves", la, lb), "  leaves", la, lb);
 		row(c, c->same_ro ? decision(c, -1, "totals: splits", sa, sb) :

@@ -10,5 +10,5 @@
 BENCH_ARGS ?=
 
 .PHONY: bench
-bench: $(BUILD)/topdown.elf
-	$(Q)python3 tests/bench/bench.py --build $(BUILD) --out $(BUILD)/bench $(BENCH_ARGS)
+bench: $(BUILD)/topdown.elf $(BUILD)/tools/tracecmp
+	$(Q)TRACECMP=$(abspath $(BUILD)/tools/tracecmp) python3 tests/bench/bench.py --build $(BUILD) --out $(BUILD)/bench $(BENCH_ARGS)

@@ -8,7 +8,7 @@ per configuration: RAM 128M to 16T given through a memory backend that
 reserves nothing (the guest only touches its table pages) x pt.maxpage
 4k/2m/1g (-cpu max for 1g).  From each run it collects the summary trace
 record (tables, brk pages, batches, hook calls), the minimum number of table
-pages computed by tests/boot/checktrace.py from the run's usable RAM, the
+pages for the run's input (the unit tests' oracle, through tools/tracecmp), the
 checker's verdict on the whole trace, and the guest instructions spent in
 mm_init ("bench: mm_setup_tsc=": with -icount shift=0,sleep=off the TSC advances one
 tick per guest instruction, so the count is deterministic; the script
@@ -172,11 +172,11 @@ def main():
     lines.append("")
     lines.append("Columns: **tables** = table pages the kernel allocated (trace summary); "
                  "**min** = the fewest possible for the run's usable RAM and maxpage, computed by "
-                 "tests/boot/checktrace.py; **L4/L3/L2/L1** = tables per level; **brk** = brk pages "
+                 "the unit tests' oracle (tools/tracecmp); **L4/L3/L2/L1** = tables per level; **brk** = brk pages "
                  "used/reserved; **mm_init instructions** = guest instructions between the two "
                  "rdtsc around mm_init (TSC = instruction count under -icount shift=0,sleep=off); "
                  "**wall** = host seconds for the whole QEMU run (boot, mm_init, self-check); "
-                 "**trace** = checktrace.py on the whole trace.")
+                 "**trace** = tools/tracecmp on the whole trace (tests/boot/checktrace.py).")
     lines.append("")
     lines.append("| RAM | maxpage | tables | min | extra | L4/L3/L2/L1 | brk | batches | hook calls "
                  "| mm_init instructions | wall s | trace |")
