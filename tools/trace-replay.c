@@ -9,8 +9,8 @@
  * them so).  The input, as the trace states it:
  *   - the memory map: the mem records (normalised already; normalising a
  *     normalised map changes nothing);
- *   - the loader's data: the reserve records "bootdata" (mm_init reserves
- *     lowmem and the kernel itself);
+ *   - the loader's data: the reserve records other than "lowmem" and
+ *     "kernel" (which mm_init makes itself), with their names;
  *   - the kernel image: the step1 records (sections, brk) and the "kernel"
  *     reservation (its extent);
  *   - the configuration: begin's maxpage, nx, phys_limit, brk_pages and
@@ -90,13 +90,15 @@ static const struct {
 	{ "mem", BUILDER, false },      { "reserve", BUILDER, false }, { "step1", BUILDER, false },
 	{ "batch", BUILDER, false },    { "hook", BUILDER, false },   { "tables", BUILDER, false },
 	{ "cr3", BUILDER, false },      { "link", BUILDER, false },   { "summary", BUILDER, false },
-	{ "selfcheck", BUILDER, false }, { "xen", BACKEND, false },
+	{ "selfcheck", BUILDER, false }, { "xen", BACKEND, false },   { "xenpv", BACKEND, true },
 };
 
 /* Fields of builder records that the run's environment decides, not
  * mm_init: not compared with the replay. */
 static const char *const env_fields[] = {
 	"selfcheck fixmap_leaves",      /* slots the backend mapped after mm_init (Xen's console ring) */
+	"hook action",                  /* the backend's name for its way (pin-ro on PVH, pin
+					 * on PV); the effect, its counts, is compared */
 };
 
 static bool env_field(const char *kind, const char *key)
@@ -149,8 +151,10 @@ static bool replay(const struct run *r, struct plan *p, struct build_outcome *o)
 	static struct mm_image img;
 	static struct memmap_entry map[T_MEM_MAX];
 	static struct mem_range bd[T_RES_MAX];
+	static const char *why[T_RES_MAX];
 	struct build_case c = {
-		.map = map, .boot_data = bd, .image = &img, .max_level = r->maxlevel, .nx = r->nx,
+		.map = map, .boot_data = bd, .boot_data_why = why, .image = &img,
+		.max_level = r->maxlevel, .nx = r->nx,
 		.tables_readonly = r->tables_ro, .pin = r->tables_ro, .brk_pages = r->brk_pages,
 		.phys_limit = r->phys_limit,
 	};
@@ -183,7 +187,8 @@ static bool replay(const struct run *r, struct plan *p, struct build_outcome *o)
 		if (!strcmp(r->res[i].why, "kernel")) {
 			img.pa_start = r->res[i].lo;
 			img.pa_end = r->res[i].end;
-		} else if (!strcmp(r->res[i].why, "bootdata")) {
+		} else if (strcmp(r->res[i].why, "lowmem")) {
+			why[c.nr_boot_data] = r->res[i].why;
 			bd[c.nr_boot_data].start = r->res[i].lo;
 			bd[c.nr_boot_data++].end = r->res[i].end;
 		}

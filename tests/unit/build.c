@@ -44,6 +44,7 @@ unsigned long build_and_check(const struct build_case *c, struct build_outcome *
 	a.cfg.phys_limit = c->phys_limit;
 	a.cfg.tables_readonly = c->tables_readonly;
 	a.cfg.trace_env = c->trace_env;
+	a.cfg.boot_data_why = c->boot_data_why;
 	for (i = 0; i < c->nr && i < MEMMAP_MAX; i++)
 		a.map.e[a.map.nr++] = c->map[i];
 

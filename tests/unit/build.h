@@ -24,6 +24,7 @@ struct build_case {
 	bool pin;                               /* the hook pins tables (Xen PVH) */
 	const struct mm_image *image;           /* NULL: hostenv's fake image */
 	const char *trace_env;                  /* the env record, or NULL */
+	const char *const *boot_data_why;       /* names of the boot_data ranges, or NULL */
 };
 
 struct build_outcome {
