@@ -55,7 +55,7 @@ def load_cases(path=HERE / "cases.txt"):
         words = shlex.split(line, comments=True)
         if not words:
             continue
-        c = {"name": words[0], "mode": "domu", "extra": "", "cfg": "xl.cfg", "make": "", "match": []}
+        c = {"name": words[0], "mode": "domu", "extra": "", "make": "", "match": []}
         for k, eq, v in (w.partition("=") for w in words[1:]):
             if not eq or k not in KEYS:
                 sys.exit("%s:%d: bad field %r (known: %s)" % (path, n, k + eq + v, " ".join(sorted(KEYS))))
@@ -63,7 +63,8 @@ def load_cases(path=HERE / "cases.txt"):
                 c[k].append(v)
             else:
                 c[k] = v
-        c["make"] += " XEN_VCPUS=" + c["vcpus"] if "vcpus" in c else ""
+        c["make"] += "".join(" %s=%s" % (v, shlex.quote(c[k])) for k, v in (("cfg", "XEN_CFG"), ("vcpus", "XEN_VCPUS"))
+                             if k in c)
         if c["mode"] not in ("domu", "dom0") or not ("panic~" in c or c.get("judge") in NEED or
                                                      c.get("compare") in [x["name"] for x in out]):
             sys.exit("%s:%d: want mode=domu|dom0 and judge=%s, panic~=REGEX or compare=(an earlier case)"
@@ -128,8 +129,7 @@ def run_xen(c):
     target = "run-xen" if c["mode"] == "domu" else "run-xen-dom0"
     print("xen-check: %s: make %s XEN_EXTRA=%s" % (name, target, shlex.quote(c["extra"])), flush=True)
     out = "%s/xen-check-%s.out" % (BUILD, name)
-    rc = make(target, "XEN_RUN=check-" + name, "XEN_EXTRA=" + c["extra"], "XEN_CFG=" + c["cfg"],
-              *shlex.split(c["make"]), out=out)
+    rc = make(target, "XEN_RUN=check-" + name, "XEN_EXTRA=" + c["extra"], *shlex.split(c["make"]), out=out)
     st = status(run_dir)
     if st:                      # make reports a failed recipe as 2; the runner's own code is here
         rc = int(st.get("exit", EXIT["transfer"]))
