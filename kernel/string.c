@@ -1,12 +1,28 @@
 /* lib/string.c — freestanding string functions (gcc may also emit calls to
  * memset/memcpy/memmove/memcmp for struct copies). */
+#include <stdint.h>
 #include <lib/string.h>
 
+/*
+ * memset and memcpy are on mm's hot path (zeroing every table page), so
+ * they move 8 bytes per store: "rep stosq" / "rep movsq" for the aligned
+ * bulk (one instruction per quadword even under QEMU's instruction
+ * counting), bytes for the ragged ends.
+ */
 void *memset(void *s, int c, size_t n)
 {
 	unsigned char *p = s;
+	uint64_t v = 0x0101010101010101ULL * (unsigned char)c;
+	size_t q;
 
-	while (n--)
+	while (n && ((uintptr_t)p & 7)) {
+		*p++ = (unsigned char)c;
+		n--;
+	}
+	q = n >> 3;
+	if (q)
+		__asm__ volatile("rep stosq" : "+D"(p), "+c"(q) : "a"(v) : "memory");
+	for (n &= 7; n; n--)
 		*p++ = (unsigned char)c;
 	return s;
 }
@@ -15,8 +31,11 @@ void *memcpy(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
+	size_t q = n >> 3;
 
-	while (n--)
+	if (q)
+		__asm__ volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(q) : : "memory");
+	for (n &= 7; n; n--)
 		*d++ = *s++;
 	return dst;
 }
