@@ -129,6 +129,59 @@ static unsigned long chunk_cost(struct pt_builder *bd, phys_addr_t root, bool li
 }
 
 /*
+ * When a chunk is one leaf of the largest size (1 GiB chunks of 1 GiB
+ * leaves), the whole chunks below the chunk just mapped (down from lo) in
+ * the same RAM range and under the same parent table cost no table: each is one
+ * entry of that table, and one link if the table is live.  How many of
+ * them would fill_batch's per-chunk rules take next (no chunk limit from
+ * the budget: they cost 0; the descriptor bound on links; the target)?
+ * Those are then mapped by one pt_map instead of one per chunk — the batch
+ * is the same, chunk for chunk.
+ */
+static uint64_t free_chunks_below(struct pt_builder *bd, phys_addr_t root, bool live,
+				  uint64_t lo, uint64_t floor, uint64_t target)
+{
+	uint64_t csize = level_size(chunk_level());
+	uint64_t pspan = level_size(chunk_level() + 1);
+	uint64_t s = 0, low, k, limit;
+	unsigned int i;
+	struct pt_batch *b = bd->batch;
+
+	if (csize != level_size(mm.cfg.max_level) || (lo & (csize - 1)) ||
+	    b->nr_extents + 4 > BATCH_EXTENTS_MAX)
+		return 0;
+	for (i = 0; i < mm.ram.nr; i++)         /* the RAM range of [lo, chi) */
+		if (mm.ram.e[i].start <= lo && lo < mm.ram.e[i].start + mm.ram.e[i].size)
+			s = mm.ram.e[i].start;
+	if (s < floor)
+		s = floor;
+	low = (s + csize - 1) & ~(csize - 1);
+	if (low < (lo & ~(pspan - 1)))
+		low = lo & ~(pspan - 1);
+	if (mm.cfg.tables_readonly) {           /* brk's chunk is not a leaf */
+		uint64_t be = mm.image->brk_pa + mm.image->brk_pages * PAGE_SIZE;
+
+		if (mm.image->brk_pa < lo && be > low)
+			low = (be + csize - 1) & ~(csize - 1);
+	}
+	if (low >= lo)
+		return 0;
+	k = (lo - low) / csize;
+	limit = (target - b->ram_bytes + csize - 1) / csize;    /* ram < target here */
+	if (k > limit)
+		k = limit;
+	if (pt_table_live(root, live, DIRECT_MAP_BASE + lo, chunk_level() + 1)) {
+		/* one link each; chunk j is checked with j - 1 links added */
+		if (b->nr_links + 3 * PT_ENTRIES / 2 > BATCH_LINKS_MAX)
+			return 0;
+		limit = BATCH_LINKS_MAX - 3 * PT_ENTRIES / 2 - b->nr_links + 1;
+		if (k > limit)
+			k = limit;
+	}
+	return k;
+}
+
+/*
  * Map chunks below mapped_lo into batch b while the source can pay for
  * them (budget pages) and the batch is below `target` bytes.  Returns the
  * number of chunks mapped.
@@ -165,6 +218,17 @@ static unsigned int fill_batch(struct pt_builder *bd, phys_addr_t root, bool liv
 		bd->batch->ram_bytes += chi - lo;
 		hi = lo;
 		n++;
+		if (bd->batch->ram_bytes < target) {
+			uint64_t k = free_chunks_below(bd, root, live, lo, floor, target);
+
+			if (k) {
+				hi = lo - k * level_size(chunk_level());
+				map_ram(bd, root, live, hi, lo);
+				bd->batch->pa_lo = hi;
+				bd->batch->ram_bytes += lo - hi;
+				n += k;
+			}
+		}
 		if (bd->batch->ram_bytes >= target) {
 			bd->batch->stop = "target";
 			break;

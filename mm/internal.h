@@ -61,6 +61,10 @@ void pt_map(struct pt_builder *bd, phys_addr_t root, bool root_live, uint64_t va
 void pt_count_begin(struct pt_builder *bd, struct pending_child *saved);
 unsigned long pt_count_end(struct pt_builder *bd, const struct pending_child *saved);
 
+/* Is the table of `level` covering va reachable from a live root?  (false
+ * when it does not exist yet, or root is not live.) */
+bool pt_table_live(phys_addr_t root, bool root_live, uint64_t va, unsigned int level);
+
 /* Make sure a table of `level` exists for va (for the fixmap). */
 void pt_ensure_table(struct pt_builder *bd, phys_addr_t root, bool root_live,
 		     uint64_t va, unsigned int level);

@@ -24,20 +24,14 @@
 #include <paravirt/ops.h>
 #include "internal.h"
 
-static void set_entry(struct pt_builder *bd, pte_t *t, unsigned int i, bool live,
-		      unsigned int level, pte_t val)
+/* An entry of a live table: recorded as a link, written after the hook. */
+static void add_link(struct pt_builder *bd, pte_t *slot, unsigned int level, pte_t val)
 {
 	struct pt_batch *b = bd->batch;
 
-	if (bd->count_only)
-		return;
-	if (!live) {
-		t[i] = val;
-		return;
-	}
 	if (b->nr_links == BATCH_LINKS_MAX)
 		panic("batch %u: more than %d links into live tables", b->id, BATCH_LINKS_MAX);
-	b->links[b->nr_links].slot = &t[i];
+	b->links[b->nr_links].slot = slot;
 	b->links[b->nr_links].val = val;
 	b->links[b->nr_links].level = level;
 	b->nr_links++;
@@ -74,53 +68,124 @@ static phys_addr_t descend(struct pt_builder *bd, pte_t *t, unsigned int i, bool
 	if (!pa)
 		panic("batch %u: table source exhausted for an L%u table (planning error)",
 		      bd->batch->id, level - 1);
-	set_entry(bd, t, i, live, level, make_pte(pa, PTE_P | PTE_RW));
 	if (live) {
+		add_link(bd, &t[i], level, make_pte(pa, PTE_P | PTE_RW));
 		pc->valid = true;
 		pc->span_va = span_va;
 		pc->pa = pa;
+	} else {
+		t[i] = make_pte(pa, PTE_P | PTE_RW);
 	}
 	return pa;
 }
 
+/* Are the n entries at t all empty?  (Eight at a time: the remap check
+ * costs about one instruction per entry.) */
+static bool run_empty(const pte_t *t, unsigned int n)
+{
+	pte_t any = 0;
+
+	for (; n >= 8; n -= 8, t += 8)
+		any |= t[0] | t[1] | t[2] | t[3] | t[4] | t[5] | t[6] | t[7];
+	for (; n; n--)
+		any |= *t++;
+	return !(any & PTE_P);
+}
+
+/*
+ * The leaves of [va, end) at `level`, all in table t: one run of
+ * consecutive slots, va and end aligned to the leaf size.  Into a table of
+ * the batch the whole run is one fill_leaves(); into a live table each
+ * entry is a link.
+ */
+static void map_leaves(struct pt_builder *bd, pte_t *t, bool live, unsigned int level,
+		       uint64_t va, uint64_t end, int64_t va_to_pa, pte_t flags)
+{
+	unsigned int shift = level_shift(level), i = pt_index(va, level);
+	unsigned int n = (unsigned int)((end - va) >> shift), k;
+	uint64_t size = 1ULL << shift;
+	pte_t lf = flags | (level > 1 ? PTE_PS : 0);
+
+	if (bd->count_only)
+		return;         /* leaves need no tables */
+	bd->batch->leaves_at[level] += n;
+	if (!live && run_empty(t + i, n)) {
+		fill_leaves(t + i, va + va_to_pa, n, size, lf);
+		return;
+	}
+	for (k = n; k-- > 0;) {         /* top down, like the ranges */
+		uint64_t slot = va + k * size;
+		pte_t e = t[i + k], v;
+
+		if (pte_present(e))
+			panic("va 0x%016lx is already mapped (entry 0x%016lx)",
+			      (unsigned long)va_canonical(slot), (unsigned long)e);
+		if (live) {
+			fill_leaves(&v, slot + va_to_pa, 1, 0, lf);
+			add_link(bd, &t[i + k], level, v);
+		}
+	}
+}
+
+static void map_in(struct pt_builder *bd, phys_addr_t table, bool live, unsigned int level,
+		   uint64_t va, uint64_t end, int64_t va_to_pa, unsigned int max_level,
+		   pte_t flags);
+
+/* [lo, hi) inside the slot at slot_va of table t: one level down. */
+static void map_below(struct pt_builder *bd, pte_t *t, bool live, unsigned int level,
+		      uint64_t slot_va, uint64_t lo, uint64_t hi, int64_t va_to_pa,
+		      unsigned int max_level, pte_t flags)
+{
+	bool child_live;
+	phys_addr_t child = descend(bd, t, pt_index(slot_va, level), live, level, slot_va,
+				    &child_live);
+
+	map_in(bd, child, child_live, level - 1, lo, hi, va_to_pa, max_level, flags);
+}
+
+/*
+ * [va, end) inside the span of table `table` (level `level`).  Where
+ * leaves of this level can go (level <= max_level, PA aligned like the VA)
+ * the range is: a partial slot at the top, a run of whole slots (leaves),
+ * a partial slot at the bottom — only the partial slots go down a level.
+ * Otherwise every slot goes down.  Top down throughout, so a new child is
+ * always the lowest one created so far (struct pending_child).
+ */
 static void map_in(struct pt_builder *bd, phys_addr_t table, bool live, unsigned int level,
 		   uint64_t va, uint64_t end, int64_t va_to_pa, unsigned int max_level,
 		   pte_t flags)
 {
 	pte_t *t = table ? pt_virt(table) : NULL;
-	uint64_t size = level_size(level);
-	uint64_t slot = (end - 1) & ~(size - 1);
+	uint64_t size = level_size(level), mask = size - 1;
 
 	if (bd->count_only && level == 1)
 		return;         /* only leaves below: nothing to count */
 
-	for (;;) {
+	if (level <= max_level && !((uint64_t)va_to_pa & mask)) {
+		uint64_t a = (va + mask) & ~mask;       /* first whole slot */
+		uint64_t b = end & ~mask;               /* end of the whole slots */
+
+		if (a > b) {                            /* inside one slot */
+			map_below(bd, t, live, level, va & ~mask, va, end, va_to_pa,
+				  max_level, flags);
+			return;
+		}
+		if (b < end)
+			map_below(bd, t, live, level, b, b, end, va_to_pa, max_level, flags);
+		if (a < b)
+			map_leaves(bd, t, live, level, a, b, va_to_pa, flags);
+		if (va < a)
+			map_below(bd, t, live, level, a - size, va, a, va_to_pa, max_level,
+				  flags);
+		return;
+	}
+	for (uint64_t slot = (end - 1) & ~mask;; slot -= size) {
 		uint64_t lo = slot > va ? slot : va;
 		uint64_t hi = end - slot < size ? end : slot + size;
-		unsigned int i = pt_index(slot, level);
-		phys_addr_t pa = lo + va_to_pa;
 
-		if (level <= max_level && lo == slot && hi - slot == size &&
-		    !(pa & (size - 1))) {
-			pte_t e = t ? t[i] : 0;
-
-			if (pte_present(e))
-				panic("va 0x%016lx is already mapped (entry 0x%016lx)",
-				      (unsigned long)va_canonical(slot), (unsigned long)e);
-			set_entry(bd, t, i, live, level,
-				  make_pte(pa, flags | (level > 1 ? PTE_PS : 0)));
-			if (!bd->count_only)
-				bd->batch->leaves_at[level]++;
-		} else {
-			bool child_live;
-			phys_addr_t child = descend(bd, t, i, live, level, slot, &child_live);
-
-			map_in(bd, child, child_live, level - 1, lo, hi, va_to_pa,
-			       max_level, flags);
-		}
+		map_below(bd, t, live, level, slot, lo, hi, va_to_pa, max_level, flags);
 		if (slot <= va)
 			break;
-		slot -= size;
 	}
 }
 
@@ -150,6 +215,24 @@ void pt_ensure_table(struct pt_builder *bd, phys_addr_t root, bool root_live,
 		pte_t *p = t ? pt_virt(t) : NULL;
 		t = descend(bd, p, pt_index(va, l), live, l, va & ~(level_size(l) - 1), &live);
 	}
+}
+
+bool pt_table_live(phys_addr_t root, bool root_live, uint64_t va, unsigned int level)
+{
+	phys_addr_t t = root;
+	unsigned int l;
+
+	if (!root_live)
+		return false;
+	va &= (1ULL << 48) - 1;
+	for (l = PT_LEVELS; l > level; l--) {
+		pte_t e = pt_virt(t)[pt_index(va, l)];
+
+		if (!pte_present(e) || pte_is_leaf(e, l))
+			return false;
+		t = pte_phys(e);
+	}
+	return true;
 }
 
 static void walk_in(phys_addr_t table, unsigned int level, uint64_t base, struct pt_visitor *v)

@@ -41,6 +41,35 @@ phys_addr_t native_pte_phys(pte_t e)
 	return pte_addr(e);
 }
 
+/*
+ * Identity frames: entry k = (pa + k * step) | flags, two instructions per
+ * entry.  A backend that keeps this op but has frames of its own (its
+ * make_pte is not native_make_pte) gets its make_pte, entry by entry.
+ */
+void native_fill_leaves(pte_t *dst, phys_addr_t pa, unsigned int n, uint64_t step,
+			pte_t flags)
+{
+	pte_t e = pa | flags;
+
+	if (pv_ops.mmu.make_pte != native_make_pte) {
+		for (; n; n--, pa += step)
+			*dst++ = make_pte(pa, flags);
+		return;
+	}
+	for (; n >= 8; n -= 8, dst += 8) {
+		dst[0] = e; e += step;
+		dst[1] = e; e += step;
+		dst[2] = e; e += step;
+		dst[3] = e; e += step;
+		dst[4] = e; e += step;
+		dst[5] = e; e += step;
+		dst[6] = e; e += step;
+		dst[7] = e; e += step;
+	}
+	for (; n; n--, e += step)
+		*dst++ = e;
+}
+
 void native_lazy_nop(void)
 {
 }
@@ -89,6 +118,7 @@ struct paravirt_ops pv_ops = {
 		.flush_tlb_one = native_flush_tlb_one,
 		.make_pte = native_make_pte,
 		.pte_phys = native_pte_phys,
+		.fill_leaves = native_fill_leaves,
 		.lazy_begin = native_lazy_nop,
 		.lazy_end = native_lazy_nop,
 		.check = native_check,

@@ -39,6 +39,7 @@ struct pv_mmu_ops {
 	 */
 	void (*write_pte)(pte_t *ptep, pte_t val);
 
+
 	/* load_root — switch to the L4 table at `root` (step 4). */
 	void (*load_root)(phys_addr_t root);
 
@@ -55,6 +56,23 @@ struct pv_mmu_ops {
 	/* pte_phys — the inverse: the (pseudo-)physical address an entry
 	 * refers to (natively e & PTE_ADDR_MASK; Xen PV: through the M2P). */
 	phys_addr_t (*pte_phys)(pte_t e);
+
+	/*
+	 * fill_leaves — make_pte for a run: dst[k] = make_pte(pa + k * step,
+	 * flags) for k = 0 .. n-1.  mm's mapper calls it once per run of
+	 * leaves (up to a whole table, 512 entries), so turning a physical
+	 * address into the frame the hardware entry holds costs one call per
+	 * run, not per entry: this is mm's hot loop.  dst[0..n) lies in one
+	 * table page that is not live yet and is empty (plain stores are
+	 * fine), or is mm's own one-entry buffer (a link's value).
+	 * native_fill_leaves is the identity loop (two instructions per
+	 * entry); it falls back to make_pte per entry when the backend's
+	 * make_pte is not the native one, so a backend that overrides only
+	 * make_pte stays correct.  NULL: make_pte per entry.  A backend with
+	 * frames of its own (Xen PV: the p2m) may give a loop of its own.
+	 */
+	void (*fill_leaves)(pte_t *dst, phys_addr_t pa, unsigned int n, uint64_t step,
+			    pte_t flags);
 
 	/*
 	 * lazy_begin, lazy_end — write_pte calls between them may be queued;
@@ -153,6 +171,17 @@ static inline pte_t make_pte(phys_addr_t pa, pte_t flags)
 static inline phys_addr_t pte_phys(pte_t e)
 {
 	return pv_ops.mmu.pte_phys(e);
+}
+
+static inline void fill_leaves(pte_t *dst, phys_addr_t pa, unsigned int n, uint64_t step,
+			       pte_t flags)
+{
+	if (pv_ops.mmu.fill_leaves) {
+		pv_ops.mmu.fill_leaves(dst, pa, n, step, flags);
+		return;
+	}
+	for (; n; n--, pa += step)
+		*dst++ = pv_ops.mmu.make_pte(pa, flags);
 }
 
 static inline void mmu_lazy_begin(void)

@@ -28,6 +28,8 @@ void native_flush_tlb_one(uint64_t va);
 void native_load_root(uint64_t root);
 uint64_t native_make_pte(uint64_t pa, uint64_t flags);
 uint64_t native_pte_phys(uint64_t e);
+void native_fill_leaves(uint64_t *dst, uint64_t pa, unsigned int n, uint64_t step,
+			uint64_t flags);
 void native_lazy_nop(void);
 uint64_t native_read_cr3(void);
 

@@ -11,7 +11,8 @@
  *     is mapped by the live tables (or is a brk page);
  *   - a fake kernel image (text/rodata/data/guard/stack/brk at 1 MiB) whose
  *     brk is a host buffer standing at a chosen fake PA;
- *   - pv_ops: a recording native-like backend that checks the order of
+ *   - pv_ops: a recording native-like backend (identity frames, leaves
+ *     through a checking fill_leaves) that checks the order of
  *     hook, links and CR3 switch (see hostenv.c); with host.pin set, its
  *     hook also "pins" each batch the way design §4 says Xen PVH must:
  *     every table page read-only in every kernel mapping of it, splitting
@@ -66,6 +67,7 @@ struct host_state {
 	bool root_loaded;
 	phys_addr_t root;
 	unsigned long load_root_calls, write_pte_calls, flush_calls, hook_calls;
+	unsigned long fill_calls;                      /* fill_leaves runs */
 	unsigned long hooked_pages;
 	struct host_batch batch[HOST_BATCHES_MAX];
 	unsigned int nr_batches;

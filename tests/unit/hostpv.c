@@ -402,6 +402,43 @@ static phys_addr_t host_pte_phys(pte_t e)
 	return pte_addr(e);
 }
 
+/*
+ * fill_leaves: what make_pte gives, entry by entry, but as one run, checking
+ * what the contract in <paravirt/ops.h> promises: a run of at most one
+ * table page, into a page of no hooked batch, onto empty entries (or into
+ * mm's own one-entry buffer, for a link's value); page-aligned frames and
+ * flags without address bits.
+ */
+static void host_fill_leaves(pte_t *dst, phys_addr_t pa, unsigned int n, uint64_t step,
+			     pte_t flags)
+{
+	phys_addr_t dpa;
+	unsigned int k;
+
+	if ((pa | step) & (PAGE_SIZE - 1) || flags & PTE_ADDR_MASK || !(flags & PTE_P))
+		host_error("fill_leaves(pa 0x%lx, step 0x%lx, flags 0x%lx): bad frame or flags",
+			   (unsigned long)pa, (unsigned long)step, (unsigned long)flags);
+	if (host_pa_of(dst, &dpa)) {
+		struct host_meta *m = host_meta(dpa);
+
+		if (!n || (dpa & (PAGE_SIZE - 1)) + n * sizeof(pte_t) > PAGE_SIZE)
+			host_error("fill_leaves: %u entries at 0x%010lx leave the table page", n,
+				   (unsigned long)dpa);
+		else if (m && m->hooked_epoch == host_epoch())
+			host_error("fill_leaves into 0x%010lx, a table of a hooked batch",
+				   (unsigned long)dpa);
+		for (k = 0; k < n; k++)
+			if (pte_present(dst[k]))
+				host_error("fill_leaves over present entry 0x%016lx",
+					   (unsigned long)dst[k]);
+	} else if (n != 1) {
+		host_error("fill_leaves: %u entries into a buffer outside the tables", n);
+	}
+	host.fill_calls++;
+	for (k = 0; k < n; k++)
+		dst[k] = host_make_pte(pa + k * step, flags);
+}
+
 static void host_lazy_nop(void)
 {
 }
@@ -420,6 +457,7 @@ struct paravirt_ops pv_ops = {
 		.flush_tlb_one = rec_flush_tlb_one,
 		.make_pte = host_make_pte,
 		.pte_phys = host_pte_phys,
+		.fill_leaves = host_fill_leaves,
 		.lazy_begin = host_lazy_nop,
 		.lazy_end = host_lazy_nop,
 		.check = host_check,
