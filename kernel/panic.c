@@ -5,6 +5,7 @@
 #include <paravirt/ops.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
+#include <mm/trace.h>
 #include <arch/cpu.h>
 
 static int ending;      /* a panic while ending must not recurse */
@@ -22,6 +23,7 @@ void panic_at(const char *func, const char *fmt, ...)
 		printk("PANIC: %s: %s (while ending the run)\n", func, reason);
 		halt_forever();
 	}
+	trace_flush();          /* the records kept so far come before the verdict */
 	printk("PANIC: %s: %s\n", func, reason);
 	printk("topdown: result: PANIC: %s: %s\n", func, reason);
 	platform_stop(STOP_PANIC);

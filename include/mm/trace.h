@@ -8,6 +8,12 @@
 __attribute__((format(printf, 1, 2)))
 void trace(const char *fmt, ...);
 
+/* Records are kept unformatted from mm_init's start (cheap: a few stores
+ * each) until trace_flush() formats, checksums and prints them; mm_init's
+ * caller flushes once its timed region is over.  trace_end() and panics
+ * flush first; after a flush, records are printed at once. */
+void trace_flush(void);
+
 /* The end record: record count and checksum. */
 void trace_end(void);
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
+#include <mm/trace.h>
 #include "hostenv.h"
 
 struct host_state host;
@@ -312,6 +313,7 @@ void panic_at(const char *func, const char *fmt, ...)
 	vsnprintf(host.panic_msg + n, sizeof(host.panic_msg) - n, fmt, ap);
 	va_end(ap);
 	host.panics++;
+	trace_flush();          /* like the kernel's panic: kept records first */
 	if (host.echo)
 		fprintf(stderr, "PANIC: %s\n", host.panic_msg);
 	if (host.panic_armed)
