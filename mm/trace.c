@@ -65,7 +65,7 @@ static void emit_now(const char *fmt, va_list ap)
 #define TRACE_ARGS_MAX  32
 #define FMT_CACHE       32
 
-enum arg_kind { ARG_INT, ARG_LONG, ARG_STR };
+enum arg_kind { ARG_INT, ARG_LONG, ARG_STR, ARG_LLONG };
 
 struct fmt_info {
 	const char *fmt;
@@ -106,7 +106,7 @@ static bool fmt_parse(const char *fmt, struct fmt_info *fi)
 		}
 		switch (*p++) {
 		case 'd': case 'i': case 'u': case 'x': case 'X': case 'c':
-			k = longs ? ARG_LONG : ARG_INT;
+			k = longs > 1 ? ARG_LLONG : longs ? ARG_LONG : ARG_INT;
 			break;
 		case 'p':
 			k = ARG_LONG;
@@ -172,6 +172,8 @@ static bool defer(const struct fmt_info *fi, va_list ap)
 			w[i] = (unsigned int)va_arg(ap, int);
 		} else if ((kinds & 3) == ARG_LONG) {
 			w[i] = va_arg(ap, unsigned long);
+		} else if ((kinds & 3) == ARG_LLONG) {
+			w[i] = va_arg(ap, unsigned long long);
 		} else {
 			const char *s = va_arg(ap, const char *);
 
@@ -224,6 +226,8 @@ static void replay(const uint64_t *rec)
 				     (const char *)trace_buf + *arg);
 		else if ((kinds & 3) == ARG_LONG)
 			m = snprintf(text + n, (size_t)(room - n), spec, (unsigned long)*arg);
+		else if ((kinds & 3) == ARG_LLONG)
+			m = snprintf(text + n, (size_t)(room - n), spec, (unsigned long long)*arg);
 		else
 			m = snprintf(text + n, (size_t)(room - n), spec, (unsigned int)*arg);
 		kinds >>= 2;
