@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/unit/mutants.sh — show that the unit tests can fail: build them
-# against copies of mm/ with one deliberate bug each (a "mutant") and check
+# against copies of mm/ (and its headers) with one deliberate bug each (a "mutant") and check
 # that some test fails every time.  Nothing in mm/ is touched: each mutant
 # is a sed expression applied to a copy in a temporary directory.
 #
@@ -26,12 +26,12 @@ cr3-before-hook@mm/init.c@/run_hook(&batch);  *\/\* 3: hook/d; s/mm.root_loaded 
 brk-page-not-zeroed@mm/brk.c@s/memset(brk.va + brk.used \* PAGE_SIZE, 0, PAGE_SIZE);/;/@build
 ram-page-not-zeroed@mm/alloc.c@s/memset(pt_virt(ram_cursor), 0, PAGE_SIZE);/(void)pt_virt(ram_cursor);/@build
 small-chunks-not-minimal@mm/init.c@s/return mm.cfg.max_level == 1 ? 2 : 3;/return 2;/@build
-no-batch-growth@mm/init.c@s/#define BATCH_GROWTH_SHIFT  4/#define BATCH_GROWTH_SHIFT  0/@build
+no-batch-growth@include/mm/policy.h@s/#define BATCH_GROWTH_SHIFT  4/#define BATCH_GROWTH_SHIFT  0/@build
 guard-page-mapped@mm/init.c@s/if (s->kind == IMG_GUARD)/if (0)/@build
 brk-not-readonly@mm/init.c@s/pt_map(bd, root, live, DIRECT_MAP_BASE + a, b - a, a, 1, flags \& ~PTE_RW);/pt_map(bd, root, live, DIRECT_MAP_BASE + a, b - a, a, 1, flags);/@build
 no-hook-reserve@mm/init.c@s/#define HOOK_RESERVE_PAGES  8 /#define HOOK_RESERVE_PAGES  0 /@build
 start-at-ram-top@mm/init.c@s/mm.start = start_point();/mm.start = start_point() ? mm.ram_top : 0;/@build
-start-counts-small-ranges@mm/init.c@s/#define START_MIN_FREE      (2ULL << 20)/#define START_MIN_FREE      (1ULL << 12)/@build
+start-counts-small-ranges@include/mm/policy.h@s/#define START_MIN_FREE      (2ULL << 20)/#define START_MIN_FREE      (1ULL << 12)/@build
 start-not-rounded@mm/init.c@s/t = (free_ram\[i\].end + align - 1) \& ~(align - 1);/t = free_ram[i].end + (align - align);/@build
 start-not-capped@mm/init.c@s/return t < mm.ram_top ? t : mm.ram_top;/return t;/@build
 cursor-at-ram-top@mm/init.c@s/ram_cursor = mm.start;/ram_cursor = mm.ram_top;/@build
@@ -47,7 +47,7 @@ limit-off-by-one@mm/memmap.c@s/if (e->start + e->size > phys_limit)/if (e->start
 build() {
 	extra=""
 	[ "$2" = build ] && extra="tests/unit/build.c tests/unit/maps.c"
-	$CC $CFLAGS "$1"/mm/*.c "$1/kernel/fnv.c" tests/unit/hostenv.c tests/unit/hostpv.c \
+	$CC -I "$1/include" $CFLAGS "$1"/mm/*.c "$1/kernel/fnv.c" tests/unit/hostenv.c tests/unit/hostpv.c \
 	    tests/unit/model.c tests/unit/checker.c \
 	    $extra "tests/unit/test_$2.c" -lcmocka -o "$3" 2> "$tmp/cc.log"
 }
@@ -69,7 +69,7 @@ done
 
 echo "$mutants" | while IFS='@' read -r name file expr bin; do
 	[ -n "$name" ] || continue
-	rm -rf "$tmp/src" && mkdir -p "$tmp/src" && cp -r mm kernel "$tmp/src/"
+	rm -rf "$tmp/src" && mkdir -p "$tmp/src" && cp -r mm kernel include "$tmp/src/"
 	applied=yes
 	for f in $file; do
 		sed -i "$expr" "$tmp/src/$f"
