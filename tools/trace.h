@@ -52,7 +52,6 @@ struct t_step1 {
 	uint64_t va, va_end;
 	uint64_t pa, pa_end;    /* 0/0 for the fixmap */
 	bool has_pa;
-	char perm[8];
 	unsigned long tables_new;
 	int line;
 };
@@ -63,10 +62,10 @@ struct t_extent {
 	unsigned long pages;
 };
 
-/* One batch: the batch record, its hook record, its table extents and its
- * link record (batch 0 has none: it goes live by the CR3 switch). */
+/* One batch: the batch record, its hook record and its table extents (the
+ * rest, its link record too, the diff with the replay judges). */
 struct t_batch {
-	bool seen, hook_seen, link_seen;
+	bool seen, hook_seen;
 	int line;
 	char step[8], src[8];
 	uint64_t pa_lo, pa_end;
@@ -75,21 +74,12 @@ struct t_batch {
 	unsigned long tables, tl[5];    /* tl[1..4]: by level */
 	unsigned long links;
 	/* hook */
-	int hook_step;
 	char backend[24], action[24], result[24];
 	unsigned long ro_entries, splits, split_tables;
 	/* tables records */
 	struct t_extent ext[T_EXT_MAX];
 	int next;
-	/* link record */
-	unsigned long link_entries;
-	/* optional fields a later format may add (docs/trace.md, "What the
-	 * trace does not say yet"); 0/false when absent */
-	bool has_va, has_budget, has_image_leaves;
-	uint64_t va_lo, va_end;
-	unsigned long budget;
-	unsigned long image_leaves;     /* batch 0: the image's 4 KiB leaves */
-	char stop[24];                  /* "" when absent */
+	char stop[24];                  /* "" when absent (older traces) */
 };
 
 /* A record as written: its kind and its text after "trace: ". */
@@ -134,9 +124,7 @@ struct run {
 	struct t_layout layout[T_LAYOUT_MAX];
 	int nlayout;
 	char result[T_STR];             /* after "topdown: result: " */
-	char selfcheck_line[400];       /* the printk selfcheck line */
 	char panic[T_STR];
-	char xen_pin_line[T_STR];
 
 	/* the trace */
 	bool have_begin, have_end;
@@ -157,7 +145,6 @@ struct run {
 	int nb;
 	bool have_cr3;
 	uint64_t cr3_root;
-	int cr3_after_batch;            /* batches seen when cr3 came */
 	bool have_pin;
 	char pin_op[40];
 	uint64_t pin_gfn;
@@ -166,11 +153,9 @@ struct run {
 	unsigned long sum_ram, sum_tables, sum_brk_used, sum_brk_reserved, sum_batches,
 		      sum_hook_calls, sum_links, sum_tl[5], sum_leaves[4], sum_splits,
 		      sum_split_tables;
-	bool have_selfcheck, sc_has_detail;
+	bool have_selfcheck;
 	unsigned long sc_violations, sc_tables;
-	uint64_t sc_direct_bytes;
 	char sc_tables_ro[16];
-	unsigned long sc_direct_leaves, sc_image_leaves, sc_fixmap_leaves, sc_ro_checked;
 	unsigned long records;          /* counted */
 	uint32_t fnv;                   /* computed */
 	unsigned long end_records;      /* stated */
@@ -180,11 +165,9 @@ struct run {
 	struct t_rec *recs;             /* every record, in order (end excluded) */
 	int nrecs, caprecs;
 	/* records and fields older traces lack (docs/trace.md), tolerated when absent */
-	bool has_env, has_layout_rec, has_policy;
+	bool has_env, has_layout_rec;
 	unsigned growth_shift, hook_reserve;    /* the builder's policy, from   */
 	uint64_t batch_min;                     /* begin (0 when not stated)    */
-	bool has_chunk;
-	uint64_t chunk;                         /* begin chunk= as stated        */
 	bool has_start;                         /* begin start= (step 2's start) */
 	uint64_t start;                         /* stated, else ram_top (derive) */
 
