@@ -436,7 +436,8 @@ static void check_normalised(const struct run *r, struct findings *fs)
 }
 
 /* The image the trace maps in step 1 lies inside the kernel's reservation
- * (else tables could land on it: the replay takes both as given). */
+ * (else tables could land on it), and its brk section is begin's brk_pages
+ * long: the replay takes them as given. */
 static void check_image(const struct run *r, struct findings *fs)
 {
 	char where[48], m1[64], m2[64];
@@ -446,6 +447,11 @@ static void check_image(const struct run *r, struct findings *fs)
 	for (int j = 0; j < r->nres; j++)
 		if (!strcmp(r->res[j].why, "kernel"))
 			k = j;
+	for (int i = 0; i < r->ns1; i++)
+		if (r->s1[i].has_pa && !strcmp(r->s1[i].what, "brk") &&
+		    r->s1[i].pa_end - r->s1[i].pa != r->brk_pages * PAGE_SIZE)
+			finding_add(fs, F_UNEXPECTED, where, "brk %s is not brk_pages=%lu pages",
+				    fmt_mem(m1, sizeof(m1), r->s1[i].pa, r->s1[i].pa_end), r->brk_pages);
 	for (int i = 0; i < r->ns1 && k >= 0; i++)
 		if (r->s1[i].has_pa &&
 		    (r->s1[i].pa < r->res[k].lo || r->s1[i].pa_end > r->res[k].end))

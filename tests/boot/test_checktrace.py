@@ -187,6 +187,8 @@ def mutations(body):
     m("image outside the kernel reservation", "plan",
       lambda b: [setrng(l, rng(l)[0], rng(l)[0] + PAGE) if l.endswith(" kernel") else l for l in b])
     m("no fixmap", "plan", lambda b: [l for l in b if "what=fixmap" not in l])
+    m("brk section not brk_pages long", "plan",
+      edit("step1", {"what": "brk"}, lambda l: setrng(l, rng(l, "pa")[0], rng(l, "pa")[1] - PAGE, key="pa")))
     # order
     m("batch id skipped", "input", edit("batch", {"id": b2}, lambda l: setkv(l, "id", str(b2 + 1))))
     m("hook missing", "plan", lambda b: [l for l in b if not (l.startswith("trace: hook id=%d " % b1))])
