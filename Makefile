@@ -70,6 +70,9 @@ KERNEL_C := \
 	arch/x86_64/serial.c \
 	arch/x86_64/traps.c \
 	arch/x86_64/mmu.c \
+	arch/x86_64/acpi.c \
+	arch/x86_64/lapic.c \
+	arch/x86_64/smp.c \
 	kernel/main.c \
 	kernel/console.c \
 	kernel/printk.c \
@@ -87,6 +90,7 @@ KERNEL_C := \
 	mm/trace.c \
 	mm/check.c \
 	mm/layout.c \
+	mm/percpu.c \
 	paravirt/paravirt.c \
 	paravirt/native.c \
 	paravirt/xen/xen.c \
@@ -100,6 +104,7 @@ KERNEL_C := \
 KERNEL_ASM := \
 	arch/x86_64/boot/head.asm \
 	arch/x86_64/entry.asm \
+	arch/x86_64/trampoline.asm \
 	paravirt/xen/hypercall.asm \
 	paravirt/xen/pvtraps.asm
 

@@ -45,10 +45,18 @@ static void set_memmap_test(struct kernel_options *o, const char *v)
 	o->memmap_test = v;
 }
 
+static void set_smp_test(struct kernel_options *o, const char *v)
+{
+	if (strcmp(v, "no-shootdown"))
+		panic_at("cmdline_parse", "smp.test=%s: want no-shootdown", v);
+	o->smp_no_shootdown = true;
+}
+
 static const struct option opts[] = {
 	{ "pt.maxpage", set_maxpage, "largest page in the direct map: 4k, 2m or 1g" },
 	{ "selftest", set_selftest, "run a self-test after setup" },
 	{ "memmap.test", set_memmap_test, "test only: replace the memory map" },
+	{ "smp.test", set_smp_test, "test only: no-shootdown (skip the TLB shootdown IPI; the shootdown test must FAIL)" },
 };
 
 static const char *keep(const char *s, size_t n)
@@ -92,7 +100,7 @@ void cmdline_parse(const char *cmdline, struct kernel_options *o)
 			if (!strcmp(opts[i].key, key))
 				break;
 		if (i == sizeof(opts) / sizeof(opts[0]))
-			panic_at("cmdline_parse", "unknown option '%s' (known: pt.maxpage selftest memmap.test)",
+			panic_at("cmdline_parse", "unknown option '%s' (known: pt.maxpage selftest memmap.test smp.test)",
 				 key);
 		opts[i].set(o, value);
 		printk("cmdline: %s=%s\n", key, value);

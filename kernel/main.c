@@ -1,8 +1,10 @@
 /*
  * main.c — kmain, the table of contents of a topdown run.
  */
+#include <arch/acpi.h>
 #include <arch/cpu.h>
 #include <arch/mmu.h>
+#include <arch/smp.h>
 #include <kernel/boot_info.h>
 #include <kernel/cmdline.h>
 #include <kernel/kmain.h>
@@ -118,18 +120,25 @@ static unsigned long selfcheck(void)
 
 void kmain(struct boot_info *bi)
 {
-	unsigned long violations;
+	unsigned long violations, smp_violations;
 
 	boot_report(bi);                        /* protocol, loader, cmdline, CPU */
 	paravirt_init(bi);                      /* native, or Xen: hypercalls, console, stop */
 	cmdline_parse(bi->cmdline, &options);   /* key=value; unknown keys panic */
 	memory_map(bi);                         /* from the protocol or the hypervisor */
+	acpi_init(bi);                          /* the CPUs, from the MADT */
+	smp_reserve_trampoline(bi);             /* a low page for the APs, kept from mm */
 	layout_report();                        /* the virtual layout */
 	mm_setup(bi);                           /* hpa's seven steps */
 	violations = selfcheck();               /* design §6 on the live tables */
+	smp_init();                             /* every CPU up, each on its own L4 */
+	smp_violations = smp_selfcheck();       /* globaldata, new mapping, shootdown, L4s */
 	trace_end();                            /* record count + checksum */
 	if (violations)
 		finish_fail("selfcheck: %lu violations, first: %s", violations, "see above");
+	if (smp_violations)
+		finish_fail("smpcheck: %lu violations, first: %s", smp_violations,
+			    smp_first_violation());
 	if (options.selftest)
 		selftest_run(options.selftest); /* does not return */
 	finish_pass();

@@ -100,6 +100,40 @@ phys_addr_t ram_alloc_page(void)
 	return 0;
 }
 
+/* The highest free mapped page below `limit`.  Below the cursor this is
+ * ram_alloc_page(); above it, the page is cut out of free_ram so that the
+ * cursor never hands it out again. */
+phys_addr_t ram_alloc_page_below(uint64_t limit)
+{
+	int i;
+
+	if (ram_cursor <= limit)
+		return ram_alloc_page();
+	for (i = (int)nr_free_ram - 1; i >= 0; i--) {
+		struct mem_range *f = &free_ram[i];
+		uint64_t top = (f->end < limit ? f->end : limit) & ~(PAGE_SIZE - 1);
+		phys_addr_t pa;
+
+		if (top < f->start + PAGE_SIZE)
+			continue;
+		pa = top - PAGE_SIZE;
+		if (pa < mm.mapped_lo)
+			return 0;
+		if (top < f->end) {             /* split: [top, end) stays free */
+			if (nr_free_ram == MEMMAP_CAP + RESERVE_MAX)
+				return 0;
+			memmove(f + 2, f + 1, (nr_free_ram - i - 1) * sizeof(*f));
+			f[1].start = top;
+			f[1].end = f->end;
+			nr_free_ram++;
+		}
+		f->end = pa;
+		memset(pt_virt(pa), 0, PAGE_SIZE);
+		return pa;
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------- batches */
 
 void batch_start(struct pt_batch *b, unsigned int step, enum pt_source src)
@@ -114,9 +148,20 @@ void batch_start(struct pt_batch *b, unsigned int step, enum pt_source src)
 	b->pa_lo = b->pa_hi = 0;
 }
 
+static phys_addr_t take(struct pt_batch *b, unsigned int level, phys_addr_t pa);
+
 phys_addr_t batch_take_page(struct pt_batch *b, unsigned int level)
 {
-	phys_addr_t pa = b->source == PT_SRC_BRK ? brk_alloc_page() : ram_alloc_page();
+	return take(b, level, b->source == PT_SRC_BRK ? brk_alloc_page() : ram_alloc_page());
+}
+
+phys_addr_t batch_take_page_below(struct pt_batch *b, unsigned int level, uint64_t limit)
+{
+	return take(b, level, ram_alloc_page_below(limit));
+}
+
+static phys_addr_t take(struct pt_batch *b, unsigned int level, phys_addr_t pa)
+{
 	struct mem_range *x = b->nr_extents ? &b->extents[b->nr_extents - 1] : NULL;
 
 	if (!pa)

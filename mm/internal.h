@@ -22,6 +22,7 @@ void reserve(uint64_t start, uint64_t end, const char *why);
 void build_free_ram(void);             /* usable RAM minus the reservations */
 unsigned long free_pages_between(uint64_t lo, uint64_t hi);
 phys_addr_t ram_alloc_page(void);      /* 0 when no mapped free page is left */
+phys_addr_t ram_alloc_page_below(uint64_t limit);  /* the same, below limit */
 void batch_start(struct pt_batch *b, unsigned int step, enum pt_source src);
 void batch_finish(struct pt_batch *b);
 
@@ -72,6 +73,8 @@ void pt_ensure_table(struct pt_builder *bd, phys_addr_t root, bool root_live,
 /* Allocate a zeroed table page for the batch (brk or RAM, by its source),
  * record it in the extents; 0 if the source is exhausted. */
 phys_addr_t batch_take_page(struct pt_batch *b, unsigned int level);
+/* The same from RAM below `limit` (an AP's L4: CR3 is loaded in 32-bit mode). */
+phys_addr_t batch_take_page_below(struct pt_batch *b, unsigned int level, uint64_t limit);
 
 /* Visit every entry of the tree under root, depth first, in VA order.
  * table_fn(pa, level) for each table page (root included); leaf_fn for

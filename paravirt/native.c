@@ -4,6 +4,7 @@
  */
 #include <arch/boot.h>
 #include <arch/cpu.h>
+#include <arch/lapic.h>
 #include <arch/serial.h>
 #include <kernel/boot_info.h>
 #include <mm/batch.h>
@@ -135,5 +136,6 @@ struct paravirt_ops pv_ops = {
 	.platform = {
 		.stop = native_stop,
 		.memory_map = native_memory_map,
+		.tsc_khz = pit_tsc_khz,
 	},
 };

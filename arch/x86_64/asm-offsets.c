@@ -6,7 +6,9 @@
  */
 #include <stdint.h>
 #include <mm/layout.h>
+#include <stddef.h>
 #include <arch/boot.h>
+#include <arch/smp.h>
 #include <xen/xen.h>
 #include <xen/elfnote.h>
 #include <xen/arch-x86/hvm/start_info.h>
@@ -61,4 +63,18 @@ void asm_offsets(void)
 	OFFSET(HVM_MOD_SIZE, struct hvm_modlist_entry, size);
 	DEFINE(HVM_MOD_ENTRY_SIZE, sizeof(struct hvm_modlist_entry));
 	DEFINE(HVM_MEMMAP_ENTRY_SIZE, sizeof(struct hvm_memmap_table_entry));
+
+	/* arch/x86_64/trampoline.asm: the AP parameter block */
+	DEFINE(TP_SIZE, sizeof(struct tramp_params));
+	OFFSET(TP_gdtr_limit, struct tramp_params, gdtr_limit);
+	OFFSET(TP_jmp32_off, struct tramp_params, jmp32_off);
+	OFFSET(TP_jmp64_off, struct tramp_params, jmp64_off);
+	OFFSET(TP_cr3, struct tramp_params, cr3);
+	OFFSET(TP_cr4, struct tramp_params, cr4);
+	OFFSET(TP_efer, struct tramp_params, efer);
+	OFFSET(TP_apic_id, struct tramp_params, apic_id);
+	OFFSET(TP_lapic_va, struct tramp_params, lapic_va);
+	OFFSET(TP_stack, struct tramp_params, stack);
+	OFFSET(TP_arg, struct tramp_params, arg);
+	OFFSET(TP_entry, struct tramp_params, entry);
 }

@@ -21,16 +21,6 @@
 #define TSS_SEL     0x18
 #define IST_DF      1
 
-struct tss {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base;
-} __attribute__((packed));
-
 struct idt_gate {
 	uint16_t offset_lo;
 	uint16_t selector;
@@ -49,8 +39,8 @@ struct desc_ptr {
 extern const uint64_t trap_stubs[32];
 
 static struct tss tss;
-static uint64_t gdt[5];
-static struct idt_gate idt[32] __attribute__((aligned(16)));
+static uint64_t gdt[GDT_ENTRIES];
+static struct idt_gate idt[256] __attribute__((aligned(16)));
 static uint8_t df_stack[4096] __attribute__((aligned(16)));
 
 static const char *const trap_names[32] = {
@@ -84,22 +74,22 @@ void trap_gate_disable(unsigned int vector)
 	idt[vector].type_attr &= 0x7f;
 }
 
-void traps_init(void)
+/* Fill and load a CPU's GDT and TSS (the boot CPU's are static; an AP's
+ * live in its globaldata page). */
+void cpu_desc_load(uint64_t *g, struct tss *t, uint64_t df_stack_top)
 {
-	uint64_t base = (uint64_t)&tss;
-	struct desc_ptr gdtr = { sizeof(gdt) - 1, (uint64_t)gdt };
-	struct desc_ptr idtr = { sizeof(idt) - 1, (uint64_t)idt };
-	unsigned int v;
+	uint64_t base = (uint64_t)t;
+	struct desc_ptr gdtr = { GDT_ENTRIES * sizeof(uint64_t) - 1, (uint64_t)g };
 
-	tss.ist[IST_DF - 1] = (uint64_t)(df_stack + sizeof(df_stack));
-	tss.iomap_base = sizeof(tss);
+	t->ist[IST_DF - 1] = df_stack_top;
+	t->iomap_base = sizeof(*t);
 
-	gdt[0] = 0;
-	gdt[1] = 0x00af9a000000ffffULL;         /* 64-bit code */
-	gdt[2] = 0x00cf92000000ffffULL;         /* data */
-	gdt[3] = (sizeof(tss) - 1) | ((base & 0xffffff) << 16) |
+	g[0] = 0;
+	g[1] = 0x00af9a000000ffffULL;         /* 64-bit code */
+	g[2] = 0x00cf92000000ffffULL;         /* data */
+	g[3] = (sizeof(*t) - 1) | ((base & 0xffffff) << 16) |
 		 (0x89ULL << 40) | (((base >> 24) & 0xff) << 56);
-	gdt[4] = base >> 32;
+	g[4] = base >> 32;
 
 	__asm__ volatile("lgdt %0\n\t"
 			 "pushq %1\n\t"
@@ -113,10 +103,28 @@ void traps_init(void)
 			 "ltr %w3"
 			 : : "m"(gdtr), "i"(KERNEL_CS), "r"(KERNEL_DS), "r"(TSS_SEL)
 			 : "rax", "memory");
+}
 
+void idt_load(void)
+{
+	struct desc_ptr idtr = { sizeof(idt) - 1, (uint64_t)idt };
+
+	__asm__ volatile("lidt %0" : : "m"(idtr));
+}
+
+void idt_set_interrupt(unsigned int vector, uint64_t handler)
+{
+	set_gate(vector, handler, 0);
+}
+
+void traps_init(void)
+{
+	unsigned int v;
+
+	cpu_desc_load(gdt, &tss, (uint64_t)(df_stack + sizeof(df_stack)));
 	for (v = 0; v < 32; v++)
 		set_gate(v, trap_stubs[v], v == X86_TRAP_DF ? IST_DF : 0);
-	__asm__ volatile("lidt %0" : : "m"(idtr));
+	idt_load();
 }
 
 static void dump_registers(const struct trap_frame *f)

@@ -27,6 +27,8 @@
 #define MB2_TAG_BOOT_LOADER_NAME        2
 #define MB2_TAG_MODULE                  3
 #define MB2_TAG_MMAP                    6
+#define MB2_TAG_ACPI_OLD                14      /* copy of an ACPI 1.0 RSDP */
+#define MB2_TAG_ACPI_NEW                15      /* copy of an ACPI 2.0+ RSDP */
 
 /* QEMU isa-debug-exit: QEMU exits with status (value << 1) | 1. */
 #define DEBUG_EXIT_PORT         0x501

@@ -62,6 +62,13 @@ static inline void write_cr0(uint64_t v)
 	__asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
 }
 
+static inline uint64_t read_cr4(void)
+{
+	uint64_t v;
+	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
 static inline uint64_t read_cr2(void)
 {
 	uint64_t v;
@@ -100,6 +107,18 @@ static inline void cli(void)
 {
 	__asm__ volatile("cli" ::: "memory");
 }
+
+static inline void cpu_relax(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
+#define MSR_EFER        0xc0000080
+#define EFER_LME        (1u << 8)
+#define EFER_NXE        (1u << 11)
+#define X86_CR4_PSE     (1u << 4)
+#define X86_CR4_PAE     (1u << 5)
+#define X86_CR4_PGE     (1u << 7)
 
 __attribute__((noreturn))
 static inline void halt_forever(void)

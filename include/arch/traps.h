@@ -29,7 +29,25 @@ struct trap_frame {
 	uint64_t rip, cs, rflags, rsp, ss;      /* pushed by the CPU */
 };
 
+/* The 64-bit TSS. */
+struct tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __attribute__((packed));
+
+#define GDT_ENTRIES 5   /* null, code64 (0x08), data (0x10), TSS (0x18, two slots) */
+
 void traps_init(void);
+/* A CPU's GDT and TSS: fill, lgdt, reload segments, ltr (#DF on IST1). */
+void cpu_desc_load(uint64_t *gdt, struct tss *tss, uint64_t df_stack_top);
+/* The one IDT, shared by every CPU. */
+void idt_load(void);
+void idt_set_interrupt(unsigned int vector, uint64_t handler);
 void trap_handler(struct trap_frame *f);
 
 /* Make `vector`'s gate not present (for the double-fault self-test). */

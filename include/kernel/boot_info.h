@@ -32,6 +32,12 @@ struct boot_info {
 
 	char cmdline[CMDLINE_MAX];
 
+	/* ACPI RSDP as the loader gave it (multiboot2: the PA of the tag's copy;
+	 * PVH: hvm_start_info.rsdp_paddr), 0 if none: then the BIOS areas are
+	 * searched (arch/x86_64/acpi.c). */
+	uint64_t rsdp_pa;
+	const char *rsdp_source;
+
 	/* Boot data the loader placed in RAM (info blocks, tables, strings):
 	 * reserved so that page tables never land on them. */
 	struct mem_range boot_data[BOOT_DATA_MAX];

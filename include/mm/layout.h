@@ -5,18 +5,40 @@
  * 512 GiB.  Ranges are inclusive, like the README's table.
  *
  *   start               end                 size     slot     what
- *   0000000000000000    00007fffffffffff    128 TiB  0-255    user space (unused; slot 0
- *                                                             kept empty for one)
+ *   0000000000000000    0000007fffffffff    512 GiB  0        user space: one L3 tree, per
+ *                                                             CPU (empty for now; holds the
+ *                                                             AP trampoline's identity map
+ *                                                             only while that AP starts)
+ *   0000008000000000    00007fffffffffff    127.5 TiB 1-255   never mapped
  *   0000800000000000    ffff7fffffffffff    ~16 EiB  -        non-canonical hole
  *   ffff800000000000    ffff887fffffffff    8.5 TiB  256-272  guard hole, never mapped
  *   ffff888000000000    ffffc87fffffffff    64 TiB   273-400  direct map of all RAM
  *   ffffc88000000000    ffffc8ffffffffff    0.5 TiB  401      guard hole
  *   ffffc90000000000    ffffe8ffffffffff    32 TiB   402-465  vmalloc (reserved, unused)
- *   ffffe90000000000    fffffffeffffffff    ~23 TiB  466-511  unused
+ *   ffffe90000000000    fffffe7fffffffff    ~21.5 TiB 466-508 unused
+ *   fffffe8000000000    fffffeffffffffff    512 GiB  509      kmap: CPU stacks (guard page
+ *                                                             below each) and kernel
+ *                                                             mappings made after mm_init
+ *   ffffff0000000000    ffffff7fffffffff    512 GiB  510      globaldata: the same VA maps
+ *                                                             each CPU's own page(s)
+ *   ffffff8000000000    ffffffff7fffffff    510 GiB  511      unused
  *   ffffffff80000000    ffffffffbfdfffff    1022 MiB 511      kernel image (at 1 MiB phys)
  *   ffffffffbfe00000    ffffffffbfffffff    2 MiB    511      fixmap (512 x 4 KiB slots)
  *   ffffffffc0000000    ffffffffffffffff    1 GiB    511      unused
  *
+ * The PML4 slot plan (Linux 2.4 x86-64, Dillon's advice for DragonFly):
+ * every CPU has its own L4.  Slot 0 is the user slot.  The kernel half
+ * (256-511) of every CPU's L4 is identical, pointing at shared L3 tables,
+ * except the globaldata slot, whose entry differs per CPU.  Rule for
+ * kernel-half top-level entries: PRE-POPULATED.  Every kernel slot that can
+ * ever hold a mapping has its L3 before the first per-CPU L4 is built (the
+ * direct map's by mm_init, the kmap L3 by percpu setup, the image's in step
+ * 1), so a kernel mapping added later goes below the top level and every
+ * CPU sees it without any L4 being touched; a CPU's L4 never changes once
+ * loaded, but for slot 0.  vmalloc has no L3s: whoever brings it into use
+ * must create them before the per-CPU L4s are built (the per-CPU self-check
+ * finds any kernel-half difference between CPUs).
+
  * The kernel image is linked at KERNEL_VMA + its physical load address, so
  * virt = phys + KERNEL_VMA for every byte of the image, and the direct map
  * holds every byte of usable RAM at DIRECT_MAP_BASE + phys.
@@ -43,6 +65,26 @@
 #define VMALLOC_SIZE        _UL(0x0000200000000000)  /* 32 TiB              */
 #define FIXMAP_BASE         _UL(0xffffffffbfe00000)  /* shares the image's L2 */
 #define FIXMAP_SLOTS        512
+
+/* PML4 slots (each 512 GiB) of the slot plan above. */
+#define PML4_SLOT_SIZE      (_UL(1) << 39)
+#define USER_SLOT           0
+#define KMAP_SLOT           509
+#define GLOBALDATA_SLOT     510
+#define KERNEL_HALF_FIRST   256
+#define KMAP_BASE           _UL(0xfffffe8000000000)  /* slot 509 */
+#define GLOBALDATA_BASE     _UL(0xffffff0000000000)  /* slot 510 */
+#define GLOBALDATA_PAGES    1                        /* per CPU */
+#define USER_TOP            _UL(0x0000008000000000)  /* end of slot 0 */
+
+/* kmap: CPU i's stacks at KMAP_BASE + i * CPU_STACK_SPAN:
+ *   guard page | CPU_STACK_PAGES of stack | guard page | CPU_IST_PAGES (#DF) */
+#define CPU_STACK_PAGES     4
+#define CPU_IST_PAGES       1
+#define CPU_STACK_SPAN      (_UL(16) * PAGE_SIZE)
+#define MAX_CPUS            64
+/* Kernel mappings made at run time (tests, later users), above the stacks. */
+#define KMAP_DYN_BASE       (KMAP_BASE + (_UL(1) << 30))
 
 /* Highest physical address (exclusive) the direct map can hold. */
 #define MAX_PHYS_MAPPED     DIRECT_MAP_SIZE

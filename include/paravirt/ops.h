@@ -131,6 +131,12 @@ struct pv_platform_ops {
 	 * (Xen PVH dom0: start_info v0).  Returns 0 or a negative error.
 	 */
 	int (*memory_map)(struct boot_info *bi);
+
+	/*
+	 * tsc_khz — the TSC rate, for busy-waits with a bound in time (AP
+	 * start-up); *source names where it came from ("pit", "xen-cpuid").
+	 */
+	unsigned long (*tsc_khz)(const char **source);
 };
 
 struct paravirt_ops {
@@ -228,6 +234,11 @@ static inline void platform_stop(enum stop_code code)
 static inline int pv_memory_map(struct boot_info *bi)
 {
 	return pv_ops.platform.memory_map(bi);
+}
+
+static inline unsigned long pv_tsc_khz(const char **source)
+{
+	return pv_ops.platform.tsc_khz(source);
 }
 
 #endif /* PARAVIRT_OPS_H */

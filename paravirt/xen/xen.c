@@ -79,6 +79,18 @@ static void xen_load_root(phys_addr_t root)
 	xen_console_use_fixmap();
 }
 
+/* Xen's CPUID time leaf (base + 3, sub-leaf 0): ECX = guest TSC kHz. */
+static uint32_t xen_cpuid_base;
+
+static unsigned long xen_tsc_khz(const char **source)
+{
+	uint32_t a, b, c, d;
+
+	cpuid_count(xen_cpuid_base + 3, 0, &a, &b, &c, &d);
+	*source = "xen-cpuid";
+	return c;
+}
+
 bool xen_init(struct boot_info *bi, uint32_t cpuid_base)
 {
 	bool initial = bi->pvh_flags & SIF_INITDOMAIN;
@@ -87,6 +99,8 @@ bool xen_init(struct boot_info *bi, uint32_t cpuid_base)
 	pv_ops.name = "xen-pvh";
 	pv_ops.platform.stop = xen_stop;
 	pv_ops.platform.memory_map = xen_memory_map;
+	pv_ops.platform.tsc_khz = xen_tsc_khz;
+	xen_cpuid_base = cpuid_base;
 	xen_console_init(initial);      /* replays everything printed so far */
 	pv_ops.mmu.batch_built = xen_batch_built;
 	pv_ops.mmu.write_pte = xen_write_pte;

@@ -108,6 +108,16 @@ void multiboot2_parse(struct boot_info *bi, uint32_t magic, uint32_t info_pa)
 		case MB2_TAG_MODULE:
 			parse_module(bi, tag);
 			break;
+		case MB2_TAG_ACPI_NEW:          /* preferred over the old one */
+		case MB2_TAG_ACPI_OLD:
+			if (tag->size > sizeof(*tag) &&
+			    (!bi->rsdp_pa || tag->type == MB2_TAG_ACPI_NEW)) {
+				bi->rsdp_pa = info_pa + (uint32_t)((const uint8_t *)(tag + 1) -
+								   (end - total));
+				bi->rsdp_source = tag->type == MB2_TAG_ACPI_NEW ?
+						  "multiboot2-acpi-new" : "multiboot2-acpi-old";
+			}
+			break;
 		}
 		p += (tag->size + 7) & ~7u;
 	}

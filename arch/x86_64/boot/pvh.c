@@ -79,6 +79,10 @@ void pvh_parse(struct boot_info *bi, uint32_t info_pa)
 	copy_cmdline(bi, si->cmdline_paddr);
 	reserve_modules(bi, si);
 	strlcpy(bi->loader, "PVH", sizeof(bi->loader));
+	if (si->rsdp_paddr) {
+		bi->rsdp_pa = si->rsdp_paddr;
+		bi->rsdp_source = "start_info";
+	}
 
 	if (si->version >= 1 && si->memmap_entries) {
 		const struct hvm_memmap_table_entry *e;

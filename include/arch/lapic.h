@@ -1,0 +1,52 @@
+/*
+ * include/arch/lapic.h — the local APIC in xAPIC mode (MMIO), mapped in a
+ * fixmap slot, which every CPU shares (the fixmap is in the kernel half).
+ */
+#ifndef ARCH_LAPIC_H
+#define ARCH_LAPIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define FIX_LAPIC           1           /* fixmap slot (0 is the Xen console ring) */
+
+#define LAPIC_ID            0x020
+#define LAPIC_VERSION       0x030
+#define LAPIC_EOI           0x0b0
+#define LAPIC_SVR           0x0f0
+#define LAPIC_ESR           0x280
+#define LAPIC_ICR_LO        0x300
+#define LAPIC_ICR_HI        0x310
+
+#define LAPIC_SVR_ENABLE    (1u << 8)
+#define ICR_FIXED           (0u << 8)
+#define ICR_INIT            (5u << 8)
+#define ICR_STARTUP         (6u << 8)
+#define ICR_BUSY            (1u << 12)
+#define ICR_ASSERT          (1u << 14)
+
+#define VECTOR_CALL         0xf0        /* smp_call: run a function on another CPU */
+#define VECTOR_SPURIOUS     0xff
+
+/* Map the LAPIC at pa (from the MADT) in the fixmap; once, on the BSP. */
+void lapic_map(uint64_t pa);
+/* Software-enable this CPU's LAPIC (spurious vector). */
+void lapic_enable(void);
+uint32_t lapic_id(void);
+void lapic_eoi(void);
+/* Send an IPI (ICR low bits `lo`) to the xAPIC id `apic`; waits for the
+ * delivery to leave the ICR.  false if it never did. */
+bool lapic_ipi(uint32_t apic, uint32_t lo);
+uint32_t lapic_esr(void);
+
+/* Busy-wait, on the TSC (calibrated once by tsc_calibrate()). */
+extern unsigned long tsc_khz;
+extern const char *tsc_khz_source;
+void tsc_calibrate(void);
+void udelay(unsigned long us);
+/* The TSC value `ms` milliseconds from now. */
+uint64_t tsc_deadline(unsigned long ms);
+/* The native backend's tsc_khz: PIT channel 2 against the TSC. */
+unsigned long pit_tsc_khz(const char **source);
+
+#endif /* ARCH_LAPIC_H */

@@ -1,0 +1,89 @@
+/*
+ * include/arch/smp.h — bringing up the other CPUs (arch/x86_64/smp.c).
+ *
+ * Natively (and on Xen PVH, whose emulated LAPIC accepts the same IPIs)
+ * each AP is started with INIT-SIPI-SIPI into a real-mode trampoline in low
+ * memory, which goes to long mode directly on the AP's own L4 (built by
+ * mm/percpu.c, through the paravirt hook) and jumps to smp_ap_entry() on
+ * the AP's own stack.
+ */
+#ifndef ARCH_SMP_H
+#define ARCH_SMP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <mm/layout.h>
+#include <mm/percpu.h>
+#include <arch/traps.h>
+
+struct boot_info;
+
+/* Filled by the BSP before each SIPI, read by trampoline.asm (offsets
+ * through asm-offsets.c). */
+struct tramp_params {
+	uint16_t pad0[3];
+	uint16_t gdtr_limit;            /* offset 6: lgdt operand (limit, base) */
+	uint32_t gdtr_base;             /* PA of the trampoline's GDT */
+	uint32_t jmp32_off;             /* far pointer to the 32-bit code */
+	uint16_t jmp32_sel;
+	uint16_t pad1;
+	uint32_t jmp64_off;             /* far pointer to the 64-bit code */
+	uint16_t jmp64_sel;
+	uint16_t pad2;
+	uint32_t cr3;                   /* the AP's own L4: below 4 GiB */
+	uint32_t cr4;
+	uint32_t efer;
+	uint32_t apic_id;               /* the AP this block is for */
+	uint64_t lapic_va;              /* where the AP reads its APIC id */
+	uint64_t stack;                 /* top of the AP's own stack */
+	uint64_t arg;                   /* struct cpu * */
+	uint64_t entry;                 /* smp_ap_entry */
+} __attribute__((packed, aligned(8)));
+
+enum cpu_state {
+	CPU_ABSENT,             /* listed by ACPI but not enabled: never started */
+	CPU_STARTING,
+	CPU_UP,                 /* reported in */
+	CPU_TIMEOUT,            /* did not report in within the bound */
+};
+
+/* The globaldata page of a CPU, at GLOBALDATA_BASE on that CPU. */
+struct globaldata {
+	uint64_t gdt[GDT_ENTRIES];      /* an AP's own GDT and TSS */
+	struct tss tss;
+	uint32_t cpu;                   /* written by the CPU itself */
+	uint32_t apic_id;               /* written by the CPU itself (from its LAPIC) */
+	uint64_t self_pa;               /* written by the BSP: PA of this page */
+	uint64_t magic;
+};
+
+#define GLOBALDATA_MAGIC 0x617461646c626f67ULL   /* "globdata" */
+
+/* What the BSP knows of every CPU. */
+struct cpu {
+	unsigned int id;
+	uint32_t apic_id;
+	volatile enum cpu_state state;
+	struct percpu_tables pt;        /* its L4, globaldata, stacks */
+	uint64_t up_tsc;                /* TSC ticks from INIT to report-in */
+	volatile uint32_t seen_gd_cpu, seen_gd_apic;    /* read back by the CPU */
+	volatile uint64_t seen_root;    /* its CR3, as it read it */
+};
+
+extern struct cpu cpus[MAX_CPUS];
+extern unsigned int nr_cpus, nr_cpus_up;
+
+/* Bring up every enabled CPU of the MADT; prints "smp:" and "percpu:". */
+void smp_init(void);
+/* Run fn(arg) on CPU `id` (from the BSP) and wait for it; false on timeout. */
+bool smp_call(unsigned int id, void (*fn)(void *), void *arg);
+/* TLB shootdown: invalidate va on every other CPU that is up (IPI + invlpg). */
+void smp_flush_tlb_others(uint64_t va);
+/* The per-CPU tests (globaldata, new kernel mapping, shootdown) and the
+ * per-CPU self-check; returns violations. */
+unsigned long smp_selfcheck(void);
+const char *smp_first_violation(void);
+/* Pick and reserve the trampoline page: before mm runs. */
+void smp_reserve_trampoline(struct boot_info *bi);
+
+#endif /* ARCH_SMP_H */

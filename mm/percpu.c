@@ -1,0 +1,318 @@
+/*
+ * percpu.c — every CPU's own L4, globaldata and stacks (include/mm/percpu.h).
+ *
+ * Each piece is a batch like steps 5-6 of mm_init: its table pages come
+ * from RAM the live tables already map (ram_alloc_page: the highest free
+ * page), are filled, then go to the paravirt hook, and only then become
+ * reachable — linked through write_pte into a live table (the BSP's
+ * globaldata, the stacks and other kmap mappings), or loaded into CR3 once
+ * by the AP itself (an AP's L4).
+ *
+ * The kernel half of an AP's L4 is a copy of mm.root's entries 256-511: they
+ * point at the same L3 tables, so a mapping added below the top level is
+ * seen by every CPU at once.  That every kernel slot has its L3 before the
+ * first copy is the pre-population rule of <mm/layout.h>; the kmap L3 comes
+ * with the first AP's stacks, which are mapped before any AP L4 is built.
+ */
+#include <stdarg.h>
+#include <kernel/panic.h>
+#include <kernel/printk.h>
+#include <lib/string.h>
+#include <mm/percpu.h>
+#include <paravirt/ops.h>
+#include "internal.h"
+
+unsigned long percpu_tables_total;
+static phys_addr_t tramp_l4e;           /* slot-0 entry: identity map of the trampoline */
+
+static pte_t data_flags(bool writable)
+{
+	return PTE_P | (writable ? PTE_RW : 0) | (mm.cfg.nx ? PTE_NX : 0);
+}
+
+phys_addr_t percpu_data_page(void)
+{
+	phys_addr_t pa = ram_alloc_page();
+
+	if (!pa)
+		panic("no free mapped RAM left for a per-CPU data page");
+	return pa;
+}
+
+static void begin(struct pt_builder *bd, struct pt_batch *b)
+{
+	batch_start(b, 8, PT_SRC_RAM);
+	memset(bd->pending, 0, sizeof(bd->pending));
+	bd->batch = b;
+	bd->count_only = false;
+}
+
+static void trace_percpu_batch(const struct pt_batch *b, const char *what, unsigned int cpu)
+{
+	char ext[160];
+	unsigned int i;
+	int n = 0;
+
+	ext[0] = '\0';
+	for (i = 0; i < b->nr_extents && n < (int)sizeof(ext) - 40; i++)
+		n += snprintf(ext + n, sizeof(ext) - n, "%s0x%010lx-0x%010lx", i ? "," : "",
+			      (unsigned long)b->extents[i].start,
+			      (unsigned long)(b->extents[i].end - 1));
+	trace("percpu_batch id=%u cpu=%u what=%s tables=%lu l4=%lu l3=%lu l2=%lu l1=%lu pa=[%s] links=%u hook=%s result=%s ro_entries=%lu splits=%lu",
+	      b->id, cpu, what, b->nr_tables, b->tables_at[4], b->tables_at[3], b->tables_at[2],
+	      b->tables_at[1], ext[0] ? ext : "none", b->nr_links, b->hook_action,
+	      b->hook_result, b->hook_ro_entries, b->hook_splits);
+}
+
+/* The hook, then the links: the batch goes live. */
+static void hook_and_link(struct pt_batch *b, const char *what, unsigned int cpu)
+{
+	unsigned int i;
+
+	b->hook_action = "unset";
+	b->hook_result = "unset";
+	pv_batch_built(b);
+	mm.hook_calls++;
+	mm.hook_splits += b->hook_splits;
+	mm.hook_split_tables += b->hook_split_tables;
+	for (i = 0; i < b->nr_links; i++)
+		write_pte(b->links[i].slot, b->links[i].val);
+	mm.links += b->nr_links;
+	trace_percpu_batch(b, what, cpu);
+	batch_finish(b);
+}
+
+/* The tables a batch put under a root nobody walks from mm.root. */
+static void off_root(const struct pt_batch *b)
+{
+	percpu_tables_total += b->nr_tables;
+}
+
+static void record(struct percpu_tables *t, const struct pt_batch *b)
+{
+	unsigned int l;
+
+	t->batch = b->id;
+	t->tables += b->nr_tables;
+	for (l = 1; l <= PT_LEVELS; l++)
+		t->tables_at[l] += b->tables_at[l];
+	t->hook_action = b->hook_action;
+	t->hook_result = b->hook_result;
+}
+
+void percpu_boot_cpu(struct percpu_tables *t)
+{
+	static struct pt_batch b;
+	struct pt_builder bd;
+
+	memset(t, 0, sizeof(*t));
+	t->root = mm.root;
+	t->globaldata = percpu_data_page();
+	begin(&bd, &b);
+	pt_map(&bd, mm.root, true, GLOBALDATA_BASE, PAGE_SIZE, t->globaldata, 1,
+	       data_flags(true));
+	hook_and_link(&b, "globaldata", 0);
+	t->tables_at[PT_LEVELS] = 1;    /* mm.root, made in step 1 */
+	t->tables = 1;
+	record(t, &b);
+}
+
+void percpu_stacks(struct percpu_tables *t, unsigned int id)
+{
+	static struct pt_batch b;
+	struct pt_builder bd;
+	uint64_t base = KMAP_BASE + (uint64_t)id * CPU_STACK_SPAN;
+	uint64_t stack = base + PAGE_SIZE;                      /* above the first guard */
+	uint64_t ist = stack + (CPU_STACK_PAGES + 1) * PAGE_SIZE;  /* above the second */
+	int i;
+
+	if (id >= MAX_CPUS)
+		panic("cpu %u: beyond MAX_CPUS (%d)", id, MAX_CPUS);
+	for (i = 0; i < CPU_DATA_PAGES; i++)
+		t->data_pa[i] = percpu_data_page();
+	begin(&bd, &b);
+	/* top down, as the builder wants */
+	for (i = CPU_IST_PAGES - 1; i >= 0; i--)
+		pt_map(&bd, mm.root, true, ist + i * PAGE_SIZE, PAGE_SIZE,
+		       t->data_pa[CPU_STACK_PAGES + i], 1, data_flags(true));
+	for (i = CPU_STACK_PAGES - 1; i >= 0; i--)
+		pt_map(&bd, mm.root, true, stack + i * PAGE_SIZE, PAGE_SIZE, t->data_pa[i], 1,
+		       data_flags(true));
+	hook_and_link(&b, "stacks", id);
+	t->stack_top = stack + CPU_STACK_PAGES * PAGE_SIZE;
+	t->ist_top = ist + CPU_IST_PAGES * PAGE_SIZE;
+}
+
+void percpu_build_root(struct percpu_tables *t, unsigned int id, phys_addr_t tramp_pa,
+		       uint64_t root_limit)
+{
+	static struct pt_batch b;
+	struct pt_builder bd;
+	const pte_t *ref = pt_virt(mm.root);
+	pte_t *l4;
+	unsigned int i;
+
+	t->globaldata = percpu_data_page();
+	begin(&bd, &b);
+	t->root = batch_take_page_below(&b, PT_LEVELS, root_limit);
+	if (!t->root)
+		panic("cpu %u: no free mapped page below 0x%lx for its L4", id,
+		      (unsigned long)root_limit);
+	l4 = pt_virt(t->root);
+	for (i = KERNEL_HALF_FIRST; i < PT_ENTRIES; i++)
+		if (i != GLOBALDATA_SLOT)
+			l4[i] = ref[i];
+	pt_map(&bd, t->root, false, GLOBALDATA_BASE, PAGE_SIZE, t->globaldata, 1,
+	       data_flags(true));
+	if (!tramp_l4e) {
+		/* The trampoline page, executable, read-only, at its own PA. */
+		pt_map(&bd, t->root, false, tramp_pa, PAGE_SIZE, tramp_pa, 1, PTE_P);
+		tramp_l4e = l4[USER_SLOT];
+	}
+	l4[USER_SLOT] = tramp_l4e;
+	hook_and_link(&b, "root", id);
+	off_root(&b);
+	record(t, &b);
+	if (b.tables_at[3] > 1) {       /* the first AP's batch also made the shared trampoline tables */
+		t->tables -= 3;
+		t->tables_at[3]--;
+		t->tables_at[2]--;
+		t->tables_at[1]--;
+	}
+}
+
+void percpu_drop_identity(phys_addr_t root)
+{
+	write_pte(pt_virt(root) + USER_SLOT, 0);
+}
+
+phys_addr_t kmap_map_page(uint64_t va, phys_addr_t pa, bool writable)
+{
+	static struct pt_batch b;
+	struct pt_builder bd;
+
+	if (!pa)
+		pa = percpu_data_page();
+	begin(&bd, &b);
+	pt_map(&bd, mm.root, true, va, PAGE_SIZE, pa, 1, data_flags(writable));
+	hook_and_link(&b, "kmap", 0);
+	return pa;
+}
+
+void kmap_remap_page(uint64_t va, phys_addr_t pa)
+{
+	unsigned int level;
+	pte_t *slot;
+	pte_t e = pt_lookup(va, &level, &slot);
+
+	if (!pte_present(e) || level != 1)
+		panic("kmap va 0x%016lx is not mapped by a 4 KiB page", (unsigned long)va);
+	write_pte(slot, pa | (e & ~PTE_ADDR_MASK));
+	flush_tlb_one(va);
+}
+
+/* ------------------------------------------------------------ check */
+
+struct pc_check {
+	unsigned long v;
+	char *first;
+	size_t first_size;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void bad(struct pc_check *c, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!c->v++ && c->first_size)
+		snprintf(c->first, c->first_size, "%s", msg);
+	if (c->v <= 10)
+		printk("smpcheck: VIOLATION: %s\n", msg);
+}
+
+/* The leaf for va under root (0 if none). */
+static pte_t lookup_in(phys_addr_t root, uint64_t va, unsigned int *level)
+{
+	phys_addr_t t = root;
+	unsigned int l;
+
+	for (l = PT_LEVELS; l >= 1; l--) {
+		pte_t e = pt_virt(t)[pt_index(va, l)];
+
+		if (!pte_present(e))
+			return 0;
+		if (pte_is_leaf(e, l)) {
+			*level = l;
+			return e;
+		}
+		t = pte_addr(e);
+	}
+	return 0;
+}
+
+static void check_ro(struct pc_check *c, unsigned int cpu, phys_addr_t pa, unsigned int level)
+{
+	pte_t e = pt_lookup(DIRECT_MAP_BASE + pa, NULL, NULL);
+
+	if (!pte_present(e))
+		bad(c, "cpu %u: L%u table 0x%010lx is not in the direct map", cpu, level,
+		    (unsigned long)pa);
+	else if (e & PTE_RW)
+		bad(c, "cpu %u: L%u table 0x%010lx is writable in the direct map", cpu, level,
+		    (unsigned long)pa);
+}
+
+unsigned long percpu_check(struct percpu_tables *const *t, unsigned int n, bool ro,
+			   char *first, size_t first_size)
+{
+	struct pc_check c = { 0, first, first_size };
+	const pte_t *ref = pt_virt(mm.root);
+	unsigned int i, j, k;
+
+	for (i = 0; i < n; i++) {
+		const pte_t *l4 = pt_virt(t[i]->root);
+		unsigned int level = 0;
+		pte_t e;
+
+		if (pte_present(l4[USER_SLOT]))
+			bad(&c, "cpu %u: L4 0x%010lx user slot 0 is populated: 0x%016lx", i,
+			    (unsigned long)t[i]->root, (unsigned long)l4[USER_SLOT]);
+		for (k = KERNEL_HALF_FIRST; k < PT_ENTRIES; k++)
+			if (k != GLOBALDATA_SLOT && (l4[k] ^ ref[k]) & ~(PTE_A | PTE_D))
+				bad(&c, "cpu %u: L4 slot %u is 0x%016lx, cpu 0 has 0x%016lx (accessed/dirty aside)", i, k,
+				    (unsigned long)l4[k], (unsigned long)ref[k]);
+		for (k = 1; k < KERNEL_HALF_FIRST; k++)
+			if (pte_present(l4[k]))
+				bad(&c, "cpu %u: L4 slot %u (user half) is populated", i, k);
+		if (!pte_present(l4[GLOBALDATA_SLOT]))
+			bad(&c, "cpu %u: no globaldata slot", i);
+		for (j = 0; j < i; j++)
+			if (pte_addr(l4[GLOBALDATA_SLOT]) ==
+			    pte_addr(((const pte_t *)pt_virt(t[j]->root))[GLOBALDATA_SLOT]))
+				bad(&c, "cpus %u and %u share their globaldata L3 0x%010lx", j, i,
+				    (unsigned long)pte_addr(l4[GLOBALDATA_SLOT]));
+		e = lookup_in(t[i]->root, GLOBALDATA_BASE, &level);
+		if (!pte_present(e) || level != 1 || pte_addr(e) != t[i]->globaldata)
+			bad(&c, "cpu %u: globaldata va maps 0x%016lx, want its page 0x%010lx", i,
+			    (unsigned long)e, (unsigned long)t[i]->globaldata);
+		else if (!(e & PTE_RW) || (mm.cfg.nx && !(e & PTE_NX)))
+			bad(&c, "cpu %u: globaldata page is %s", i,
+			    !(e & PTE_RW) ? "read-only" : "executable");
+		if (ro) {
+			/* the CPU's own tables: its L4 and the globaldata path */
+			phys_addr_t p = t[i]->root;
+			unsigned int l;
+
+			for (l = PT_LEVELS; l >= 1; l--) {
+				check_ro(&c, i, p, l);
+				if (l > 1)
+					p = pte_addr(pt_virt(p)[pt_index(GLOBALDATA_BASE, l)]);
+			}
+		}
+	}
+	return c.v;
+}
