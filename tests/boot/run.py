@@ -95,6 +95,8 @@ class Case:
     initrd: bool = False            # pass build/tests/boot/initrd.bin with -initrd
     firmware: str = "bios"          # bios (SeaBIOS) | ovmf (UEFI)
     qemu: list = field(default_factory=list)      # extra QEMU arguments
+    smp: str = ""                   # QEMU -smp (default: one CPU)
+    cpus_up: int = 0                # CPUs that must be up (default: -smp's first number)
     timeout: int = 60
 
     @property
@@ -113,7 +115,7 @@ class Case:
 
 LISTS = {"match": "lines", "nomatch": "nolines", "check": "checks"}
 KEYS = {"boot", "badboot", "mem", "machine", "cpu", "cmdline", "brk", "maxpage", "initrd",
-        "firmware", "qemu", "timeout", "panic", "panic~", "fail", "fail~"} | set(LISTS)
+        "firmware", "qemu", "timeout", "smp", "cpus_up", "panic", "panic~", "fail", "fail~"} | set(LISTS)
 
 
 def expand(value, variables):
@@ -137,7 +139,7 @@ def parse_case(words, variables):
             getattr(c, LISTS[k]).append(v)
         elif k == "qemu":
             c.qemu += shlex.split(v)
-        elif k in ("brk", "timeout"):
+        elif k in ("brk", "timeout", "cpus_up"):
             setattr(c, k, int(v))
         elif k == "initrd":
             c.initrd = v not in ("0", "no")
@@ -257,6 +259,8 @@ def qemu_args(c, paths, accel):
               "-append", c.cmdline]
     if c.initrd:
         a += ["-initrd", str(paths.initrd())]
+    if c.smp:
+        a += ["-smp", c.smp]
     return a + c.qemu
 
 
@@ -405,6 +409,37 @@ def check_content(case, lines, text):
     terr, info = checktrace.check_text(text, case.maxpage or None)
     errs += ["trace [%s]: %s" % e for e in terr]
     errs += check_map(case, lines, text)
+    errs += check_smp(case, lines)
+    return errs
+
+
+def check_smp(case, lines):
+    """Every CPU up, each on its own L4 (below 4 GiB: the trampoline loads
+    CR3 in 32-bit mode) with its own globaldata page; the per-CPU tests and
+    the per-CPU self-check passed."""
+    errs = []
+    n = case.cpus_up or (int(case.smp.split(",")[0]) if case.smp else 1)
+    if not any(re.match(r"^smp: cpus=%d up=%d " % (n, n), l) for l in lines):
+        errs.append("no 'smp: cpus=%d up=%d' line" % (n, n))
+    pc = [re.match(r"^percpu: cpu=(\d+) apic=(\d+) root=(0x[0-9a-f]+) globaldata=(0x[0-9a-f]+) ", l)
+          for l in lines]
+    pc = [m.groups() for m in pc if m]
+    if sorted(int(g[0]) for g in pc) != list(range(n)):
+        errs.append("percpu lines for cpus %s, want 0-%d" % ([g[0] for g in pc], n - 1))
+    for i, what in ((1, "apic"), (2, "root"), (3, "globaldata")):
+        vals = [g[i] for g in pc]
+        if len(set(vals)) != len(vals):
+            errs.append("percpu %s not distinct: %s" % (what, vals))
+    if any(int(g[2], 16) >= FOUR_G for g in pc):
+        errs.append("an L4 above 4 GiB")
+    if case.expect != "PASS":           # the result line says what failed
+        return errs
+    for t in ("globaldata: %d cpus " % n, "new kernel mapping .* seen by %d cpus" % n,
+              "tlb shootdown .*: %d other cpus read the new page" % (n - 1)):
+        if not any(re.match(r"^smptest: %s.*: ok$" % t, l) for l in lines):
+            errs.append("no passing 'smptest: %s' line" % t)
+    if not any(re.match(r"^smpcheck: cpus=%d .* violations=0$" % n, l) for l in lines):
+        errs.append("no 'smpcheck: cpus=%d ... violations=0' line" % n)
     return errs
 
 
