@@ -23,6 +23,7 @@ MAKEFLAGS += -rR --no-print-directory
 BUILD     := build
 BRK_PAGES ?= 16
 MEM       ?= 128M
+SMP       ?= 1
 CMDLINE   ?=
 QEMU_MACHINE ?= pc
 QEMU_CPU  ?= qemu64
@@ -163,7 +164,7 @@ $(BUILD)/topdown.iso: $(BUILD)/topdown.elf tools/mkiso.sh FORCE
 FORCE:
 
 # ------------------------------------------------------------------ run ---
-QEMU_COMMON = -M $(QEMU_MACHINE) -cpu $(QEMU_CPU) -m $(MEM) -display none -serial stdio \
+QEMU_COMMON = -M $(QEMU_MACHINE) -cpu $(QEMU_CPU) -m $(MEM) -smp $(SMP) -display none -serial stdio \
 	-no-reboot -device isa-debug-exit,iobase=0x501,iosize=2
 
 .PHONY: run run-iso gdb

@@ -1,7 +1,7 @@
 #!/bin/sh
 # tools/demo.sh — the main job (make demo):
 #   1. boot build/topdown.elf natively in QEMU by direct PVH boot and from the
-#      GRUB ISO, with the RAM size and command line of xl.cfg;
+#      GRUB ISO, with the RAM size, vCPUs and command line of xl.cfg;
 #   2. boot it under Xen with `xl create xl.cfg` in the lab (make run-xen);
 #   3. compare the native PVH trace with the Xen trace (tools/tracecmp), write
 #      the side-by-side picture, and end with a one-line verdict.
@@ -16,6 +16,8 @@ cfg_get() {     # the value of a one-line `key = value` setting in xl.cfg
 }
 mem=$(cfg_get memory)
 extra=$(cfg_get extra)
+vcpus=$(cfg_get vcpus)
+vcpus=${vcpus:-1}
 [ -n "$mem" ] || { echo "demo: FAIL: no memory= in xl.cfg"; exit 1; }
 
 step() { printf '\n=== demo: %s\n' "$*"; }
@@ -23,26 +25,26 @@ fail=0
 native() {      # name, qemu boot args...
 	name=$1; shift
 	log=$out/$name.log
-	timeout 300 qemu-system-x86_64 -M pc -cpu qemu64 -m "${mem}M" -display none \
+	timeout 300 qemu-system-x86_64 -M pc -cpu qemu64 -m "${mem}M" -smp "$vcpus" -display none \
 		-serial "file:$log" -no-reboot -device isa-debug-exit,iobase=0x501,iosize=2 "$@"
 	rc=$?
 	if [ $rc -eq 33 ] && grep -q '^topdown: result: PASS' "$log"; then
-		echo "demo: $name: PASS ($log)"
+		echo "demo: $name: PASS, $(grep -m1 '^smp: cpus=' "$log" | cut -d' ' -f2-3) ($log)"
 	else
 		echo "demo: $name: exit $rc, $(grep '^topdown: result:' "$log" || echo 'no result line') ($log)"
 		fail=1
 	fi
 }
 
-step "native boot, QEMU direct PVH boot, -m ${mem}M, cmdline \"$extra\""
+step "native boot, QEMU direct PVH boot, -m ${mem}M -smp $vcpus, cmdline \"$extra\""
 native native-pvh -kernel "$BUILD/topdown.elf" -append "$extra"
-step "native boot, GRUB multiboot2 ISO, -m ${mem}M"
+step "native boot, GRUB multiboot2 ISO, -m ${mem}M -smp $vcpus"
 tools/mkiso.sh "$BUILD/topdown.elf" "$out/topdown.iso" "$extra" && native native-grub -cdrom "$out/topdown.iso"
 
 step "Xen 4.17 in QEMU, Linux dom0, xl create xl.cfg"
 if make --no-print-directory run-xen; then
 	xenlog=$BUILD/xen/domu/guest.log
-	echo "demo: xen domU console log: $xenlog"
+	echo "demo: xen domU console log: $xenlog ($(grep -m1 '^smp: cpus=' "$xenlog" | cut -d' ' -f2-3))"
 else
 	echo "demo: the Xen run failed (see above)"
 	xenlog=""

@@ -375,6 +375,7 @@ CODE=${CODES[$VERDICT]:-${CODES[transfer]}}
 {
 	printf '%s\n' "mode=$MODE" "verdict=$VERDICT" "exit=$CODE" "reason=$REASON" "kernel=$KERNEL" \
 		"cmdline=$CMDLINE" "memory=$CFG_MEMORY"
+	if [ "$MODE" = domu ]; then echo "vcpus=${VCPUS:-$(cfg_get vcpus)}"; else echo "vcpus=${VCPUS:-1}"; fi
 	echo "xen=$(sed -n 's/^xen-hypervisor-[^=]*=//p' "$LAB/versions.txt" 2>/dev/null)"
 	[ "$MODE" = domu ] && echo "dom0_kernel=$(sed -n 's/^kernel-package=//p' "$LAB/versions.txt" 2>/dev/null)"
 	echo "guest_log_lines=$GUEST_LINES"
