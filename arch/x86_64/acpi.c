@@ -10,6 +10,7 @@
  * 4 GiB) before mm runs; nothing is kept mapped afterwards: what the kernel
  * needs is copied into `acpi`.
  */
+#include <stdarg.h>
 #include <arch/acpi.h>
 #include <arch/bootmem.h>
 #include <kernel/boot_info.h>
@@ -60,6 +61,22 @@ _Static_assert(sizeof(struct acpi_madt) == 44, "MADT fixed part is 44 bytes");
 
 struct acpi_info acpi;
 
+/* A malformed table: say which and why, and use no ACPI (the boot CPU
+ * only).  Returns false, so that callers can `return bad(...)`. */
+__attribute__((format(printf, 1, 2)))
+static bool bad(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printk("acpi: BAD TABLE: %s: ACPI ignored, the boot CPU only\n", msg);
+	acpi.bad = true;
+	return false;
+}
+
 static uint8_t sum8(const void *p, uint32_t n)
 {
 	const uint8_t *b = p;
@@ -100,21 +117,29 @@ static uint64_t bios_scan(void)
 	return 0;
 }
 
-/* A checked system description table at pa with signature sig. */
+/* A checked system description table at pa with signature sig, or NULL
+ * (said). */
 static const struct acpi_sdt *sdt_map(uint64_t pa, const char *sig, const char *from)
 {
 	const struct acpi_sdt *h = boot_phys(pa, sizeof(*h), sig);
+	const uint8_t *b = (const uint8_t *)h->signature;
 
-	if (memcmp(h->signature, sig, 4))
-		panic("%s at 0x%lx (from %s) has signature \"%.4s\", want \"%s\"", sig,
-		      (unsigned long)pa, from, h->signature, sig);
-	if (h->length < sizeof(*h) || h->length > SDT_MAX_LEN)
-		panic("%s at 0x%lx: length %u out of range [%zu, %u]", sig, (unsigned long)pa,
-		      h->length, sizeof(*h), SDT_MAX_LEN);
+	if (memcmp(h->signature, sig, 4)) {
+		bad("%s at 0x%lx (from %s): signature bytes %02x %02x %02x %02x, want \"%s\"", sig,
+		    (unsigned long)pa, from, b[0], b[1], b[2], b[3], sig);
+		return NULL;
+	}
+	if (h->length < sizeof(*h) || h->length > SDT_MAX_LEN) {
+		bad("%s at 0x%lx: length %u out of range [%zu, %u]", sig, (unsigned long)pa,
+		    h->length, sizeof(*h), SDT_MAX_LEN);
+		return NULL;
+	}
 	h = boot_phys(pa, h->length, sig);
-	if (sum8(h, h->length))
-		panic("%s at 0x%lx: bad checksum (%u bytes sum to 0x%02x, want 0)", sig,
-		      (unsigned long)pa, h->length, sum8(h, h->length));
+	if (sum8(h, h->length)) {
+		bad("%s at 0x%lx: bad checksum (%u bytes sum to 0x%02x, want 0)", sig,
+		    (unsigned long)pa, h->length, sum8(h, h->length));
+		return NULL;
+	}
 	return h;
 }
 
@@ -140,43 +165,44 @@ static void add_cpu(uint32_t apic_id, uint32_t uid, uint32_t flags, bool x2apic)
 	c->x2apic = x2apic;
 }
 
-static void parse_madt(const struct acpi_madt *m)
+static bool parse_madt(const struct acpi_madt *m)
 {
 	const uint8_t *p = (const uint8_t *)(m + 1);
 	const uint8_t *end = (const uint8_t *)m + m->h.length;
 
 	if (m->h.length < sizeof(*m))
-		panic("MADT at 0x%lx: length %u is shorter than its fixed part (%zu)",
-		      (unsigned long)acpi.madt_pa, m->h.length, sizeof(*m));
+		return bad("MADT at 0x%lx: length %u is shorter than its fixed part (%zu)",
+			   (unsigned long)acpi.madt_pa, m->h.length, sizeof(*m));
 	acpi.lapic_pa = m->lapic_pa;
 	acpi.madt_flags = m->flags;
 	while (p < end) {
 		uint8_t type = p[0], len = end - p >= 2 ? p[1] : 0;
 
 		if (len < 2 || p + len > end)
-			panic("MADT at 0x%lx: entry type %u at offset 0x%lx has length %u (table is %u bytes)",
+			return bad("MADT at 0x%lx: entry type %u at offset 0x%lx has length %u (table is %u bytes)",
 			      (unsigned long)acpi.madt_pa, type,
 			      (unsigned long)(p - (const uint8_t *)m), len, m->h.length);
 		switch (type) {
 		case MADT_LAPIC:
 			if (len < 8)
-				panic("MADT: Local APIC entry of length %u (want 8)", len);
+				return bad("MADT: Local APIC entry of length %u (want 8)", len);
 			add_cpu(p[3], p[2], *(const uint32_t *)(p + 4), false);
 			break;
 		case MADT_X2APIC:
 			if (len < 16)
-				panic("MADT: Local x2APIC entry of length %u (want 16)", len);
+				return bad("MADT: Local x2APIC entry of length %u (want 16)", len);
 			add_cpu(*(const uint32_t *)(p + 4), *(const uint32_t *)(p + 12),
 				*(const uint32_t *)(p + 8), true);
 			break;
 		case MADT_LAPIC_OVERRIDE:
 			if (len < 12)
-				panic("MADT: Local APIC address override of length %u (want 12)", len);
+				return bad("MADT: Local APIC address override of length %u (want 12)", len);
 			acpi.lapic_pa = *(const uint64_t *)(p + 4);
 			break;
 		}
 		p += len;
 	}
+	return true;
 }
 
 void acpi_init(const struct boot_info *bi)
@@ -198,15 +224,19 @@ void acpi_init(const struct boot_info *bi)
 	r = boot_phys(acpi.rsdp_pa, 20, "RSDP");
 	if (r->revision >= 2)
 		r = boot_phys(acpi.rsdp_pa, sizeof(*r), "RSDP");
-	if (!rsdp_ok(r))
-		panic("RSDP at 0x%lx (from %s) is invalid: signature \"%.8s\", revision %u, checksum %s%s",
+	if (!rsdp_ok(r)) {
+		bad("RSDP at 0x%lx (from %s) is invalid: signature \"%.8s\", revision %u, checksum %s%s",
 		      (unsigned long)acpi.rsdp_pa, acpi.rsdp_source, r->signature, r->revision,
 		      sum8(r, 20) ? "bad" : "ok",
 		      r->revision >= 2 && (r->length < sizeof(*r) || r->length > 4096) ?
 		      ", bad length" : "");
-	if (r->revision >= 2 && sum8(r, r->length))
-		panic("RSDP at 0x%lx (from %s): bad extended checksum over %u bytes",
-		      (unsigned long)acpi.rsdp_pa, acpi.rsdp_source, r->length);
+		return;
+	}
+	if (r->revision >= 2 && sum8(r, r->length)) {
+		bad("RSDP at 0x%lx (from %s): bad extended checksum over %u bytes",
+		    (unsigned long)acpi.rsdp_pa, acpi.rsdp_source, r->length);
+		return;
+	}
 	acpi.have_rsdp = true;
 	acpi.rsdp_revision = r->revision;
 	if (r->revision >= 2 && r->xsdt_pa) {
@@ -218,10 +248,14 @@ void acpi_init(const struct boot_info *bi)
 		acpi.sdt_pa = r->rsdt_pa;
 		width = 4;
 	}
-	if (!acpi.sdt_pa)
-		panic("RSDP at 0x%lx (from %s) points to no %s", (unsigned long)acpi.rsdp_pa,
-		      acpi.rsdp_source, acpi.sdt);
+	if (!acpi.sdt_pa) {
+		bad("RSDP at 0x%lx (from %s) points to no %s", (unsigned long)acpi.rsdp_pa,
+		    acpi.rsdp_source, acpi.sdt);
+		return;
+	}
 	sdt = sdt_map(acpi.sdt_pa, acpi.sdt, "RSDP");
+	if (!sdt)
+		return;
 	n = (sdt->length - sizeof(*sdt)) / width;
 	for (i = 0; i < n; i++) {
 		const uint8_t *e = (const uint8_t *)(sdt + 1) + i * width;
@@ -235,9 +269,16 @@ void acpi_init(const struct boot_info *bi)
 			continue;
 		acpi.madt_pa = pa;
 		h = sdt_map(pa, "APIC", acpi.sdt);
+		if (!h)
+			return;
 		acpi.madt_len = h->length;
+		if (!parse_madt((const struct acpi_madt *)h)) {
+			memset(acpi.cpu, 0, sizeof(acpi.cpu));
+			acpi.nr_cpu = acpi.nr_enabled = acpi.nr_online_capable = 0;
+			acpi.nr_ignored = acpi.nr_over = 0;
+			return;
+		}
 		acpi.have_madt = true;
-		parse_madt((const struct acpi_madt *)h);
 		break;
 	}
 	printk("acpi: rsdp=0x%lx source=%s revision=%u %s=0x%lx madt=0x%lx checksums=ok\n",

@@ -3,9 +3,12 @@
  *
  * acpi_init() runs before mm (the boot identity map reaches the tables):
  * it finds the RSDP (from the boot protocol, else the BIOS areas), checks
- * every checksum on the way (RSDP, RSDT/XSDT, MADT) and copies the CPU
- * list into the kernel.  A malformed table is a PANIC naming it; no RSDP
- * or no MADT means "the boot CPU only", said in the log.
+ * every signature, length and checksum on the way (RSDP, RSDT/XSDT, MADT)
+ * and copies the CPU list into the kernel.  A malformed table is one line
+ * "acpi: BAD TABLE: <table> at <pa>: <what is wrong>: ACPI ignored, the
+ * boot CPU only" and the run goes on; no RSDP or no MADT likewise means
+ * the boot CPU only, said in the log.  (Xen 4.17's PVH dom0 is such a case:
+ * its RSDP's XSDT address holds no XSDT.)
  */
 #ifndef ARCH_ACPI_H
 #define ARCH_ACPI_H
@@ -28,6 +31,7 @@ struct acpi_cpu {
 
 struct acpi_info {
 	bool have_rsdp, have_madt;
+	bool bad;                       /* a table was malformed (said): ACPI ignored */
 	const char *rsdp_source;        /* "start_info", "multiboot2-acpi-new", "bios-scan", ... */
 	uint64_t rsdp_pa;
 	unsigned int rsdp_revision;
