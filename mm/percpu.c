@@ -207,7 +207,7 @@ void kmap_remap_page(uint64_t va, phys_addr_t pa)
 
 	if (!pte_present(e) || level != 1)
 		panic("kmap va 0x%016lx is not mapped by a 4 KiB page", (unsigned long)va);
-	write_pte(slot, pa | (e & ~PTE_ADDR_MASK));
+	write_pte(slot, make_pte(pa, e & ~PTE_ADDR_MASK));
 	flush_tlb_one(va);
 }
 
@@ -249,7 +249,7 @@ static pte_t lookup_in(phys_addr_t root, uint64_t va, unsigned int *level)
 			*level = l;
 			return e;
 		}
-		t = pte_addr(e);
+		t = pte_phys(e);
 	}
 	return 0;
 }
@@ -291,12 +291,12 @@ unsigned long percpu_check(struct percpu_tables *const *t, unsigned int n, bool 
 		if (!pte_present(l4[GLOBALDATA_SLOT]))
 			bad(&c, "cpu %u: no globaldata slot", i);
 		for (j = 0; j < i; j++)
-			if (pte_addr(l4[GLOBALDATA_SLOT]) ==
-			    pte_addr(((const pte_t *)pt_virt(t[j]->root))[GLOBALDATA_SLOT]))
+			if (pte_phys(l4[GLOBALDATA_SLOT]) ==
+			    pte_phys(((const pte_t *)pt_virt(t[j]->root))[GLOBALDATA_SLOT]))
 				bad(&c, "cpus %u and %u share their globaldata L3 0x%010lx", j, i,
-				    (unsigned long)pte_addr(l4[GLOBALDATA_SLOT]));
+				    (unsigned long)pte_phys(l4[GLOBALDATA_SLOT]));
 		e = lookup_in(t[i]->root, GLOBALDATA_BASE, &level);
-		if (!pte_present(e) || level != 1 || pte_addr(e) != t[i]->globaldata)
+		if (!pte_present(e) || level != 1 || pte_phys(e) != t[i]->globaldata)
 			bad(&c, "cpu %u: globaldata va maps 0x%016lx, want its page 0x%010lx", i,
 			    (unsigned long)e, (unsigned long)t[i]->globaldata);
 		else if (!(e & PTE_RW) || (mm.cfg.nx && !(e & PTE_NX)))
@@ -310,7 +310,7 @@ unsigned long percpu_check(struct percpu_tables *const *t, unsigned int n, bool 
 			for (l = PT_LEVELS; l >= 1; l--) {
 				check_ro(&c, i, p, l);
 				if (l > 1)
-					p = pte_addr(pt_virt(p)[pt_index(GLOBALDATA_BASE, l)]);
+					p = pte_phys(pt_virt(p)[pt_index(GLOBALDATA_BASE, l)]);
 			}
 		}
 	}

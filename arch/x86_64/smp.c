@@ -313,25 +313,33 @@ void smp_init(void)
 	unsigned int i;
 	bool can_start;
 
-	lapic_map(acpi.lapic_pa);
-	lapic_enable();
-	idt_set_interrupt(VECTOR_CALL, (uint64_t)smp_call_stub);
-	idt_set_interrupt(VECTOR_SPURIOUS, (uint64_t)spurious_stub);
-	list_cpus(lapic_id());
+	uint32_t a, b, cx, d;
+
+	cpuid(1, &a, &b, &cx, &d);
+	list_cpus(b >> 24);                     /* the initial APIC id */
+	can_start = nr_cpus > 1 && tramp_pa;
+	if (can_start) {                        /* the LAPIC only where there are APs */
+		lapic_map(acpi.lapic_pa);
+		lapic_enable();
+		if (lapic_id() != cpus[0].apic_id)
+			panic("LAPIC id %u, CPUID says the boot CPU's APIC id is %u",
+			      lapic_id(), cpus[0].apic_id);
+		idt_set_interrupt(VECTOR_CALL, (uint64_t)smp_call_stub);
+		idt_set_interrupt(VECTOR_SPURIOUS, (uint64_t)spurious_stub);
+	}
 
 	/* CPU 0: its L4 is mm.root; globaldata through the same contract. */
 	percpu_boot_cpu(&cpus[0].pt);
 	cpus[0].pt.stack_top = (uint64_t)__stack_top;  /* the image's boot stack */
 	gd = this_gd();
 	gd->cpu = 0;
-	gd->apic_id = lapic_id();
+	gd->apic_id = cpus[0].apic_id;
 	gd->magic = GLOBALDATA_MAGIC;
 	gd->self_pa = cpus[0].pt.globaldata;
 	cpus[0].seen_gd_cpu = ((volatile struct globaldata *)GLOBALDATA_BASE)->cpu;
 	cpus[0].seen_gd_apic = ((volatile struct globaldata *)GLOBALDATA_BASE)->apic_id;
 	cpus[0].seen_root = read_cr3();
 
-	can_start = nr_cpus > 1 && tramp_pa;
 	if (nr_cpus > 1 && !tramp_pa)
 		printk("smp: %u APs listed but no trampoline page: not started\n", nr_cpus - 1);
 	if (can_start) {
@@ -459,7 +467,8 @@ unsigned long smp_selfcheck(void)
 			       i, c->apic_id);
 			v++;
 		}
-		if (c->seen_root != c->pt.root) {
+		/* CR3 holds what a table entry holds (a machine frame on Xen PV) */
+		if (pte_phys((c->seen_root & PTE_ADDR_MASK) | PTE_P) != c->pt.root) {
 			note("cpu %u runs on CR3 0x%lx, its L4 is 0x%lx\n", i,
 			       (unsigned long)c->seen_root, (unsigned long)c->pt.root);
 			v++;
