@@ -103,6 +103,36 @@ def run(elf, out, size, maxpage, tag=""):
     return r
 
 
+SMP = [1, 2, 4, 8]            # -smp N: AP bring-up cost (128M, 2m pages, q35)
+
+
+def smp_command(elf, n):
+    return [QEMU, "-M", "q35", "-cpu", "qemu64", "-m", "128M", "-smp", str(n),
+            "-icount", "shift=0,sleep=off", "-display", "none", "-serial", "stdio", "-no-reboot",
+            "-device", "isa-debug-exit,iobase=0x501,iosize=2",
+            "-kernel", str(elf), "-append", "pt.maxpage=2m"]
+
+
+def run_smp(elf, out, n):
+    """Guest instructions from the first INIT to the last AP's report-in
+    (bench: smp_bringup_tsc=), table pages per CPU (trace: percpu)."""
+    args = smp_command(elf, n)
+    log = out / ("smp%d.log" % n)
+    with open(log, "wb") as f:
+        p = subprocess.run(args, stdin=subprocess.DEVNULL, stdout=f, stderr=subprocess.DEVNULL,
+                           timeout=TIMEOUT)
+    text = log.read_bytes().decode("latin-1")
+    r = {"n": n, "cmd": shell(args), "error": ""}
+    if p.returncode != 33 or not re.search(r"^smp: cpus=%d up=%d " % (n, n), text, re.M):
+        r["error"] = "exit %s, not every CPU up" % p.returncode
+        return r
+    m = re.search(r"^bench: smp_bringup_tsc=(\d+) ", text, re.M)
+    r["tsc"] = int(m.group(1)) if m else 0
+    r["tables"] = [int(t) for t in re.findall(r"^trace: percpu cpu=\d+ .* tables=(\d+) ", text, re.M)]
+    r["up"] = [int(t) for t in re.findall(r"^trace: percpu cpu=\d+ .* up_tsc=(\d+)$", text, re.M)]
+    return r
+
+
 def fmt_row(r):
     if r["error"]:
         return "| %s | %s | — | — | — | — | — | — | — | %.1f | %s |" % (
@@ -198,10 +228,34 @@ def main():
         lines.append("")
         if not same:
             bad.append(r2)
+    smp = [run_smp(elf, out, n) for n in SMP]
+    lines.append("## Bringing up the other CPUs")
+    lines.append("")
+    lines.append("q35, 128M, pt.maxpage=2m, `-smp N`, same -icount: **bring-up instructions** = "
+                 "guest instructions on the boot CPU from the first AP's INIT to the last AP's "
+                 "report-in (`bench: smp_bringup_tsc=`; it includes the 10 ms + 200 us waits of "
+                 "INIT-SIPI-SIPI, timed with the TSC, i.e. instructions here); **per AP** = "
+                 "from INIT to report-in of each AP (`trace: percpu ... up_tsc=`); **table pages** "
+                 "= each CPU's own tables (its L4 and the L3/L2/L1 of its globaldata slot; "
+                 "CPU 0's L4 is mm.root from step 1).  The shared trampoline identity map (3 "
+                 "pages) and the kmap tables are not per CPU.")
+    lines.append("")
+    lines.append("| -smp | bring-up instructions | per AP | table pages per CPU |")
+    lines.append("|---:|---:|---|---|")
+    for r in smp:
+        if r["error"]:
+            lines.append("| %d | — | — | %s |" % (r["n"], r["error"]))
+            bad.append(r)
+        else:
+            lines.append("| %d | %s | %s | %s |" % (r["n"], "{:,}".format(r["tsc"]),
+                         " ".join("{:,}".format(u) for u in r["up"][1:]) or "—",
+                         " ".join(map(str, r["tables"]))))
+    lines.append("")
     lines.append("Commands (one per row, in order):")
     lines.append("")
     lines.append("```")
     lines += [r["cmd"] for r in rows]
+    lines += [r["cmd"] for r in smp]
     lines.append("```")
     lines.append("")
     (out / "results.md").write_text("\n".join(lines))
