@@ -129,7 +129,7 @@ def run_smp(elf, out, n):
     m = re.search(r"^bench: smp_bringup_tsc=(\d+) ", text, re.M)
     r["tsc"] = int(m.group(1)) if m else 0
     r["tables"] = [int(t) for t in re.findall(r"^trace: percpu cpu=\d+ .* tables=(\d+) ", text, re.M)]
-    r["up"] = [int(t) for t in re.findall(r"^trace: percpu cpu=\d+ .* up_tsc=(\d+)$", text, re.M)]
+    r["up"] = [int(t) for t in re.findall(r"^trace: percpu cpu=\d+ .* up_tsc=(\d+)", text, re.M)]
     return r
 
 
@@ -232,9 +232,12 @@ def main():
     lines.append("## Bringing up the other CPUs")
     lines.append("")
     lines.append("q35, 128M, pt.maxpage=2m, `-smp N`, same -icount: **bring-up instructions** = "
-                 "guest instructions on the boot CPU from the first AP's INIT to the last AP's "
-                 "report-in (`bench: smp_bringup_tsc=`; it includes the 10 ms + 200 us waits of "
-                 "INIT-SIPI-SIPI, timed with the TSC, i.e. instructions here); **per AP** = "
+                 "TSC ticks on the boot CPU from the first AP's INIT to the last AP's report-in "
+                 "(`bench: smp_bringup_tsc=`); under -icount the one virtual clock advances with "
+                 "the instructions of every vCPU (run round-robin), so this counts all of them, "
+                 "including the boot CPU's busy-waits: 10 ms after INIT and 200 us after the SIPI "
+                 "(the PIT calibrates the TSC to ~1 GHz here, so ~10.2 million per AP are "
+                 "waiting); **per AP** = "
                  "from INIT to report-in of each AP (`trace: percpu ... up_tsc=`); **table pages** "
                  "= each CPU's own tables (its L4 and the L3/L2/L1 of its globaldata slot; "
                  "CPU 0's L4 is mm.root from step 1).  The shared trampoline identity map (3 "
