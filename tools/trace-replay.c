@@ -75,11 +75,13 @@ int findings_count(const struct findings *fs, enum fclass cls)
  * Who writes each kind of record, and so how it is judged.  BUILDER:
  * mm_init and the selfcheck, replayed, must match field by field.
  * BACKEND: a paravirt backend's exchange with its hypervisor, not
- * replayed; between two runs an environment fact.  `later`: added to v1
+ * replayed; between two runs an environment fact.  PERCPU: every CPU on its
+ * own L4 after mm_init (mm/percpu.c, arch/x86_64/smp.c; docs/trace.md):
+ * how many CPUs there are is an environment fact, not replayed.  `later`: added to v1
  * after its first traces, so an older trace may lack it.  A kind not
  * listed is noted (INFO) and ignored; a new kind goes here.
  */
-enum origin { BUILDER, BACKEND };
+enum origin { BUILDER, BACKEND, PERCPU };
 
 static const struct {
 	const char *kind;
@@ -91,6 +93,8 @@ static const struct {
 	{ "batch", BUILDER, false },    { "hook", BUILDER, false },   { "tables", BUILDER, false },
 	{ "cr3", BUILDER, false },      { "link", BUILDER, false },   { "summary", BUILDER, false },
 	{ "selfcheck", BUILDER, false }, { "xen", BACKEND, false },   { "xenpv", BACKEND, true },
+	{ "percpu_batch", PERCPU, true }, { "smp", PERCPU, true },    { "smp_timeout", PERCPU, true },
+	{ "percpu", PERCPU, true },     { "smptest", PERCPU, true },  { "smpcheck", PERCPU, true },
 };
 
 /* Fields of builder records that the run's environment decides, not
