@@ -41,7 +41,29 @@ DOMU = XEN_PVH + [(r"start_info_version=1$", "start_info version 1"),
                   (r"^memmap: source=start_info ", "memory map from start_info"),
                   (r"^xen: console ring pfn=0x[0-9a-f]+ evtchn=\d+", "PV console ring"),
                   (r"^topdown: booting$", "the first line (early output replayed into the ring)")]
+# Xen PV (xl create xl-pv.cfg): the boot protocol, the bootstrap region reserved part by
+# part, real pins at every batch and the switch, each table flipped once, all accepted.
+PV = [(r"^boot: protocol=xen-pv ", "boot: protocol=xen-pv"),
+      (r'^boot: xen-pv start_info magic="xen-3\.0-x86_64" ', "start_info magic checked"),
+      (r"^xen-pv: trap table: \d+ vectors", "trap table installed"),
+      (r"^paravirt: hypervisor=XenVMMXenVMM .*xen_version=4\.17", "Xen 4.17"),
+      (r"^paravirt: backend=xen-pv$", "xen-pv backend"),
+      (r"^memmap: source=XENMEM_memory_map\+nr_pages ", "memory map from XENMEM_memory_map, clamped"),
+      (r"^mm: maxpage=4k ", "4 KiB pages only (no superpages on PV)"),
+      (r"^topdown: booting$", "the first lines on the console ring")] + \
+     [(r"^trace: reserve \[mem 0x[0-9a-f]+-0x[0-9a-f]+\] %s$" % part, "bootstrap region: " + part)
+      for part in ("xen-p2m", "xen-start_info", "xen-xenstore", "xen-console", "xen-bootstrap-tables",
+                   "xen-boot-stack", "xen-padding")] + \
+     [(r"^trace: xenpv cr3 step=4 new_baseptr_mfn=0x[0-9a-f]+ unpinned_boot_l4_mfn=0x[0-9a-f]+ "
+       r"boot_tables_released=[1-9]", "NEW_BASEPTR and the bootstrap L4 unpinned"),
+      (r"^trace: xenpv summary tables=(\d+) pins=\1 flips=\1 unflips=[1-9]\d* .* violations=0$",
+       "every table pinned and flipped exactly once"),
+      (r"^trace: selfcheck violations=0 .*tables_ro=checked$", "self-check passed, tables read-only")]
+PINWRITE = [(r"^  diagnosis: write to a pinned page table$", "pinned-table diagnosis"),
+            (r"^selftest: pin-write: caught as expected", "pin-write caught")]
 NEED = {"domu": DOMU,
+        "pv": PV,
+        "pvpinwrite": PV + PINWRITE,
         "pinwrite": DOMU + [(r"^  diagnosis: write to a pinned page table$", "pinned-table diagnosis"),
                             (r"^selftest: pin-write: caught as expected", "pin-write caught")],
         "dom0": XEN_PVH + [(r"start_info_version=0$", "start_info version 0"),
@@ -143,7 +165,9 @@ def judge(c, run_dir, rc):
     if missing:
         return "missing: " + ", ".join(missing)
     hooks = [l for l in lines if l.startswith("trace: hook ")]
-    unpinned = [h for h in hooks if " backend=xen-pvh action=pin-ro result=ok " not in h]
+    pinned = " backend=xen-pv action=pin result=ok " if c["judge"].startswith("pv") else \
+        " backend=xen-pvh action=pin-ro result=ok "
+    unpinned = [h for h in hooks if pinned not in h]
     if not hooks or unpinned:
         return "hook did not pin: %s" % (unpinned[0] if unpinned else "no hook records")
     batches = [l for l in lines if l.startswith("trace: batch ")]
