@@ -82,6 +82,9 @@ KERNEL_C := \
 	kernel/selftest.c \
 	kernel/boot_info.c \
 	kernel/memtest.c \
+	kernel/screen.c \
+	kernel/vgacon.c \
+	kernel/fbcon.c \
 	mm/memmap.c \
 	mm/brk.c \
 	mm/pgtable.c \
@@ -109,7 +112,7 @@ KERNEL_ASM := \
 	paravirt/xen/hypercall.asm \
 	paravirt/xen/pvtraps.asm
 
-KOBJS := $(KERNEL_C:%.c=$(BUILD)/k/%.o) $(KERNEL_ASM:%.asm=$(BUILD)/k/%.o)
+KOBJS := $(KERNEL_C:%.c=$(BUILD)/k/%.o) $(KERNEL_ASM:%.asm=$(BUILD)/k/%.o) $(BUILD)/k/gen/font.o
 GEN   := $(BUILD)/gen/asm-offsets.inc
 LDS   := $(BUILD)/gen/kernel.lds
 
@@ -130,6 +133,28 @@ $(BUILD)/k/%.o: %.asm $(GEN)
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+
+# The screen console's font: a Linux console font from Debian's console-data,
+# turned into a C table by tools/psf2c (PSF1/PSF2, 8 pixels wide).
+FONT ?= /usr/share/consolefonts/default8x16.psf.gz
+
+$(BUILD)/tools/psf2c: tools/psf2c.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -O2 -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD)/gen/font.c: $(FONT) $(BUILD)/tools/psf2c
+	@mkdir -p $(dir $@)
+	@echo "  FONT    $@ (from $(FONT))"
+	$(Q)if [ ! -f "$(FONT)" ]; then \
+	  echo "error: console font $(FONT) missing: apt-get install console-data (or FONT=...)" >&2; exit 1; fi
+	$(Q)gzip -dcf < $(FONT) | $(BUILD)/tools/psf2c $(notdir $(basename $(basename $(FONT)))) > $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(BUILD)/k/gen/font.o: $(BUILD)/gen/font.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
 # Constants shared by C and nasm have one source of truth: C headers (ours and
 # Xen's).  asm-offsets.c turns them into a nasm include.

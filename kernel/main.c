@@ -11,6 +11,7 @@
 #include <kernel/memtest.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
+#include <kernel/screen.h>
 #include <kernel/selftest.h>
 #include <mm/check.h>
 #include <mm/layout.h>
@@ -29,6 +30,11 @@ static void boot_report(const struct boot_info *bi)
 		printk(" start_info_version=%u", bi->pvh_version);
 	printk("\n");
 	printk("boot: cmdline=\"%s\"\n", bi->cmdline);
+	if (bi->firmware && bi->efi_system_table)
+		printk("boot: firmware=%s efi_system_table=0x%lx efi_mmap_entries=%u\n", bi->firmware,
+		       (unsigned long)bi->efi_system_table, bi->efi_mmap_entries);
+	else if (bi->firmware)
+		printk("boot: firmware=%s\n", bi->firmware);
 	printk("cpu: vendor=%s maxphyaddr=%u nx=%d pdpe1gb=%d\n", cpu.vendor, cpu.maxphyaddr,
 	       cpu.nx, cpu.pdpe1gb);
 }
@@ -130,6 +136,7 @@ void kmain(struct boot_info *bi)
 	smp_reserve_trampoline(bi);             /* a low page for the APs, kept from mm */
 	layout_report();                        /* the virtual layout */
 	mm_setup(bi);                           /* hpa's seven steps */
+	screen_init(bi);                        /* VGA text or framebuffer console */
 	violations = selfcheck();               /* design §6 on the live tables */
 	smp_init();                             /* every CPU up, each on its own L4 */
 	smp_violations = smp_selfcheck();       /* globaldata, new mapping, shootdown, L4s */

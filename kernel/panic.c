@@ -5,6 +5,7 @@
 #include <paravirt/ops.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
+#include <kernel/screen.h>
 #include <mm/trace.h>
 #include <arch/cpu.h>
 
@@ -23,6 +24,7 @@ void panic_at(const char *func, const char *fmt, ...)
 		printk("PANIC: %s: %s (while ending the run)\n", func, reason);
 		halt_forever();
 	}
+	screen_emergency();     /* the screen shows the panic, however early */
 	trace_flush();          /* the records kept so far come before the verdict */
 	printk("PANIC: %s: %s\n", func, reason);
 	printk("topdown: result: PANIC: %s: %s\n", func, reason);

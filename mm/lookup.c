@@ -34,11 +34,18 @@ pte_t pt_lookup(uint64_t va, unsigned int *level, pte_t **slot)
 
 void fixmap_set(unsigned int slot, phys_addr_t pa, bool writable)
 {
+	fixmap_set_cache(slot, pa, writable, 0);
+}
+
+void fixmap_set_cache(unsigned int slot, phys_addr_t pa, bool writable, pte_t cache)
+{
 	uint64_t va = fixmap_addr(slot);
 	phys_addr_t t = mm.root;
 	unsigned int l;
 	pte_t *p = NULL;
 
+	if (cache & ~(PTE_PWT | PTE_PCD))
+		panic("fixmap slot %u: cache bits 0x%lx are not PWT/PCD", slot, (unsigned long)cache);
 	if (slot >= FIXMAP_SLOTS)
 		panic("fixmap slot %u out of range (%d slots)", slot, FIXMAP_SLOTS);
 	for (l = PT_LEVELS; l >= 1; l--) {
@@ -49,7 +56,7 @@ void fixmap_set(unsigned int slot, phys_addr_t pa, bool writable)
 			panic("no fixmap L1 table for va 0x%016lx", (unsigned long)va);
 		t = pte_phys(*p);
 	}
-	write_pte(p, make_pte(pa, PTE_P | (writable ? PTE_RW : 0) | (mm.cfg.nx ? PTE_NX : 0)));
+	write_pte(p, make_pte(pa, PTE_P | (writable ? PTE_RW : 0) | cache | (mm.cfg.nx ? PTE_NX : 0)));
 	if (mm.root_loaded)
 		flush_tlb_one(va);
 }

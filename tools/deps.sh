@@ -8,12 +8,12 @@ set -eu
 
 pkgs_for() {
 	case "$1" in
-	build) echo make gcc libc6-dev nasm libxen-dev binutils ;;
-	run)   echo qemu-system-x86 ;;
-	iso)   echo grub-pc-bin grub-common xorriso mtools ;;
+	build) echo make gcc libc6-dev nasm libxen-dev binutils console-data ;;
+	run)   echo qemu-system-x86 ovmf ;;
+	iso)   echo grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ;;
 	unit)  echo libcmocka-dev ;;
 	fuzz)  echo clang libclang-rt-14-dev ;;
-	test)  echo python3 ;;
+	test)  echo python3 ovmf tesseract-ocr ;;
 	xen)   echo cpio kmod gzip ca-certificates ;;
 	demo)  echo "$(pkgs_for build) $(pkgs_for run) $(pkgs_for iso) $(pkgs_for xen) $(pkgs_for test)" ;;
 	check) echo "$(pkgs_for demo) $(pkgs_for unit) $(pkgs_for fuzz)" ;;

@@ -19,6 +19,8 @@
 #define MB2_ARCH_I386                   0
 #define MB2_HEADER_TAG_END              0
 #define MB2_HEADER_TAG_ENTRY_ADDRESS    3
+#define MB2_HEADER_TAG_FRAMEBUFFER      5       /* u32 width, height, depth */
+#define MB2_HEADER_TAG_OPTIONAL         1       /* flags: loader may ignore it */
 
 /* Multiboot2 boot information (from the loader) */
 #define MB2_BOOTLOADER_MAGIC            0x36d76289
@@ -27,8 +29,18 @@
 #define MB2_TAG_BOOT_LOADER_NAME        2
 #define MB2_TAG_MODULE                  3
 #define MB2_TAG_MMAP                    6
+#define MB2_TAG_FRAMEBUFFER             8
+#define MB2_TAG_EFI32                   11      /* EFI system table, 32-bit */
+#define MB2_TAG_EFI64                   12      /* EFI system table, 64-bit */
 #define MB2_TAG_ACPI_OLD                14      /* copy of an ACPI 1.0 RSDP */
 #define MB2_TAG_ACPI_NEW                15      /* copy of an ACPI 2.0+ RSDP */
+#define MB2_TAG_EFI_MMAP                17      /* the EFI memory map as is */
+#define MB2_TAG_EFI_BS                  18      /* boot services not exited */
+
+/* Framebuffer tag types */
+#define MB2_FB_INDEXED                  0
+#define MB2_FB_RGB                      1
+#define MB2_FB_EGA_TEXT                 2
 
 /* QEMU isa-debug-exit: QEMU exits with status (value << 1) | 1. */
 #define DEBUG_EXIT_PORT         0x501

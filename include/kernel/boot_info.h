@@ -14,6 +14,23 @@
 #define CMDLINE_MAX     1024
 #define BOOT_DATA_MAX   32
 
+/* The screen the loader left (multiboot2 framebuffer tag). */
+enum screen_kind {
+	SCREEN_NONE = 0,                /* none given (PVH, Xen, GRUB without video) */
+	SCREEN_TEXT,                    /* VGA/EGA text mode: cells of char + attribute */
+	SCREEN_RGB,                     /* linear framebuffer, direct colour */
+	SCREEN_INDEXED,                 /* linear framebuffer, palette (not drawn on) */
+};
+
+struct boot_screen {
+	enum screen_kind kind;
+	uint64_t addr;                  /* physical: MMIO, not RAM */
+	uint32_t pitch;                 /* bytes per line */
+	uint32_t width, height;         /* pixels (text: cells) */
+	uint8_t bpp;                    /* bits per pixel (text: 16) */
+	uint8_t red_pos, red_size, green_pos, green_size, blue_pos, blue_size;
+};
+
 enum boot_protocol {
 	PROTO_MULTIBOOT2 = 1,   /* == BOOT_PROTO_MULTIBOOT2 */
 	PROTO_PVH = 2,          /* == BOOT_PROTO_PVH */
@@ -37,6 +54,12 @@ struct boot_info {
 	 * searched (arch/x86_64/acpi.c). */
 	uint64_t rsdp_pa;
 	const char *rsdp_source;
+
+	struct boot_screen screen;
+
+	const char *firmware;           /* "uefi" (EFI system table given), else "bios" */
+	uint64_t efi_system_table;      /* physical, 0 if none */
+	uint32_t efi_mmap_entries;      /* descriptors in the EFI memory-map tag, if given */
 
 	/* Boot data the loader placed in RAM (info blocks, tables, strings):
 	 * reserved so that page tables never land on them. */

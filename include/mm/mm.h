@@ -95,6 +95,10 @@ void mm_init(const struct mm_config *cfg, const struct mm_image *image,
 /* Map one 4 KiB page in a fixmap slot (through write_pte once live). */
 void fixmap_set(unsigned int slot, phys_addr_t pa, bool writable);
 
+/* The same with cache attributes for MMIO: `cache` is PTE_PWT and/or PTE_PCD
+ * (which PAT entry they select is the caller's business). */
+void fixmap_set_cache(unsigned int slot, phys_addr_t pa, bool writable, pte_t cache);
+
 /* Translate a VA through the live tables: returns the leaf entry (0 if not
  * mapped) and its level. */
 pte_t pt_lookup(uint64_t va, unsigned int *level, pte_t **slot);

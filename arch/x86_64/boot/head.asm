@@ -51,6 +51,14 @@ mb2_header:
 	dw MB2_HEADER_TAG_ENTRY_ADDRESS, 0
 	dd 12
 	dd mb2_entry32
+	; Framebuffer tag, optional, no preferred mode: GRUB then gives a
+	; framebuffer under UEFI (GOP) and keeps VGA text under BIOS unless
+	; grub.cfg sets gfxpayload (tools/mkiso.sh).  Without it GRUB-EFI
+	; passes no screen at all.
+	align 8, db 0
+	dw MB2_HEADER_TAG_FRAMEBUFFER, MB2_HEADER_TAG_OPTIONAL
+	dd 20
+	dd 0, 0, 0                      ; width, height, depth: any
 	align 8, db 0
 	dw MB2_HEADER_TAG_END, 0
 	dd 8
