@@ -3,7 +3,8 @@
 #   make            build/topdown.elf (+ .sym, .lst)
 #   make iso        build/topdown.iso (GRUB, multiboot2)
 #   make run        boot the ELF in QEMU (direct PVH boot)
-#   make run-iso    boot the ISO in QEMU (GRUB, multiboot2)
+#   make run-iso    boot the ISO in QEMU (GRUB, multiboot2, SeaBIOS)
+#   make run-iso-uefi  the same under UEFI (OVMF)
 #   make gdb        like run, but QEMU waits for gdb on :1234
 #   make check      every test; ends with "N passed, N failed"
 #   make bench      page-table benchmarks -> build/bench/results.md
@@ -12,7 +13,10 @@
 #   MEM=128M        guest RAM for run/run-iso/gdb
 #   CMDLINE="..."   kernel command line for run/run-iso/gdb
 #   QEMU_MACHINE=pc machine model (pc or q35)
-#   QEMU_CPU=qemu64 CPU model
+#   QEMU_CPU=qemu64 CPU model (max: EPYC under KVM)
+#   ACCEL=auto      auto|kvm|tcg for run/run-iso/run-iso-uefi/gdb (auto: KVM if it works)
+#   QEMU_DISPLAY=none  gtk, sdl, vnc=:0 ... to see the screen console
+#   GFXPAYLOAD=     iso: a VBE mode under BIOS (800x600x32, auto), another GOP mode under UEFI
 #   BRK_PAGES=16    size of the brk chunk in pages (a build constant)
 #   V=1             show every command
 
@@ -27,6 +31,11 @@ SMP       ?= 1
 CMDLINE   ?=
 QEMU_MACHINE ?= pc
 QEMU_CPU  ?= qemu64
+ACCEL     ?= auto
+QEMU_DISPLAY ?= none
+GFXPAYLOAD ?=
+OVMF_CODE ?= /usr/share/OVMF/OVMF_CODE_4M.fd
+OVMF_VARS ?= /usr/share/OVMF/OVMF_VARS_4M.fd
 
 ifeq ($(V),1)
 Q :=
@@ -182,24 +191,40 @@ $(BUILD)/topdown.elf: $(KOBJS) $(LDS)
 .PHONY: iso
 iso: $(BUILD)/topdown.iso
 $(BUILD)/topdown.iso: $(BUILD)/topdown.elf tools/mkiso.sh FORCE
-	@echo "  ISO     $@ (cmdline: \"$(CMDLINE)\")"
-	$(Q)tools/mkiso.sh $< $@ "$(CMDLINE)"
+	@echo "  ISO     $@ (cmdline: \"$(CMDLINE)\"$(if $(GFXPAYLOAD), gfxpayload: $(GFXPAYLOAD)))"
+	$(Q)tools/mkiso.sh $< $@ "$(CMDLINE)" "$(GFXPAYLOAD)"
 
 .PHONY: FORCE
 FORCE:
 
 # ------------------------------------------------------------------ run ---
-QEMU_COMMON = -M $(QEMU_MACHINE) -cpu $(QEMU_CPU) -m $(MEM) -smp $(SMP) -display none -serial stdio \
+# ACCEL=auto|kvm|tcg (tools/accel.sh says on the first line what it chose);
+# QEMU_DISPLAY=none|gtk|sdl|vnc=:0 shows the screen console.
+QEMU_COMMON = -M $(QEMU_MACHINE) -m $(MEM) -smp $(SMP) -display $(QEMU_DISPLAY) -serial stdio \
 	-no-reboot -device isa-debug-exit,iobase=0x501,iosize=2
+QEMU_UEFI = -drive if=pflash,format=raw,unit=0,readonly=on,file=$(OVMF_CODE) \
+	-drive if=pflash,format=raw,unit=1,file=$(BUILD)/ovmf-vars.fd
 
-.PHONY: run run-iso gdb
+# $(call qemu,ARGS): pick the accelerator, show the command, run it, and
+# translate the exit status.
+define qemu
+	@a=$$(tools/accel.sh '$(ACCEL)' '$(QEMU_CPU)') || exit 1; \
+	echo "$(QEMU) $$a $(subst ",\",$(1))"; \
+	$(QEMU) $$a $(1); tools/exitcode.sh $$? $(GEN)
+endef
+
+.PHONY: run run-iso run-iso-uefi gdb
 run: $(BUILD)/topdown.elf
-	$(QEMU) $(QEMU_COMMON) -kernel $< -append "$(CMDLINE)"; tools/exitcode.sh $$? $(GEN)
+	$(call qemu,$(QEMU_COMMON) -kernel $< -append "$(CMDLINE)")
 run-iso: $(BUILD)/topdown.iso
-	$(QEMU) $(QEMU_COMMON) -cdrom $<; tools/exitcode.sh $$? $(GEN)
+	$(call qemu,$(QEMU_COMMON) -cdrom $<)
+run-iso-uefi: $(BUILD)/topdown.iso
+	@[ -f $(OVMF_CODE) ] || { echo "error: $(OVMF_CODE) missing: apt-get install ovmf" >&2; exit 1; }
+	@cp $(OVMF_VARS) $(BUILD)/ovmf-vars.fd
+	$(call qemu,$(QEMU_COMMON) $(QEMU_UEFI) -cdrom $<)
 gdb: $(BUILD)/topdown.elf
 	@echo "QEMU waits for gdb on localhost:1234:  gdb -ex 'target remote :1234' $<"
-	$(QEMU) $(QEMU_COMMON) -kernel $< -append "$(CMDLINE)" -s -S
+	$(call qemu,$(QEMU_COMMON) -kernel $< -append "$(CMDLINE)" -s -S)
 
 # ----------------------------------------------------------------- demo ---
 .PHONY: demo

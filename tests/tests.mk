@@ -9,13 +9,14 @@
 # failure: silence is never a pass.
 
 RESULTS := $(BUILD)/results
-SUITES  := unit boot trace fuzz xen
+SUITES  := unit boot trace fuzz screen xen
 export RESULTS
 
 -include tests/unit/unit.mk
 -include tests/boot/boot.mk
 -include tests/trace/trace.mk
 -include tests/fuzz/fuzz.mk
+-include tests/screen/screen.mk
 -include tests/xen/xen.mk
 
 .PHONY: check

@@ -1,7 +1,8 @@
 #!/bin/sh
 # tools/demo.sh — the main job (make demo):
 #   1. boot build/topdown.elf natively in QEMU by direct PVH boot and from the
-#      GRUB ISO, with the RAM size, vCPUs and command line of xl.cfg;
+#      GRUB ISO, with the RAM size, vCPUs and command line of xl.cfg, and the
+#      ISO under UEFI, reading the result line off the screen (OCR);
 #   2. boot it under Xen with `xl create xl.cfg` in the lab (make run-xen), and
 #      as a Xen PV domU with `xl create xl-pv.cfg` (make run-xen-pv);
 #   3. compare the native PVH trace with each Xen trace (tools/tracecmp), write
@@ -41,6 +42,14 @@ step "native boot, QEMU direct PVH boot, -m ${mem}M -smp $vcpus, cmdline \"$extr
 native native-pvh -kernel "$BUILD/topdown.elf" -append "$extra"
 step "native boot, GRUB multiboot2 ISO, -m ${mem}M -smp $vcpus"
 tools/mkiso.sh "$BUILD/topdown.elf" "$out/topdown.iso" "$extra" && native native-grub -cdrom "$out/topdown.iso"
+
+step "the screen: GRUB ISO under UEFI (OVMF), screendump read back by OCR"
+if python3 tests/screen/run.py --build "$BUILD" --only uefi-q35 > "$out/screen.txt" 2>&1; then
+	echo "demo: screen: PASS, the result line is on the screen: $BUILD/tests/screen/uefi-q35.png"
+else
+	sed 's/^/demo: /' "$out/screen.txt"
+	fail=1
+fi
 
 step "Xen 4.17 in QEMU, Linux dom0, xl create xl.cfg"
 if make --no-print-directory run-xen; then
