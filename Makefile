@@ -31,7 +31,9 @@ SMP       ?= 1
 CMDLINE   ?=
 QEMU_MACHINE ?= pc
 QEMU_CPU  ?= qemu64
-ACCEL     ?= auto
+# ACCEL: the run targets default to auto; the boot suite keeps its own
+# default (tcg, tests/boot/boot.mk).
+RUN_ACCEL := $(or $(ACCEL),auto)
 QEMU_DISPLAY ?= none
 GFXPAYLOAD ?=
 OVMF_CODE ?= /usr/share/OVMF/OVMF_CODE_4M.fd
@@ -208,7 +210,7 @@ QEMU_UEFI = -drive if=pflash,format=raw,unit=0,readonly=on,file=$(OVMF_CODE) \
 # $(call qemu,ARGS): pick the accelerator, show the command, run it, and
 # translate the exit status.
 define qemu
-	@a=$$(tools/accel.sh '$(ACCEL)' '$(QEMU_CPU)') || exit 1; \
+	@a=$$(tools/accel.sh '$(RUN_ACCEL)' '$(QEMU_CPU)') || exit 1; \
 	echo "$(QEMU) $$a $(subst ",\",$(1))"; \
 	$(QEMU) $$a $(1); tools/exitcode.sh $$? $(GEN)
 endef
