@@ -130,27 +130,31 @@ static unsigned long chunk_cost(struct pt_builder *bd, phys_addr_t root, bool li
 
 /*
  * When a chunk is one leaf of the largest size (1 GiB chunks of 1 GiB
- * leaves), the whole chunks below the chunk just mapped (down from lo) in
- * the same RAM range and under the same parent table cost no table: each is one
- * entry of that table, and one link if the table is live.  How many of
- * them would fill_batch's per-chunk rules take next (no chunk limit from
- * the budget: they cost 0; the descriptor bound on links; the target)?
- * Those are then mapped by one pt_map instead of one per chunk — the batch
- * is the same, chunk for chunk.
+ * leaves), the whole chunks below the chunk at lo, in the same RAM range
+ * and under the same parent table, cost no table once that chunk is
+ * mapped: each is one entry of the parent, and one link if the parent is
+ * live.  How many of them would fill_batch's per-chunk rules take after
+ * that chunk?  Nothing stops them but the descriptor bounds and the
+ * target (the budget pays for 0).  `ram`, `links` and `extents` are the
+ * batch's figures once the chunk at lo is mapped (an upper bound for
+ * links and extents when it is not mapped yet: then fewer may be taken
+ * here, and the chunk-by-chunk loop decides the rest exactly).  The
+ * chunks found are mapped by one pt_map — the batch is the same, chunk
+ * for chunk, as one pt_map each.
  */
-static uint64_t free_chunks_below(struct pt_builder *bd, phys_addr_t root, bool live,
-				  uint64_t lo, uint64_t floor, uint64_t target)
+static uint64_t free_chunks_below(phys_addr_t root, bool live, uint64_t lo, uint64_t floor,
+				  uint64_t target, uint64_t ram, unsigned long links,
+				  unsigned long extents)
 {
 	uint64_t csize = level_size(chunk_level());
 	uint64_t pspan = level_size(chunk_level() + 1);
 	uint64_t s = 0, low, k, limit;
 	unsigned int i;
-	struct pt_batch *b = bd->batch;
 
-	if (csize != level_size(mm.cfg.max_level) || (lo & (csize - 1)) ||
-	    b->nr_extents + 4 > BATCH_EXTENTS_MAX)
+	if (csize != level_size(mm.cfg.max_level) || (lo & (csize - 1)) || ram >= target ||
+	    extents + CHUNK_EXTENTS_ROOM > BATCH_EXTENTS_MAX)
 		return 0;
-	for (i = 0; i < mm.ram.nr; i++)         /* the RAM range of [lo, chi) */
+	for (i = 0; i < mm.ram.nr; i++)         /* the RAM range of the chunk at lo */
 		if (mm.ram.e[i].start <= lo && lo < mm.ram.e[i].start + mm.ram.e[i].size)
 			s = mm.ram.e[i].start;
 	if (s < floor)
@@ -167,14 +171,14 @@ static uint64_t free_chunks_below(struct pt_builder *bd, phys_addr_t root, bool 
 	if (low >= lo)
 		return 0;
 	k = (lo - low) / csize;
-	limit = (target - b->ram_bytes + csize - 1) / csize;    /* ram < target here */
+	limit = (target - ram + csize - 1) / csize;
 	if (k > limit)
 		k = limit;
 	if (pt_table_live(root, live, DIRECT_MAP_BASE + lo, chunk_level() + 1)) {
 		/* one link each; chunk j is checked with j - 1 links added */
-		if (b->nr_links + 3 * PT_ENTRIES / 2 > BATCH_LINKS_MAX)
+		if (links + CHUNK_LINKS_ROOM > BATCH_LINKS_MAX)
 			return 0;
-		limit = BATCH_LINKS_MAX - 3 * PT_ENTRIES / 2 - b->nr_links + 1;
+		limit = BATCH_LINKS_MAX - CHUNK_LINKS_ROOM - links + 1;
 		if (k > limit)
 			k = limit;
 	}
@@ -210,25 +214,41 @@ static unsigned int fill_batch(struct pt_builder *bd, phys_addr_t root, bool liv
 			bd->batch->stop = "bounds";     /* keep the descriptor bounded */
 			break;
 		}
-		map_ram(bd, root, live, lo, chi);
-		budget -= cost;
 		if (!bd->batch->pa_hi)
 			bd->batch->pa_hi = top;
+		budget -= cost;
+		if (chi - lo == level_size(mm.cfg.max_level)) {
+			/* a whole leaf: the free chunks below go with it (it adds
+			 * at most `cost` extents and one link) */
+			uint64_t k = free_chunks_below(root, live, lo, floor, target,
+						       bd->batch->ram_bytes + (chi - lo),
+						       bd->batch->nr_links + 1,
+						       bd->batch->nr_extents + cost);
+
+			lo -= k * (chi - lo);
+			n += k;
+			map_ram(bd, root, live, lo, chi);
+		} else {
+			map_ram(bd, root, live, lo, chi);
+			if (bd->batch->ram_bytes + (chi - lo) < target) {
+				uint64_t k = free_chunks_below(root, live, lo, floor, target,
+							       bd->batch->ram_bytes + (chi - lo),
+							       bd->batch->nr_links,
+							       bd->batch->nr_extents);
+
+				if (k) {
+					uint64_t run = k * level_size(chunk_level());
+
+					map_ram(bd, root, live, lo - run, lo);
+					lo -= run;
+					n += k;
+				}
+			}
+		}
 		bd->batch->pa_lo = lo;
 		bd->batch->ram_bytes += chi - lo;
 		hi = lo;
 		n++;
-		if (bd->batch->ram_bytes < target) {
-			uint64_t k = free_chunks_below(bd, root, live, lo, floor, target);
-
-			if (k) {
-				hi = lo - k * level_size(chunk_level());
-				map_ram(bd, root, live, hi, lo);
-				bd->batch->pa_lo = hi;
-				bd->batch->ram_bytes += lo - hi;
-				n += k;
-			}
-		}
 		if (bd->batch->ram_bytes >= target) {
 			bd->batch->stop = "target";
 			break;

@@ -48,6 +48,7 @@ struct pt_builder {
 	struct pt_batch *batch;
 	bool count_only;                /* count tables needed, write nothing */
 	unsigned long count;
+	phys_addr_t fresh;              /* table page descend() just allocated */
 	struct pending_child pending[PT_LEVELS + 1];
 };
 

@@ -68,6 +68,7 @@ static phys_addr_t descend(struct pt_builder *bd, pte_t *t, unsigned int i, bool
 	if (!pa)
 		panic("batch %u: table source exhausted for an L%u table (planning error)",
 		      bd->batch->id, level - 1);
+	bd->fresh = pa;
 	if (live) {
 		add_link(bd, &t[i], level, make_pte(pa, PTE_P | PTE_RW));
 		pc->valid = true;
@@ -96,10 +97,13 @@ static bool run_empty(const pte_t *t, unsigned int n)
  * The leaves of [va, end) at `level`, all in table t: one run of
  * consecutive slots, va and end aligned to the leaf size.  Into a table of
  * the batch the whole run is one fill_leaves(); into a live table each
- * entry is a link.
+ * entry is a link.  Entries already present panic (a remap), except in a
+ * table allocated by this very map_in's descend (`fresh`): zeroed, and
+ * map_in writes each of its slots once.
  */
-static void map_leaves(struct pt_builder *bd, pte_t *t, bool live, unsigned int level,
-		       uint64_t va, uint64_t end, int64_t va_to_pa, pte_t flags)
+static void map_leaves(struct pt_builder *bd, pte_t *t, bool live, bool fresh,
+		       unsigned int level, uint64_t va, uint64_t end, int64_t va_to_pa,
+		       pte_t flags)
 {
 	unsigned int shift = level_shift(level), i = pt_index(va, level);
 	unsigned int n = (unsigned int)((end - va) >> shift), k;
@@ -109,7 +113,7 @@ static void map_leaves(struct pt_builder *bd, pte_t *t, bool live, unsigned int 
 	if (bd->count_only)
 		return;         /* leaves need no tables */
 	bd->batch->leaves_at[level] += n;
-	if (!live && run_empty(t + i, n)) {
+	if (!live && (fresh || run_empty(t + i, n))) {
 		fill_leaves(t + i, va + va_to_pa, n, size, lf);
 		return;
 	}
@@ -157,7 +161,9 @@ static void map_in(struct pt_builder *bd, phys_addr_t table, bool live, unsigned
 {
 	pte_t *t = table ? pt_virt(table) : NULL;
 	uint64_t size = level_size(level), mask = size - 1;
+	bool fresh = table && table == bd->fresh;       /* zeroed just now */
 
+	bd->fresh = 0;
 	if (bd->count_only && level == 1)
 		return;         /* only leaves below: nothing to count */
 
@@ -173,7 +179,7 @@ static void map_in(struct pt_builder *bd, phys_addr_t table, bool live, unsigned
 		if (b < end)
 			map_below(bd, t, live, level, b, b, end, va_to_pa, max_level, flags);
 		if (a < b)
-			map_leaves(bd, t, live, level, a, b, va_to_pa, flags);
+			map_leaves(bd, t, live, fresh, level, a, b, va_to_pa, flags);
 		if (va < a)
 			map_below(bd, t, live, level, a - size, va, a, va_to_pa, max_level,
 				  flags);
