@@ -122,7 +122,18 @@ static unsigned long chunk_cost(struct pt_builder *bd, phys_addr_t root, bool li
 				uint64_t lo, uint64_t hi)
 {
 	struct pending_child saved[PT_LEVELS + 1];
+	uint64_t csize = level_size(chunk_level());
+	phys_addr_t bs = mm.image->brk_pa;
 
+	/* A whole chunk (outside brk's 4 KiB pages): counted on its path. */
+	if (hi - lo == csize && !(lo & (csize - 1)) &&
+	    !(mm.cfg.tables_readonly && lo < bs + mm.image->brk_pages * PAGE_SIZE && bs < hi)) {
+		unsigned long n = pt_count_whole(bd, root, DIRECT_MAP_BASE + lo, chunk_level(),
+						 mm.cfg.max_level);
+
+		if (n != PT_COUNT_MAPPED)
+			return n;
+	}
 	pt_count_begin(bd, saved);
 	map_ram(bd, root, live, lo, hi);
 	return pt_count_end(bd, saved);

@@ -63,6 +63,14 @@ void pt_map(struct pt_builder *bd, phys_addr_t root, bool root_live, uint64_t va
 void pt_count_begin(struct pt_builder *bd, struct pending_child *saved);
 unsigned long pt_count_end(struct pt_builder *bd, const struct pending_child *saved);
 
+/* The tables pt_map would allocate for the whole, aligned span of one
+ * level-`level` entry at va (leaves up to max_level inside it), as a count
+ * pass would find them, without one; PT_COUNT_MAPPED if part of the span is
+ * mapped already. */
+#define PT_COUNT_MAPPED ((unsigned long)-1)
+unsigned long pt_count_whole(struct pt_builder *bd, phys_addr_t root, uint64_t va,
+			    unsigned int level, unsigned int max_level);
+
 /* Is the table of `level` covering va reachable from a live root?  (false
  * when it does not exist yet, or root is not live.) */
 bool pt_table_live(phys_addr_t root, bool root_live, uint64_t va, unsigned int level);

@@ -223,6 +223,30 @@ void pt_ensure_table(struct pt_builder *bd, phys_addr_t root, bool root_live,
 	}
 }
 
+unsigned long pt_count_whole(struct pt_builder *bd, phys_addr_t root, uint64_t va,
+			    unsigned int level, unsigned int max_level)
+{
+	unsigned long own = level > max_level ? 1 : 0;  /* one table below, inside */
+	phys_addr_t t = root;
+	unsigned int l;
+
+	va &= (1ULL << 48) - 1;
+	for (l = PT_LEVELS; l > level; l--) {
+		pte_t e = pt_virt(t)[pt_index(va, l)];
+		const struct pending_child *pc = &bd->pending[l - 1];
+
+		if (pte_present(e) && !pte_is_leaf(e, l))
+			t = pte_phys(e);
+		else if (pte_present(e))
+			return PT_COUNT_MAPPED;       /* mapped already: pt_map says how */
+		else if (pc->valid && pc->span_va == (va & ~(level_size(l) - 1)))
+			t = pc->pa;
+		else
+			return l - level + own; /* tables of levels l-1 .. level */
+	}
+	return own;
+}
+
 bool pt_table_live(phys_addr_t root, bool root_live, uint64_t va, unsigned int level)
 {
 	phys_addr_t t = root;
