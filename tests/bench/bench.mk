@@ -12,3 +12,9 @@ BENCH_ARGS ?=
 .PHONY: bench
 bench: $(BUILD)/topdown.elf $(BUILD)/tools/tracecmp
 	$(Q)TRACECMP=$(abspath $(BUILD)/tools/tracecmp) python3 tests/bench/bench.py --build $(BUILD) --out $(BUILD)/bench $(BENCH_ARGS)
+
+# Xen PV: flips, pins and hypercalls of the PV hook by guest RAM (real xl create runs in the
+# Xen lab, about a minute each) -> $(BUILD)/bench/xen-pv.md.  Not part of `make bench`.
+.PHONY: bench-xen-pv
+bench-xen-pv: $(BUILD)/topdown.elf xenlab
+	$(Q)python3 tests/bench/xenpv.py --build $(BUILD) --out $(BUILD)/bench $(BENCH_XEN_PV_ARGS)

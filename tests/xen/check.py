@@ -58,6 +58,8 @@ PV = [(r"^boot: protocol=xen-pv ", "boot: protocol=xen-pv"),
        r"boot_tables_released=[1-9]", "NEW_BASEPTR and the bootstrap L4 unpinned"),
       (r"^trace: xenpv summary tables=(\d+) pins=\1 flips=\1 unflips=[1-9]\d* .* violations=0$",
        "every table pinned and flipped exactly once"),
+      (r"^trace: xenpv probe op=MMUEXT_PIN_L1_TABLE page=writable mfn=0x[0-9a-f]+ rc=-22$",
+       "Xen refuses to pin a writable page (-EINVAL): the pins are validated"),
       (r"^trace: selfcheck violations=0 .*tables_ro=checked$", "self-check passed, tables read-only")]
 PINWRITE = [(r"^  diagnosis: write to a pinned page table$", "pinned-table diagnosis"),
             (r"^selftest: pin-write: caught as expected", "pin-write caught")]
