@@ -105,9 +105,19 @@ else
 	fail=1
 fi
 
+step "all three side by side: native, Xen PVH, Xen PV"
+if [ -n "$xenlog" ] && [ -n "$pvlog" ] && [ -s "$xenlog" ] && [ -s "$pvlog" ]; then
+	"$BUILD/tools/tracecmp" -q --svg "$out/compare-all.svg" "$natpv" "$xenlog" "$pvlog" \
+		>"$out/compare-all.txt"
+	rc=$?
+	tail -n 1 "$out/compare-all.txt" | sed 's/^/demo: three-way /'
+	[ $rc -eq 0 ] || fail=1
+	echo "demo: picture: $out/compare-all.svg"
+fi
+
 echo
 if [ $fail -eq 0 ]; then
-	echo "demo: PASS: native (PVH, GRUB), Xen PVH domU and Xen PV domU booted and passed; traces differ only as expected ($out/compare.svg, $out/compare-pv.svg)"
+	echo "demo: PASS: native (PVH, GRUB), Xen PVH domU and Xen PV domU booted and passed; traces differ only as expected ($out/compare.svg, $out/compare-pv.svg, $out/compare-all.svg)"
 else
 	echo "demo: FAIL: see the messages above"
 fi

@@ -1,8 +1,11 @@
 /*
  * tracecmp — compare the setup traces of two topdown runs (docs/trace.md).
  *
- *   tracecmp [--svg OUT.svg] [-q] [--xen-split N] A.log [B.log]
+ *   tracecmp [--svg OUT.svg] [-q] [--xen-split N] A.log [B.log [C.log]]
  *   tracecmp --reseal IN.log OUT.log      (test fixtures: fix the end record)
+ *
+ * With three logs (native, Xen PVH, Xen PV: make demo) every pair is
+ * compared as below and the SVG shows the three side by side.
  *
  * Reads two console logs (typically native QEMU and Xen PVH), checks that
  * each holds one complete trace (end record, record count, checksum,
@@ -249,6 +252,62 @@ static const char *reserve_list(const struct run *r)
 	return sf("%s", buf);
 }
 
+/* The Xen PV backend's own account (its `xenpv summary` record), or "-". */
+static const char *xenpv_account(const struct run *r)
+{
+	for (int i = 0; i < r->nrecs; i++) {
+		const char *t = r->recs[i].text;
+
+		if (strcmp(r->recs[i].kind, "xenpv") || !t || !strstr(t, " summary "))
+			continue;
+		t = strstr(t, " summary ") + 9;
+		return sf("%.*s", (int)strcspn(t, "\n"), t);
+	}
+	return "-";
+}
+
+static bool is_xenpv(const struct run *r)
+{
+	return !strcmp(r->backend, "xen-pv");
+}
+
+static long acct(const char *s, const char *key)
+{
+	char k[32];
+	const char *p;
+
+	snprintf(k, sizeof(k), "%s=", key);
+	for (p = s; (p = strstr(p, k)); p++)
+		if (p == s || p[-1] == ' ')
+			return strtol(p + strlen(k), NULL, 0);
+	return -1;
+}
+
+/* A Xen PV run must say that every table was pinned and flipped once and
+ * its self-check found nothing: else UNEXPECTED. */
+static void xenpv_judge(struct findings *self, const struct run *r)
+{
+	const char *s = xenpv_account(r);
+	long t = acct(s, "tables"), p = acct(s, "pins"), f = acct(s, "flips"), v = acct(s, "violations");
+
+	if (!is_xenpv(r))
+		return;
+	if (t < 0 || p < 0 || f < 0 || v < 0)
+		finding_add(self, F_UNEXPECTED, r->label, "Xen PV run without a complete 'xenpv summary' record");
+	else if (p != t || f != t || v || (unsigned long)t != r->sum_tables)
+		finding_add(self, F_UNEXPECTED, r->label,
+			    "Xen PV: %ld table pages (summary %lu), %ld pins, %ld flips, %ld violations: want one pin and one flip per table page",
+			    t, r->sum_tables, p, f, v);
+}
+
+/* What the hardware tables hold: the trace speaks (pseudo-)physical
+ * addresses in both cases; only a PV guest's entries hold machine frames. */
+static const char *frames(const struct run *r)
+{
+	return is_xenpv(r) ? "entries hold machine frames (p2m); trace: pseudo-physical"
+			   : "entries hold the physical frames the trace names";
+}
+
 static const char *bstr(const struct run *r, int k, const char *what)
 {
 	const struct t_batch *b = &r->b[k];
@@ -383,7 +442,7 @@ static void report_batch(struct ctx *c, int k)
 		row(c, m, "  hook", ha, hb);
 		snprintf(where, sizeof(where), "batch %d hook counts", k);
 		if (backends_differ)
-			m = env(c, where, ca, cb, "what the backend's hook does (native: nothing; Xen PVH: tables read-only, splits)");
+			m = env(c, where, ca, cb, "what the backend's hook does (native: nothing; Xen PVH: tables read-only, splits; Xen PV: read-only everywhere, then pinned: Xen validates each table)");
 		else
 			m = decision(c, k, where, ca, cb);
 		row(c, m, "", ca, cb);
@@ -435,6 +494,14 @@ static void report(struct ctx *c)
 				   "Xen's answer to pinning a PVH guest's own root (refused: the guest protects its tables itself)"),
 			    "  pin attempt", pa, B(pb));
 	}
+	if (is_xenpv(a) || (b && is_xenpv(b))) {
+		row(c, env(c, "frames", frames(a), B(frames(b)),
+			   "frames vs machine frames: mm builds with pseudo-physical addresses everywhere; make_pte turns them into machine frames on PV"),
+		    "  frames", frames(a), B(frames(b)));
+		row(c, env(c, "xen-pv validation", xenpv_account(a), B(xenpv_account(b)),
+			   "flips and pins: only a PV guest's tables are validated by Xen (each table page pinned and flipped once)"),
+		    "  xen-pv", xenpv_account(a), B(xenpv_account(b)));
+	}
 	heading(c, "builder input");
 	row(c, env(c, "memmap source", a->memmap_source, B(b->memmap_source), "where the map came from"),
 	    "  map source", a->memmap_source, B(b->memmap_source));
@@ -461,6 +528,8 @@ static void report(struct ctx *c)
 	}
 	if (b)
 		env(c, "reservations", reserve_list(a), reserve_list(b),
+		    is_xenpv(a) || is_xenpv(b) ?
+		    "the loader put its boot data elsewhere; on Xen PV the domain builder's bootstrap region (p2m, start_info, xenstore, console, bootstrap tables, stack, padding to 4 MiB)" :
 		    "the loader put its boot data elsewhere");
 	{
 		const char *ia = sf("maxpage=%s nx=%d brk=%lu@0x%llx tables_ro=%d", a->maxpage, a->nx,
@@ -469,6 +538,8 @@ static void report(struct ctx *c)
 				      b->brk_pages, (unsigned long long)b->brk_pa, b->tables_ro));
 
 		row(c, env(c, "config", ia, ib,
+			   b && (is_xenpv(a) || is_xenpv(b)) && strcmp(a->maxpage, b->maxpage) ?
+			   "Xen PV has no superpages (maxpage falls back to 4k) and keeps tables read-only" :
 			   b && !c->same_ro ? "the Xen backend keeps tables read-only: brk mapped with 4k read-only pages, 8 pages kept for the hook's splits" :
 			   "different options or CPU"), "  config", ia, ib);
 	}
@@ -558,7 +629,7 @@ static void print_findings(const struct findings *fs, const char *title, bool wi
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: tracecmp [--svg OUT.svg] [-q] [--xen-split N] A.log [B.log]\n"
+		"usage: tracecmp [--svg OUT.svg] [-q] [--xen-split N] A.log [B.log [C.log]]\n"
 		"       tracecmp --reseal IN.log OUT.log\n"
 		"exit: 0 no unexpected difference, 1 unexpected differences, 2 input errors\n");
 	return 2;
@@ -566,11 +637,11 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
-	static struct run ra, rb;
-	static struct plan pa, pb;
+	static struct run ra, rb, rc3;
+	static struct plan pa, pb, pc3;
 	struct ctx c = { .a = &ra, .pa = &pa, .pb = &pb };
-	const char *svg = NULL, *files[2];
-	int nfiles = 0, xen_split = 199, bad = 0, unexpected;
+	const char *svg = NULL, *files[3];
+	int nfiles = 0, xen_split = 199, bad = 0, expected, unexpected;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--reseal")) {
@@ -585,7 +656,7 @@ int main(int argc, char **argv)
 			c.quiet = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return usage();
-		} else if (nfiles < 2) {
+		} else if (nfiles < 3) {
 			files[nfiles++] = argv[i];
 		} else {
 			return usage();
@@ -597,38 +668,75 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tracecmp: A: %s: %s\n", files[0], ra.errmsg);
 		bad = 1;
 	}
-	if (nfiles == 2) {
+	if (nfiles >= 2) {
 		c.b = &rb;
 		if (run_read(&rb, files[1], "B", xen_split)) {
 			fprintf(stderr, "tracecmp: B: %s: %s\n", files[1], rb.errmsg);
 			bad = 1;
 		}
 	}
+	if (nfiles == 3 && run_read(&rc3, files[2], "C", xen_split)) {
+		fprintf(stderr, "tracecmp: C: %s: %s\n", files[2], rc3.errmsg);
+		bad = 1;
+	}
 	if (bad)
 		return 2;
 
 	plan_check(&ra, &pa, &c.self);
-	if (c.b)
+	xenpv_judge(&c.self, &ra);
+	if (c.b) {
 		plan_check(&rb, &pb, &c.self);
-	report(&c);
+		xenpv_judge(&c.self, &rb);
+	}
+	if (nfiles == 3) {
+		plan_check(&rc3, &pc3, &c.self);
+		xenpv_judge(&c.self, &rc3);
+	}
 	if (svg) {
-		struct run *runs[2] = { &ra, &rb };
-		const struct plan *plans[2] = { &pa, &pb };
+		struct run *runs[3] = { &ra, &rb, &rc3 };
+		const struct plan *plans[3] = { &pa, &pb, &pc3 };
 
 		if (svg_write(svg, runs, plans, nfiles))
 			return 2;
 	}
 
-	printf("\n");
-	if (c.b)
-		print_findings(&c.diff, "differences (A vs B):", true);
+	if (nfiles < 3) {
+		report(&c);
+		printf("\n");
+		if (c.b)
+			print_findings(&c.diff, "differences (A vs B):", true);
+		expected = findings_count(&c.diff, F_EXPECTED);
+		unexpected = findings_count(&c.diff, F_UNEXPECTED);
+	} else {
+		/* Three runs (say native, Xen PVH, Xen PV): every pair, each
+		 * difference classified as for two; "A"/"B" in a pair's report
+		 * are its first and second run. */
+		static const int pairs[3][2] = { { 0, 1 }, { 0, 2 }, { 1, 2 } };
+		struct run *rs[3] = { &ra, &rb, &rc3 };
+		struct plan *ps[3] = { &pa, &pb, &pc3 };
+
+		expected = unexpected = 0;
+		for (int k = 0; k < 3; k++) {
+			struct ctx p = { .a = rs[pairs[k][0]], .b = rs[pairs[k][1]],
+					 .pa = ps[pairs[k][0]], .pb = ps[pairs[k][1]], .quiet = c.quiet };
+
+			printf("%s=== pair %s vs %s: %s vs %s\n", k ? "\n" : "", p.a->label, p.b->label,
+			       files[pairs[k][0]], files[pairs[k][1]]);
+			report(&p);
+			print_findings(&p.diff, sf("differences (%s vs %s, shown as A vs B):", p.a->label,
+						   p.b->label), true);
+			expected += findings_count(&p.diff, F_EXPECTED);
+			unexpected += findings_count(&p.diff, F_UNEXPECTED);
+			free(p.diff.f);
+		}
+		printf("\n");
+	}
 	print_findings(&c.self, "self-check (each run against mm_init replayed on its input):", true);
 	if (!findings_count(&c.self, F_UNEXPECTED))
 		printf("self-check: %s the plan in every batch (the replay of mm_init, within the rules)\n",
-		       c.b ? "both runs follow" : "the run follows");
-	unexpected = findings_count(&c.diff, F_UNEXPECTED) + findings_count(&c.self, F_UNEXPECTED);
-	printf("verdict: %d expected, %d unexpected difference%s%s\n",
-	       findings_count(&c.diff, F_EXPECTED), unexpected, unexpected == 1 ? "" : "s",
-	       unexpected ? "" : " -> OK");
+		       nfiles == 3 ? "all three runs follow" : c.b ? "both runs follow" : "the run follows");
+	unexpected += findings_count(&c.self, F_UNEXPECTED);
+	printf("verdict: %d expected, %d unexpected difference%s%s\n", expected, unexpected,
+	       unexpected == 1 ? "" : "s", unexpected ? "" : " -> OK");
 	return unexpected ? 1 : 0;
 }

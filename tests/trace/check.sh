@@ -117,6 +117,27 @@ expect selfcheck-violation 1 'UNEXPECTED .*selfcheck found 1 violation' "$native
 sed 's/^topdown: result: PASS$/topdown: result: FAIL: made up/' "$native" >"$work/failed-run.log"
 expect failed-run 1 'UNEXPECTED +B run: result: FAIL' "$native" "$work/failed-run.log"
 
+# ---- Xen PV: a recorded real run (make run-xen-pv: the console log of xl create
+# xl-pv.cfg; make-fixtures.sh cannot make it, it needs the Xen lab), alone, in a
+# three-way comparison with native and Xen-PVH-like runs, and with one pin missing.
+xenpv=$fix/xenpv-256m-4k.log
+expect self-xenpv 0 'the run follows the plan in every batch' "$xenpv"
+expect three-way 0 '=== pair B vs C: .*EXPECTED +frames: .*machine frames|verdict: [0-9]+ expected, 0 unexpected' \
+	"$native" "$xen" "$xenpv"
+if [ -f "$work/three-way.out" ] && ! grep -Eq 'EXPECTED +xen-pv validation: A - \| B tables=[0-9]+ pins=' "$work/three-way.out"; then
+	fail three-way-pv "the PV run's pins and flips are not shown as an expected difference"
+fi
+sed 's/^\(trace: xenpv summary tables=\([0-9]*\)\) pins=[0-9]* /\1 pins=1 /' "$xenpv" >"$work/xenpv-pins-unsealed.log"
+"$tracecmp" --reseal "$work/xenpv-pins-unsealed.log" "$work/xenpv-pins.log"
+expect xenpv-pins 1 'UNEXPECTED +A: Xen PV: [0-9]+ table pages .*, 1 pins' "$work/xenpv-pins.log"
+if "$tracecmp" -q --svg "$work/three.svg" "$native" "$xen" "$xenpv" >"$work/three-svg.out" 2>&1 &&
+   grep -q "^<svg .* width='2280' " "$work/three.svg" && grep -q 'backend xen-pv<' "$work/three.svg" &&
+   grep -q '</svg>' "$work/three.svg"; then
+	pass three-way-svg
+else
+	fail three-way-svg "no three-panel picture ($work/three-svg.out)"
+fi
+
 # ---- Xen framing: a dom0's serial line ("(d0) [time] "), lines cut in pieces
 # (Xen cuts at 199 characters; the fixture's records are shorter, so the test
 # cuts at 120 and says so with --xen-split), Xen's own lines in between, CRLF,
