@@ -17,6 +17,7 @@ L2/L3 (read-only + link): 3*l1 + 2*(l2+l3) for the same tables.  The result
 goes to OUT/xen-pv.md with the exact command of every row.
 """
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -37,7 +38,8 @@ def run(build, out, mib):
     text = re.sub(r"(?m)^memory = \d+", "memory = %d" % mib, text)
     text = re.sub(r'(?m)^name = .*', 'name = "topdown-pv-bench-%d"' % mib, text)
     cfg.write_text(text)
-    cmd = ["make", "--no-print-directory", "run-xen-pv", "BUILD=" + str(build), "XEN_CFG=" + str(cfg),
+    rel = lambda p: os.path.relpath(p, REPO)
+    cmd = ["make", "--no-print-directory", "run-xen-pv", "BUILD=" + rel(build), "XEN_CFG=" + rel(cfg),
            "XEN_RUN=bench-pv-%d" % mib]
     t0 = time.monotonic()
     p = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
