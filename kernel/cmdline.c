@@ -16,7 +16,6 @@ static size_t values_used;
 struct option {
 	const char *key;
 	void (*set)(struct kernel_options *o, const char *value);
-	const char *help;
 };
 
 static void set_maxpage(struct kernel_options *o, const char *v)
@@ -29,7 +28,6 @@ static void set_maxpage(struct kernel_options *o, const char *v)
 		o->maxpage = 3;
 	else
 		panic_at("cmdline_parse", "pt.maxpage=%s: want 4k, 2m or 1g", v);
-	o->maxpage_name = v;
 }
 
 static void set_selftest(struct kernel_options *o, const char *v)
@@ -53,10 +51,11 @@ static void set_smp_test(struct kernel_options *o, const char *v)
 }
 
 static const struct option opts[] = {
-	{ "pt.maxpage", set_maxpage, "largest page in the direct map: 4k, 2m or 1g" },
-	{ "selftest", set_selftest, "run a self-test after setup" },
-	{ "memmap.test", set_memmap_test, "test only: replace the memory map" },
-	{ "smp.test", set_smp_test, "test only: no-shootdown (skip the TLB shootdown IPI; the shootdown test must FAIL)" },
+	{ "pt.maxpage", set_maxpage },          /* largest page in the direct map */
+	{ "selftest", set_selftest },           /* provoke a fault after setup */
+	{ "memmap.test", set_memmap_test },     /* test only: replace the memory map */
+	{ "smp.test", set_smp_test },           /* test only: no-shootdown (skip the
+						 * TLB shootdown IPI; its test must FAIL) */
 };
 
 static const char *keep(const char *s, size_t n)
@@ -71,8 +70,11 @@ static const char *keep(const char *s, size_t n)
 	return p;
 }
 
+#define NR_OPTS (sizeof(opts) / sizeof(opts[0]))
+
 void cmdline_parse(const char *cmdline, struct kernel_options *o)
 {
+	const char *given[NR_OPTS] = { NULL };  /* the value each option was given */
 	const char *p = cmdline;
 
 	while (*p) {
@@ -96,12 +98,16 @@ void cmdline_parse(const char *cmdline, struct kernel_options *o)
 		value = keep(eq + 1, (size_t)(p - eq - 1));
 		if (!*value)
 			panic_at("cmdline_parse", "option '%s' has an empty value", key);
-		for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		for (i = 0; i < NR_OPTS; i++)
 			if (!strcmp(opts[i].key, key))
 				break;
-		if (i == sizeof(opts) / sizeof(opts[0]))
+		if (i == NR_OPTS)
 			panic_at("cmdline_parse", "unknown option '%s' (known: pt.maxpage selftest memmap.test smp.test)",
 				 key);
+		if (given[i])
+			panic_at("cmdline_parse", "option '%s' given twice (%s=%s, then %s=%s)",
+				 key, key, given[i], key, value);
+		given[i] = value;
 		opts[i].set(o, value);
 		printk("cmdline: %s=%s\n", key, value);
 	}

@@ -106,7 +106,7 @@ static void mm_setup(struct boot_info *bi)
 	       (unsigned long)(t1 - t0));
 }
 
-static unsigned long selfcheck(void)
+static const struct mm_check_result *selfcheck(void)
 {
 	static struct mm_check_result r;
 	bool ro = pv_ops.mmu.tables_readonly;
@@ -121,12 +121,13 @@ static unsigned long selfcheck(void)
 	trace_selfcheck(&r, ro);
 	if (v)
 		printk("selfcheck: FAILED, first violation: %s\n", r.first);
-	return v;
+	return &r;
 }
 
 void kmain(struct boot_info *bi)
 {
-	unsigned long violations, smp_violations;
+	const struct mm_check_result *check;
+	unsigned long smp_violations;
 
 	boot_report(bi);                        /* protocol, loader, cmdline, CPU */
 	paravirt_init(bi);                      /* native, or Xen: hypercalls, console, stop */
@@ -137,12 +138,12 @@ void kmain(struct boot_info *bi)
 	layout_report();                        /* the virtual layout */
 	mm_setup(bi);                           /* hpa's seven steps */
 	screen_init(bi);                        /* VGA text or framebuffer console */
-	violations = selfcheck();               /* design §6 on the live tables */
+	check = selfcheck();                    /* design §6 on the live tables */
 	smp_init();                             /* every CPU up, each on its own L4 */
 	smp_violations = smp_selfcheck();       /* globaldata, new mapping, shootdown, L4s */
 	trace_end();                            /* record count + checksum */
-	if (violations)
-		finish_fail("selfcheck: %lu violations, first: %s", violations, "see above");
+	if (check->violations)
+		finish_fail("selfcheck: %lu violations, first: %s", check->violations, check->first);
 	if (smp_violations)
 		finish_fail("smpcheck: %lu violations, first: %s", smp_violations,
 			    smp_first_violation());

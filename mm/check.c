@@ -223,7 +223,6 @@ unsigned long mm_check(bool tables_ro, struct mm_check_result *r)
 	if (tables_ro) {
 		struct checker ro = { .v = { check_table_ro, NULL }, .r = r, .tables_ro = true };
 		pt_walk(mm.root, &ro.v);
-		c.r = ro.r;
 	}
 	return r->violations;
 }

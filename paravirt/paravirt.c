@@ -3,8 +3,9 @@
  *
  * Hypervisors answer CPUID leaves 0x40000000 + n * 0x100 with a signature
  * in EBX:ECX:EDX; Xen moves its leaves up by 0x100 when it also offers
- * Viridian, so every base is scanned.  QEMU direct PVH boot without Xen
- * (and bare metal) stays on the native backend.
+ * Viridian, so every base is scanned (Xen's public arch-x86/cpuid.h).
+ * QEMU direct PVH boot without Xen (and bare metal) stays on the native
+ * backend.
  */
 #include <arch/cpu.h>
 #include <kernel/boot_info.h>
@@ -12,12 +13,19 @@
 #include <lib/string.h>
 #include <paravirt/ops.h>
 #include <paravirt/paravirt.h>
+#include <xen/arch-x86/cpuid.h>
 
-#define CPUID_HV_FIRST  0x40000000u
-#define CPUID_HV_LAST   0x40010000u
+#define CPUID_HV_FIRST  XEN_CPUID_FIRST_LEAF    /* any hypervisor's first leaf */
+#define CPUID_HV_LAST   (CPUID_HV_FIRST + 0x10000u)
 #define CPUID_HV_STEP   0x100u
 
 struct hypervisor_info hypervisor;
+
+static bool is_xen(uint32_t b, uint32_t c, uint32_t d)
+{
+	return b == XEN_CPUID_SIGNATURE_EBX && c == XEN_CPUID_SIGNATURE_ECX &&
+	       d == XEN_CPUID_SIGNATURE_EDX;
+}
 
 void paravirt_init(struct boot_info *bi)
 {
@@ -32,23 +40,19 @@ void paravirt_init(struct boot_info *bi)
 	}
 
 	for (base = CPUID_HV_FIRST; base <= CPUID_HV_LAST; base += CPUID_HV_STEP) {
-		char sig[13];
-
 		cpuid(base, &a, &b, &c, &d);
-		memcpy(sig + 0, &b, 4);
-		memcpy(sig + 4, &c, 4);
-		memcpy(sig + 8, &d, 4);
-		sig[12] = '\0';
 		if (a < base || a > base + 0xff)
 			continue;       /* not a hypervisor leaf block */
-		if (!hypervisor.present) {
+		if (!hypervisor.present || is_xen(b, c, d)) {
 			hypervisor.present = true;
-			memcpy(hypervisor.signature, sig, sizeof(sig));
+			memcpy(hypervisor.signature + 0, &b, 4);
+			memcpy(hypervisor.signature + 4, &c, 4);
+			memcpy(hypervisor.signature + 8, &d, 4);
+			hypervisor.signature[12] = '\0';
 			hypervisor.cpuid_base = base;
 		}
-		if (!strcmp(sig, "XenVMMXenVMM")) {
-			memcpy(hypervisor.signature, sig, sizeof(sig));
-			hypervisor.cpuid_base = base;
+		if (is_xen(b, c, d)) {
+			hypervisor.xen = true;
 			cpuid(base + 1, &a, &b, &c, &d);
 			hypervisor.version_major = a >> 16;
 			hypervisor.version_minor = a & 0xffff;
@@ -57,11 +61,11 @@ void paravirt_init(struct boot_info *bi)
 	}
 	printk("paravirt: hypervisor=%s cpuid_base=0x%08x",
 	       hypervisor.present ? hypervisor.signature : "none", hypervisor.cpuid_base);
-	if (!strcmp(hypervisor.signature, "XenVMMXenVMM"))
+	if (hypervisor.xen)
 		printk(" xen_version=%u.%u", hypervisor.version_major, hypervisor.version_minor);
 	printk("\n");
 
-	if (!strcmp(hypervisor.signature, "XenVMMXenVMM"))
+	if (hypervisor.xen)
 		xen_init(bi, hypervisor.cpuid_base);
 	printk("paravirt: backend=%s\n", pv_ops.name);
 }

@@ -55,10 +55,6 @@ SECTIONS
 	.rodata : AT(ADDR(.rodata) - KERNEL_VMA) {
 		__rodata_start = .;
 		*(.rodata .rodata.*)
-		. = ALIGN(8);
-		__selftests_start = .;
-		KEEP(*(.selftests))
-		__selftests_end = .;
 	} :rodata
 
 	.note.Xen : AT(ADDR(.note.Xen) - KERNEL_VMA) {

@@ -1,7 +1,7 @@
 /*
  * include/arch/cpu.h — the CPU, one inline wrapper per instruction.
- * Only arch/ and paravirt/ backends call these; mm/ reaches the CPU only
- * through paravirt ops, so that it also compiles for the host.
+ * arch/, paravirt/ and kernel/ call these; mm/ never does (it reaches the
+ * CPU only through the paravirt ops), so that it also compiles for the host.
  */
 #ifndef ARCH_CPU_H
 #define ARCH_CPU_H

@@ -43,7 +43,7 @@ struct boot_info {
 	uint32_t pvh_version;           /* hvm_start_info.version (PVH) */
 	uint32_t pvh_flags;             /* hvm_start_info.flags (SIF_*); start_info.flags on PV */
 	const void *xen_start_info;     /* Xen PV: struct start_info (virtual) */
-	const char *map_source;         /* "multiboot2", "start_info", "XENMEM_memory_map", "override" */
+	const char *map_source;         /* "multiboot2", "start_info", "XENMEM_memory_map", "memmap.test" */
 
 	struct memmap map;              /* as given (not yet normalised) */
 

@@ -1,9 +1,9 @@
 /*
  * include/kernel/cmdline.h — the kernel command line.
  *
- * Space-separated key=value options.  An unknown key, a missing '=' or a
- * bad value stops the boot with a panic naming it: a typo must not silently
- * change what a run measures.
+ * Space-separated key=value options.  An unknown key, a missing '=', a bad
+ * value or an option given twice stops the boot with a panic naming it: a
+ * typo must not silently change what a run measures.
  */
 #ifndef KERNEL_CMDLINE_H
 #define KERNEL_CMDLINE_H
@@ -15,7 +15,6 @@
 
 struct kernel_options {
 	unsigned int maxpage;           /* 0 = default (largest the CPU has) */
-	const char *maxpage_name;
 	const char *selftest;           /* NULL = none */
 	const char *memmap_test;        /* test-only synthetic memory map */
 	bool smp_no_shootdown;          /* test only: leave other CPUs' TLBs stale */

@@ -18,7 +18,8 @@ struct mm_check_result {
 
 /* Checks everything; with tables_ro also that every table page is
  * read-only wherever it is mapped.  Prints one line per violation (up to a
- * limit) and a summary; returns the number of violations. */
+ * limit), fills *r (counts, and the first violation's text in r->first;
+ * the caller prints the summary) and returns the number of violations. */
 unsigned long mm_check(bool tables_ro, struct mm_check_result *r);
 
 /* The selfcheck record of the trace (mm/trace.c; docs/trace.md). */

@@ -28,8 +28,9 @@ struct pv_mmu_ops {
 	 * batch_built — the hook of steps 3 and 6.  Called once for every
 	 * batch of new tables, after they are filled and before any of them
 	 * is linked into the live tree (or loaded into CR3).  The backend may
-	 * change the batch's tables' own mappings, allocate through
-	 * batch->alloc, and must fill batch->hook_action/hook_result.
+	 * change the batch's tables' own mappings, take more table pages
+	 * from the batch's source with batch_alloc_table(), and must
+	 * fill batch->hook_action/hook_result.
 	 */
 	void (*batch_built)(struct pt_batch *batch);
 

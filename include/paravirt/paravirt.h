@@ -12,7 +12,8 @@ struct boot_info;
 /* What paravirt_init() found, for the boot log and the trace. */
 struct hypervisor_info {
 	bool present;
-	char signature[13];     /* "XenVMMXenVMM", or "" */
+	bool xen;               /* the signature is Xen's (XEN_CPUID_SIGNATURE_*) */
+	char signature[13];     /* e.g. "XenVMMXenVMM", or "" */
 	uint32_t cpuid_base;    /* 0x40000000 + n * 0x100 */
 	uint32_t version_major, version_minor;
 };
@@ -33,8 +34,9 @@ void native_fill_leaves(uint64_t *dst, uint64_t pa, unsigned int n, uint64_t ste
 void native_lazy_nop(void);
 uint64_t native_read_cr3(void);
 
-/* Xen backend: returns true if it took over pv_ops. */
-bool xen_init(struct boot_info *bi, uint32_t cpuid_base);
+/* Xen PVH backend (paravirt/xen/): installs the hypercall page and takes
+ * over pv_ops; panics if Xen cannot be used. */
+void xen_init(struct boot_info *bi, uint32_t cpuid_base);
 
 /* Xen PV backend (the boot protocol says so: PV has no CPUID-visible
  * way in, and its hypercall page was filled by the domain builder). */

@@ -35,7 +35,7 @@ static bool ring_dead;
 static void e9_write(const char *s, size_t n)
 {
 	while (n--)
-		outb(0xe9, (uint8_t)*s++);
+		outb(XEN_HVM_DEBUGCONS_IOPORT, (uint8_t)*s++);
 }
 
 static uint64_t hvm_param(uint32_t index)

@@ -91,7 +91,7 @@ static unsigned long xen_tsc_khz(const char **source)
 	return c;
 }
 
-bool xen_init(struct boot_info *bi, uint32_t cpuid_base)
+void xen_init(struct boot_info *bi, uint32_t cpuid_base)
 {
 	bool initial = bi->pvh_flags & SIF_INITDOMAIN;
 
@@ -107,6 +107,5 @@ bool xen_init(struct boot_info *bi, uint32_t cpuid_base)
 	pv_ops.mmu.load_root = xen_load_root;
 	pv_ops.mmu.tables_readonly = true;
 	printk("xen: domain=%s console=%s\n", initial ? "initial (dom0)" : "guest (domU)",
-	       initial ? "console_io+0xe9" : "pv-ring");
-	return true;
+	       initial ? "port-0xe9" : "pv-ring");
 }

@@ -198,7 +198,8 @@ common32:
 	mov esi, msg_no_lm
 	jmp boot32_fail
 
-; Print the NUL-terminated string at esi on COM1 and port 0xE9, then stop
+; Print the NUL-terminated string at esi on COM1 and Xen's debug port (0xE9),
+; then stop
 ; through isa-debug-exit, or halt.
 boot32_fail:
 	mov dx, COM1
@@ -206,7 +207,7 @@ boot32_fail:
 	test al, al
 	jz .stop
 	out dx, al
-	out 0xe9, al
+	out XEN_HVM_DEBUGCONS_IOPORT, al
 	jmp boot32_fail
 .stop:
 	mov dx, DEBUG_EXIT_PORT
