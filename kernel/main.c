@@ -91,9 +91,9 @@ static void mm_setup(struct boot_info *bi)
 		       page_size_name(pv_ops.mmu.max_level), page_size_name(pv_ops.mmu.max_level));
 		cfg.max_level = pv_ops.mmu.max_level;
 	}
-	printk("mm: maxpage=%s nx=%d brk_pages=%d\n", page_size_name(cfg.max_level), cfg.nx,
-	       BRK_PAGES);
 	arch_mm_image(&image);
+	printk("mm: maxpage=%s nx=%d brk_pages=%lu\n", page_size_name(cfg.max_level), cfg.nx,
+	       image.brk_pages);
 	t0 = rdtsc();
 	mm_init(&cfg, &image, &bi->map, bi->boot_data, bi->nr_boot_data);
 	t1 = rdtsc();

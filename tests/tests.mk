@@ -9,9 +9,10 @@
 # failure: silence is never a pass.
 
 RESULTS := $(BUILD)/results
-SUITES  := unit boot trace fuzz screen xen
+SUITES  := build unit boot trace fuzz screen xen
 export RESULTS
 
+-include tests/build/build.mk
 -include tests/unit/unit.mk
 -include tests/boot/boot.mk
 -include tests/trace/trace.mk

@@ -13,6 +13,7 @@
  *          .stack      | guard page + boot stack
  *          .brk       /  BRK_PAGES pages, the page-table pool of steps 1-2
  */
+#include <generated/config.h>
 #include <mm/layout.h>
 
 OUTPUT_FORMAT("elf64-x86-64")

@@ -93,10 +93,6 @@
  * below STACK_PAGES pages of stack. */
 #define STACK_PAGES         4
 
-#ifndef BRK_PAGES
-#define BRK_PAGES           16
-#endif
-
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 

@@ -1,0 +1,85 @@
+#!/bin/sh
+# tests/build/check.sh BUILD RESULTS — the build's dependencies tell the truth.
+#
+# In a build tree of its own (BUILD/tests/build/tree) it builds the kernel,
+# changes a build constant, and checks what make did from the ELF itself:
+#   brk-pages-rebuild   `make BRK_PAGES=9` after a plain `make` gives an ELF
+#                       whose brk chunk (__brk_end - __brk_start) is 9 pages
+#   brk-pages-back      `make` again returns it to the default 16 pages
+#   no-spurious-rebuild a second `make BRK_PAGES=9` rebuilds nothing (the
+#                       generated header is rewritten only when it changes)
+#   bad-brk-pages       `make BRK_PAGES=x` fails with one clear error line
+# One line per test is appended to RESULTS/build.txt.
+build=$1 results=$2
+tree=$build/tests/build/tree
+out=$results/build.txt
+log=$build/tests/build/make.log
+mkdir -p "$build/tests/build" "$results"
+: > "$log"
+
+pass() { echo "PASS build/$1${2:+ $2}" >> "$out"; }
+fail() { echo "FAIL build/$1: $2" >> "$out"; }
+
+mk() {          # mk ARGS...: make in the test's tree, output to the log
+	echo "+ make BUILD=$tree $*" >> "$log"
+	make --no-print-directory BUILD="$tree" "$@" "$tree/topdown.elf" >> "$log.one" 2>&1
+	rc=$?
+	cat "$log.one" >> "$log"
+	return $rc
+}
+
+brk_pages() {   # the ELF's brk chunk in pages, from its symbols
+	s=$(nm "$tree/topdown.elf" | awk '$3 == "__brk_start" { print $1 }')
+	e=$(nm "$tree/topdown.elf" | awk '$3 == "__brk_end" { print $1 }')
+	if [ -n "$s" ] && [ -n "$e" ]; then
+		# the image lies in one 4 GiB window: the low 32 bits suffice
+		echo $(( (0x${e#????????} - 0x${s#????????}) / 4096 ))
+	else
+		echo none
+	fi
+}
+
+rm -rf "$tree"
+: > "$log.one"
+if ! mk; then
+	fail brk-pages-rebuild "the first build failed (see $log)"
+	exit 1
+fi
+first=$(brk_pages)
+
+: > "$log.one"
+mk BRK_PAGES=9
+got=$(brk_pages)
+if [ "$first" = 16 ] && [ "$got" = 9 ]; then
+	pass brk-pages-rebuild "16 -> 9 pages"
+else
+	fail brk-pages-rebuild "brk is $first pages after make, $got after make BRK_PAGES=9 (want 16, 9)"
+fi
+
+: > "$log.one"
+mk BRK_PAGES=9
+if grep -q '^  \(CC\|NASM\|LD\|GEN\) ' "$log.one"; then
+	fail no-spurious-rebuild "an unchanged BRK_PAGES=9 rebuilt: $(grep '^  \(CC\|NASM\|LD\|GEN\) ' "$log.one" | tr '\n' ' ')"
+else
+	pass no-spurious-rebuild
+fi
+
+: > "$log.one"
+mk
+got=$(brk_pages)
+if [ "$got" = 16 ]; then
+	pass brk-pages-back "9 -> 16 pages"
+else
+	fail brk-pages-back "brk is $got pages after going back to the default (want 16)"
+fi
+
+: > "$log.one"
+if mk BRK_PAGES=x; then
+	fail bad-brk-pages "make BRK_PAGES=x succeeded"
+elif grep -qx 'error: BRK_PAGES=x: want a whole number of pages >= 1' "$log.one"; then
+	pass bad-brk-pages
+else
+	fail bad-brk-pages "no clear error line (see $log)"
+fi
+rm -f "$log.one"
+! grep -q '^FAIL ' "$out"
