@@ -45,6 +45,9 @@ SECTIONS
 
 	.text : AT(ADDR(.text) - KERNEL_VMA) {
 		__text_start = .;
+		__selftest_text_start = .;
+		*(.text.selftest)
+		__selftest_text_end = .;
 		*(.text .text.*)
 		. = ALIGN(4096);
 		__hypercall_page = .;

@@ -1,18 +1,21 @@
 /*
- * traps.c — GDT with a TSS, the IDT, and the one exception handler.
+ * traps.c — GDT with a TSS, the IDT, the one exception handler and its
+ * diagnosis.
  *
  * Every exception prints the vector, its name, the error code, RIP, CR2
- * (for #PF), the registers and a diagnosis, then ends the run (a self-test
- * that expected exactly this fault turns it into its verdict).  #DF runs on
+ * (for #PF), the registers and a diagnosis, then ends the run: PASS if it
+ * is the fault registered with trap_expect(), PANIC otherwise.  #DF runs on
  * its own stack (IST1), so a kernel stack overflow into the guard page is
  * reported, not a triple fault.
  */
 #include <stdint.h>
 #include <arch/cpu.h>
+#include <arch/mmu.h>
 #include <arch/traps.h>
-#include <kernel/fault.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
+#include <lib/string.h>
+#include <mm/check.h>
 #include <mm/layout.h>
 #include <paravirt/ops.h>
 
@@ -39,6 +42,7 @@ struct desc_ptr {
 extern const uint64_t trap_stubs[32];
 
 static struct tss tss;
+static struct trap_expect expected;     /* vector 0 with no diag: none */
 static uint64_t gdt[GDT_ENTRIES];
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 static uint8_t df_stack[4096] __attribute__((aligned(16)));
@@ -67,6 +71,11 @@ static void set_gate(unsigned int v, uint64_t handler, uint8_t ist)
 		.offset_mid = (handler >> 16) & 0xffff,
 		.offset_hi = handler >> 32,
 	};
+}
+
+void trap_expect(const struct trap_expect *e)
+{
+	expected = e ? *e : (struct trap_expect){ 0 };
 }
 
 void trap_gate_disable(unsigned int vector)
@@ -141,6 +150,61 @@ static void dump_registers(const struct trap_frame *f)
 	       f->rflags, f->cs, f->ss, pv_read_cr3());
 }
 
+static bool in_direct_map(uint64_t va)
+{
+	return va >= DIRECT_MAP_BASE && va - DIRECT_MAP_BASE < DIRECT_MAP_SIZE;
+}
+
+/* What the fault means, from the vector, the #PF error code and address,
+ * and what the kernel knows about that address. */
+static const char *diagnose(unsigned int vector, uint64_t err, uint64_t cr2)
+{
+	const char *sec;
+
+	if (vector == X86_TRAP_DF)
+		return addr_in_stack_guard(cr2) ? DIAG_STACK_GUARD : DIAG_DOUBLE_FAULT;
+	if (vector != X86_TRAP_PF)
+		return DIAG_OTHER;
+	if (cr2 < PAGE_SIZE)
+		return DIAG_NULL;
+	if (addr_in_stack_guard(cr2))
+		return DIAG_STACK_GUARD;
+	if (!(err & PF_PRESENT))
+		return DIAG_UNMAPPED;
+	sec = image_section_name(cr2);
+	if (err & PF_INSTR) {
+		if (in_direct_map(cr2))
+			return DIAG_NX_DIRECT;
+		if (sec && strcmp(sec, "text"))
+			return DIAG_NX_DATA;
+		return DIAG_OTHER;
+	}
+	if (err & PF_WRITE) {
+		uint64_t pa = 0;
+
+		if (sec && !strcmp(sec, "text"))
+			return DIAG_WX_TEXT;
+		if (sec && !strcmp(sec, "rodata"))
+			return DIAG_WX_RODATA;
+		if (in_direct_map(cr2))
+			pa = cr2 - DIRECT_MAP_BASE;
+		else if (sec)
+			pa = cr2 - KERNEL_VMA;
+		if (pa && mm_is_table(pa))
+			return DIAG_PINNED;
+	}
+	return DIAG_OTHER;
+}
+
+static bool is_expected(unsigned int vector, const char *diag, uint64_t rip)
+{
+	const struct trap_expect *e = &expected;
+
+	if (!e->diag || e->vector != vector || strcmp(e->diag, diag))
+		return false;
+	return (!e->rip_lo && !e->rip_hi) || (rip >= e->rip_lo && rip < e->rip_hi);
+}
+
 void trap_handler(struct trap_frame *f)
 {
 	unsigned int v = f->vector & 31;
@@ -159,7 +223,17 @@ void trap_handler(struct trap_frame *f)
 		printk("  cr2=%016lx (the last page-fault address)\n", cr2);
 	dump_registers(f);
 
-	diag = fault_diagnose(v, f->error_code, cr2);
+	diag = diagnose(v, f->error_code, cr2);
 	printk("  diagnosis: %s\n", diag);
-	fault_conclude(v, diag, f->rip, cr2);
+	if (is_expected(v, diag, f->rip)) {
+		printk("%s: %s: caught as expected (vector %u, %s)\n", expected.owner,
+		       expected.name, v, diag);
+		finish_pass();
+	}
+	if (expected.diag)
+		printk("  expected by %s %s: vector %u, %s, rip in [%016lx-%016lx)\n",
+		       expected.owner, expected.name, expected.vector, expected.diag,
+		       (unsigned long)expected.rip_lo, (unsigned long)expected.rip_hi);
+	panic_at("trap", "vector %u at rip 0x%016lx cr2 0x%016lx: %s", v,
+		 (unsigned long)f->rip, (unsigned long)cr2, diag);
 }

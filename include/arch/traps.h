@@ -1,5 +1,14 @@
 /*
- * include/arch/traps.h — exceptions.
+ * include/arch/traps.h — exceptions: the one handler, its diagnosis, and
+ * the table of expected faults.
+ *
+ * Every exception ends the run.  The trap path prints the vector, error
+ * code, registers and a diagnosis (DIAG_*, decided here and nowhere else),
+ * then compares the fault with the expectation registered by trap_expect():
+ * a fault that matches it ends the run with PASS, anything else with
+ * PANIC.  Code that provokes a fault on purpose (kernel/selftest.c)
+ * registers the expectation as data — XTF's exception-table idea — so the
+ * trap path never calls back into it.
  */
 #ifndef ARCH_TRAPS_H
 #define ARCH_TRAPS_H
@@ -41,6 +50,36 @@ struct tss {
 } __attribute__((packed));
 
 #define GDT_ENTRIES 5   /* null, code64 (0x08), data (0x10), TSS (0x18, two slots) */
+
+/* Diagnoses (compared with strcmp, pointer equality is not relied on). */
+#define DIAG_NULL           "NULL pointer dereference (page 0 is never mapped)"
+#define DIAG_UNMAPPED       "access to an unmapped address"
+#define DIAG_WX_TEXT        "write to kernel text (W^X: text is read-only)"
+#define DIAG_WX_RODATA      "write to kernel rodata (read-only)"
+#define DIAG_NX_DIRECT      "instruction fetch from the direct map (NX)"
+#define DIAG_NX_DATA        "instruction fetch from kernel data (NX)"
+#define DIAG_STACK_GUARD    "kernel stack overflow into the guard page"
+#define DIAG_PINNED         "write to a pinned page table"
+#define DIAG_DOUBLE_FAULT   "double fault (an exception while delivering another)"
+#define DIAG_OTHER          "unexpected exception"
+
+/*
+ * One expected fault.  It matches an exception whose vector is `vector`,
+ * whose diagnosis is `diag`, and whose saved RIP lies in [rip_lo, rip_hi)
+ * (rip_lo == rip_hi == 0: anywhere — the SDM leaves the RIP saved by #DF
+ * undefined).  On a match the trap path prints
+ *   "<owner>: <name>: caught as expected (vector V, <diag>)"
+ * and ends the run with PASS.
+ */
+struct trap_expect {
+	const char *owner, *name;       /* "selftest", "null" */
+	unsigned int vector;
+	const char *diag;               /* DIAG_* */
+	uint64_t rip_lo, rip_hi;
+};
+
+/* Register the expectation (the record is copied); NULL clears it. */
+void trap_expect(const struct trap_expect *e);
 
 void traps_init(void);
 /* A CPU's GDT and TSS: fill, lgdt, reload segments, ltr (#DF on IST1). */

@@ -7,6 +7,7 @@
 
 extern char __image_start[], __image_end[];
 extern char __text_start[], __text_end[];
+extern char __selftest_text_start[], __selftest_text_end[];    /* kernel/selftest.c */
 extern char __rodata_start[], __rodata_end[];
 extern char __data_start[], __data_end[];
 extern char __bss_start[], __bss_end[];

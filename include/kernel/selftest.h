@@ -1,27 +1,34 @@
 /*
  * include/kernel/selftest.h — command-line selected self-tests.
  *
- * Each provokes one thing (mostly a fault) after setup; the run passes only
- * if the expected exception arrives with the expected diagnosis.  A test
- * whose trigger returns has failed: the protection it probes did not hold.
+ * Each provokes one fault after setup; the run passes only if the trap path
+ * (arch/x86_64/traps.c) sees the expected exception, with the expected
+ * diagnosis, raised where the test says.  A test whose trigger returns has
+ * failed: the protection it probes did not hold.
  */
 #ifndef KERNEL_SELFTEST_H
 #define KERNEL_SELFTEST_H
+
+/* Where the faulting instruction must lie. */
+enum selftest_where {
+	AT_TEST_CODE,           /* in the triggers' text (.text.selftest) */
+	AT_NX_PROBE,            /* the direct-map alias of the NX probe page */
+	AT_ANYWHERE,            /* #DF: the SDM leaves the saved RIP undefined */
+};
 
 struct selftest {
 	const char *name;
 	int vector;                     /* expected exception */
 	const char *diag;               /* expected diagnosis (DIAG_*) */
+	enum selftest_where where;
 	void (*run)(void);
 };
 
 const struct selftest *selftest_find(const char *name);
-const char *selftest_names(void);
+const char *selftest_names(void);       /* "pin-write unmapped ...", for messages */
 
-/* Run the selected test (never returns if it is one). */
+/* Run the named test (cmdline_parse checked the name); never returns. */
+__attribute__((noreturn))
 void selftest_run(const char *name);
-
-/* Called by the fault path: is this the fault the running test expects? */
-const struct selftest *selftest_expected(unsigned int vector, const char *diag);
 
 #endif /* KERNEL_SELFTEST_H */
