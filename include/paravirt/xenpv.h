@@ -1,5 +1,7 @@
 /*
- * include/paravirt/xenpv.h — the Xen PV backend (paravirt/xen/pv*.c).
+ * include/paravirt/xenpv.h — the Xen PV backend (paravirt/xen/pv*.c) as
+ * the PV entry (arch/x86_64/boot/xenpv.c) sees it.  Its hypercalls are in
+ * <paravirt/xen_hypercall.h>.
  *
  * Frame words (design §4, include/mm/pgtable.h):
  *   PFN   pseudo-physical frame: what mm calls a PA >> PAGE_SHIFT
@@ -16,49 +18,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <mm/batch.h>
-#include <paravirt/xen.h>
+#include <mm/pgtable.h>
 #include <xen/xen.h>
-#include <xen/vcpu.h>
-
-#define _hypercall1(nr, a1) ({                                              \
-	long __res, __ign1;                                                     \
-	__asm__ volatile("call hypercall_page + %c[off]"                        \
-			 : "=a"(__res), "=D"(__ign1)                            \
-			 : [off] "i"((nr) * 32), "1"((long)(a1))                \
-			 : "memory", "rcx", "r11");                             \
-	__res; })
-
-static inline long HYPERVISOR_set_trap_table(const struct trap_info *t)
-{
-	return _hypercall1(__HYPERVISOR_set_trap_table, t);
-}
-
-static inline long HYPERVISOR_mmu_update(struct mmu_update *req, unsigned int count,
-					 unsigned int *done, domid_t dom)
-{
-	return _hypercall4(__HYPERVISOR_mmu_update, req, count, done, dom);
-}
-
-static inline long HYPERVISOR_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags)
-{
-	return _hypercall3(__HYPERVISOR_update_va_mapping, va, val, flags);
-}
-
-static inline long HYPERVISOR_multicall(struct multicall_entry *calls, unsigned int n)
-{
-	return _hypercall2(__HYPERVISOR_multicall, calls, n);
-}
-
-static inline long HYPERVISOR_vcpu_op(int cmd, unsigned int vcpu, void *arg)
-{
-	return _hypercall3(__HYPERVISOR_vcpu_op, cmd, vcpu, arg);
-}
-
-static inline long HYPERVISOR_xen_version(int cmd, void *arg)
-{
-	return _hypercall2(__HYPERVISOR_xen_version, cmd, arg);
-}
 
 /* What the PV backend knows of its domain (pv.c). */
 struct xenpv_domain {

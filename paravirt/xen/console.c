@@ -18,11 +18,11 @@
 #include <kernel/printk.h>
 #include <mm/mm.h>
 #include <paravirt/ops.h>
-#include <paravirt/xen.h>
 #include <xen/event_channel.h>
 #include <xen/hvm/hvm_op.h>
 #include <xen/hvm/params.h>
 #include <xen/io/console.h>
+#include "internal.h"
 
 #define FIX_XEN_CONSOLE     0           /* fixmap slot of the ring */
 #define RING_WAIT_SPINS     200000000UL /* ~seconds under emulation */

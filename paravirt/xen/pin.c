@@ -23,7 +23,7 @@
 #include <mm/mm.h>
 #include <mm/trace.h>
 #include <paravirt/ops.h>
-#include <paravirt/xen.h>
+#include "internal.h"
 
 struct pin_pass {
 	struct pt_batch *b;

@@ -25,6 +25,7 @@
 #include <paravirt/xenpv.h>
 #include <xen/sched.h>
 #include <xen/version.h>
+#include "internal.h"
 
 struct xenpv_domain xenpv;
 

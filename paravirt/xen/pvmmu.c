@@ -34,6 +34,7 @@
 #include <paravirt/ops.h>
 #include <paravirt/paravirt.h>
 #include <paravirt/xenpv.h>
+#include "internal.h"
 
 #define XENPV_REQ_MAX       2048        /* requests per hypercall (buffers) */
 #define FIX_XENPV_CONSOLE   0           /* fixmap slots after step 4 */

@@ -10,9 +10,9 @@
 #include <mm/mm.h>
 #include <paravirt/ops.h>
 #include <paravirt/paravirt.h>
-#include <paravirt/xen.h>
 #include <xen/sched.h>
 #include <xen/memory.h>
+#include "internal.h"
 
 /*
  * XENMEM_memory_map fills an array of E820 entries.  Xen's public headers

@@ -91,7 +91,7 @@ def patch(path, pairs):
 patch("paravirt/xen/pin.c", [("\tif (!tried) {", "\tif (0 && !tried) {")])
 # The native backend with the Xen PVH MMU ops.
 patch("paravirt/native.c", [
-    ("#include <paravirt/paravirt.h>\n", "#include <paravirt/paravirt.h>\n#include <paravirt/xen.h>\n"),
+    ("#include <paravirt/paravirt.h>\n", "#include <paravirt/paravirt.h>\n#include \"xen/internal.h\"\n"),
     ("static void native_batch_built", "__attribute__((unused)) static void native_batch_built"),
     (".name = \"native\",", ".name = \"xen-pvh\","),
     (".batch_built = native_batch_built,", ".batch_built = xen_batch_built,"),

@@ -1,20 +1,28 @@
 /*
- * include/paravirt/xen.h — the Xen backend's internals: hypercall
- * wrappers (x86-64 ABI: number selects the 32-byte stub in the hypercall
- * page; arguments in rdi, rsi, rdx, r10, r8; result in rax).
+ * include/paravirt/xen_hypercall.h — the Xen hypercall ABI, x86-64: the
+ * hypercall number selects a 32-byte stub in the hypercall page (which Xen
+ * fills when the guest writes the page's address to the MSR named by CPUID
+ * leaf base+2); arguments in rdi, rsi, rdx, r10, r8; result in rax; rcx and
+ * r11 are clobbered.  Only the ABI lives here: the structures and numbers
+ * are Xen's own public headers (<xen/...>, libxen-dev), and the backend's
+ * private functions are in paravirt/xen/internal.h.
  */
-#ifndef PARAVIRT_XEN_H
-#define PARAVIRT_XEN_H
+#ifndef PARAVIRT_XEN_HYPERCALL_H
+#define PARAVIRT_XEN_HYPERCALL_H
 
-#include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
-#include <mm/batch.h>
 #include <xen/xen.h>
-
-struct boot_info;
+#include <xen/vcpu.h>
 
 extern uint8_t hypercall_page[4096];
+
+#define _hypercall1(nr, a1) ({                                              \
+	long __res, __ign1;                                                     \
+	__asm__ volatile("call hypercall_page + %c[off]"                        \
+			 : "=a"(__res), "=D"(__ign1)                            \
+			 : [off] "i"((nr) * 32), "1"((long)(a1))                \
+			 : "memory", "rcx", "r11");                             \
+	__res; })
 
 #define _hypercall2(nr, a1, a2) ({                                          \
 	long __res, __ign1, __ign2;                                             \
@@ -75,19 +83,37 @@ static inline long HYPERVISOR_mmuext_op(struct mmuext_op *op, unsigned int count
 	return _hypercall4(__HYPERVISOR_mmuext_op, op, count, done, dom);
 }
 
-/* xen.c */
-int xen_memory_map(struct boot_info *bi);       /* XENMEM_memory_map into bi->map */
+/* Xen PV only */
 
-/* console.c */
-void xen_console_init(bool initial_domain);
-void xen_console_write(const char *s, size_t n);
-void xen_console_flush(void);
-void xen_console_use_fixmap(void);
-void xen_console_map_fixmap(void);
-void xen_console_attach(volatile void *ring, uint32_t evtchn);  /* Xen PV: ring from start_info */
+static inline long HYPERVISOR_set_trap_table(const struct trap_info *t)
+{
+	return _hypercall1(__HYPERVISOR_set_trap_table, t);
+}
 
-/* pin.c */
-void xen_batch_built(struct pt_batch *batch);
-void xen_write_pte(pte_t *ptep, pte_t val);
+static inline long HYPERVISOR_mmu_update(struct mmu_update *req, unsigned int count,
+					 unsigned int *done, domid_t dom)
+{
+	return _hypercall4(__HYPERVISOR_mmu_update, req, count, done, dom);
+}
 
-#endif /* PARAVIRT_XEN_H */
+static inline long HYPERVISOR_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags)
+{
+	return _hypercall3(__HYPERVISOR_update_va_mapping, va, val, flags);
+}
+
+static inline long HYPERVISOR_multicall(struct multicall_entry *calls, unsigned int n)
+{
+	return _hypercall2(__HYPERVISOR_multicall, calls, n);
+}
+
+static inline long HYPERVISOR_vcpu_op(int cmd, unsigned int vcpu, void *arg)
+{
+	return _hypercall3(__HYPERVISOR_vcpu_op, cmd, vcpu, arg);
+}
+
+static inline long HYPERVISOR_xen_version(int cmd, void *arg)
+{
+	return _hypercall2(__HYPERVISOR_xen_version, cmd, arg);
+}
+
+#endif /* PARAVIRT_XEN_HYPERCALL_H */
