@@ -45,7 +45,7 @@ static void memory_map(struct boot_info *bi)
 		memtest_override(bi, options.memmap_test);
 	if (!bi->map.nr && pv_memory_map(bi))
 		panic("no memory map: the boot protocol gave none and backend %s has no other source",
-		      pv_ops.name);
+		      pv_name());
 	printk("memmap: source=%s entries=%u\n", bi->map_source, bi->map.nr);
 	memmap_print("memmap: given ", &bi->map);
 }
@@ -65,7 +65,8 @@ static void mm_setup(struct boot_info *bi)
 		.max_level = cpu.pdpe1gb ? 3 : 2,
 		.nx = cpu.nx,
 		.phys_limit = 1ULL << cpu.maxphyaddr,
-		.tables_readonly = pv_ops.mmu.tables_readonly,
+		.tables_readonly = pv_tables_readonly(),
+		.hook_reserve_pages = pv_hook_reserve_pages(),
 		.foreign_l4_lo = pv_ops.mmu.foreign_l4_lo,
 		.foreign_l4_hi = pv_ops.mmu.foreign_l4_hi,
 		.boot_data_why = bi->boot_data_why,
@@ -76,7 +77,7 @@ static void mm_setup(struct boot_info *bi)
 	snprintf(env, sizeof(env),
 		 "protocol=%s loader=\"%s\" start_info=%u hypervisor=%s backend=%s cmdline=\"%.160s\"",
 		 boot_protocol_name(bi->protocol), bi->loader, bi->pvh_version,
-		 hypervisor.present ? hypervisor.signature : "none", pv_ops.name, bi->cmdline);
+		 hypervisor.present ? hypervisor.signature : "none", pv_name(), bi->cmdline);
 	cfg.trace_env = env;
 
 	if (options.maxpage)
@@ -106,27 +107,39 @@ static void mm_setup(struct boot_info *bi)
 	       (unsigned long)(t1 - t0));
 }
 
-static const struct mm_check_result *selfcheck(void)
+/* The verdict of the self-checks: mm's walk of the live tables (design §6)
+ * and the backend's own (pv_mmu_check), with the first violation in words. */
+struct selfcheck_verdict {
+	unsigned long violations;
+	char first[200];
+};
+
+static const struct selfcheck_verdict *selfcheck(void)
 {
 	static struct mm_check_result r;
-	bool ro = pv_ops.mmu.tables_readonly;
-	unsigned long v = mm_check(ro, &r);
-
-	v += pv_mmu_check();
+	static struct selfcheck_verdict sv;
+	bool ro = pv_tables_readonly();
+	unsigned long v = mm_check(ro, &r), pv = pv_mmu_check();
 
 	printk("selfcheck: tables=%lu (l4=%lu l3=%lu l2=%lu l1=%lu) direct_leaves=%lu direct_bytes=%llu image_leaves=%lu fixmap_leaves=%lu ro_tables_checked=%lu violations=%lu\n",
 	       r.tables, r.tables_at[4], r.tables_at[3], r.tables_at[2], r.tables_at[1],
 	       r.leaves_direct, r.direct_bytes, r.leaves_image, r.leaves_fixmap,
-	       r.ro_tables_checked, v);
+	       r.ro_tables_checked, v + pv);
 	trace_selfcheck(&r, ro);
+	sv.violations = v + pv;
 	if (v)
-		printk("selfcheck: FAILED, first violation: %s\n", r.first);
-	return &r;
+		snprintf(sv.first, sizeof(sv.first), "%s", r.first);
+	else if (pv)
+		snprintf(sv.first, sizeof(sv.first), "backend %s: %lu of its own check (its VIOLATION lines above)",
+			 pv_name(), pv);
+	if (sv.violations)
+		printk("selfcheck: FAILED, first violation: %s\n", sv.first);
+	return &sv;
 }
 
 void kmain(struct boot_info *bi)
 {
-	const struct mm_check_result *check;
+	const struct selfcheck_verdict *check;
 	unsigned long smp_violations;
 
 	boot_report(bi);                        /* protocol, loader, cmdline, CPU */

@@ -26,8 +26,6 @@
 #include <paravirt/ops.h>
 #include "internal.h"
 
-#define HOOK_RESERVE_PAGES  8               /* kept for the hook's splits */
-
 struct mm_state mm;
 
 static void run_hook(struct pt_batch *b)
@@ -375,8 +373,7 @@ static bool step5(struct pt_builder *bd, struct pt_batch *b)
 	memset(bd->pending, 0, sizeof(bd->pending));
 	bd->batch = b;
 	budget = free_pages_between(mm.mapped_lo, ram_cursor);
-	if (mm.cfg.tables_readonly)
-		budget = budget > HOOK_RESERVE_PAGES ? budget - HOOK_RESERVE_PAGES : 0;
+	budget = budget > mm.cfg.hook_reserve_pages ? budget - mm.cfg.hook_reserve_pages : 0;
 	target = mm.ram_mapped << BATCH_GROWTH_SHIFT;
 	if (target < BATCH_MIN_BYTES)
 		target = BATCH_MIN_BYTES;
@@ -442,7 +439,7 @@ void mm_init(const struct mm_config *cfg, const struct mm_image *image,
 	brk_init(image->brk, image->brk_pa, image->brk_pages);
 
 	trace_begin(level_size(chunk_level()), BATCH_GROWTH_SHIFT, BATCH_MIN_BYTES,
-		    cfg->tables_readonly ? HOOK_RESERVE_PAGES : 0, mm.start);
+		    cfg->hook_reserve_pages, mm.start);
 	if (cfg->trace_env)
 		trace("env %s", cfg->trace_env);
 	trace("layout direct_map=0x%016lx kernel=0x%016lx fixmap=0x%016lx vmalloc=0x%016lx",

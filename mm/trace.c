@@ -320,7 +320,7 @@ void trace_hook(const struct pt_batch *b)
 	unsigned int i;
 
 	trace("hook id=%u step=%u backend=%s action=%s result=%s ro_entries=%lu splits=%lu split_tables=%lu",
-	      b->id, b->source == PT_SRC_BRK ? 3 : 6, pv_ops.name, b->hook_action,
+	      b->id, b->source == PT_SRC_BRK ? 3 : 6, pv_name(), b->hook_action,
 	      b->hook_result, b->hook_ro_entries, b->hook_splits, b->hook_split_tables);
 	for (i = 0; i < b->nr_extents; i++)
 		trace("tables id=%u src=%s [mem 0x%010lx-0x%010lx] pages=%lu",

@@ -50,6 +50,8 @@ struct mm_config {
 	unsigned int foreign_l4_hi;     /* never walked or checked (0, 0: none) */
 	const char *const *boot_data_why; /* names of mm_init's boot_data ranges for
 					 * the trace (NULL, or a NULL entry: "bootdata") */
+	unsigned long hook_reserve_pages; /* pages the hook may take per batch
+					 * (the backend's hook_reserve_pages) */
 	const char *trace_env;          /* facts of the environment for the
 					 * trace's env record (key=value ...), or NULL */
 };

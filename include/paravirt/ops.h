@@ -3,7 +3,8 @@
  *
  * One ops table, statically initialised to the native backend and
  * overridden once by paravirt_init() when a hypervisor is detected.  Code
- * outside paravirt/ calls the inline wrappers below, never pv_ops directly.
+ * outside paravirt/ calls the inline wrappers below, never pv_ops directly
+ * (the host tests of mm/ define their own pv_ops: tests/unit/hostpv.c).
  */
 #ifndef PARAVIRT_OPS_H
 #define PARAVIRT_OPS_H
@@ -28,9 +29,9 @@ struct pv_mmu_ops {
 	 * batch_built — the hook of steps 3 and 6.  Called once for every
 	 * batch of new tables, after they are filled and before any of them
 	 * is linked into the live tree (or loaded into CR3).  The backend may
-	 * change the batch's tables' own mappings, take more table pages
-	 * from the batch's source with batch_alloc_table(), and must
-	 * fill batch->hook_action/hook_result.
+	 * change the batch's tables' own mappings, take up to
+	 * hook_reserve_pages more table pages from the batch's source with
+	 * batch_alloc_table(), and must fill batch->hook_action/hook_result.
 	 */
 	void (*batch_built)(struct pt_batch *batch);
 
@@ -101,9 +102,17 @@ struct pv_mmu_ops {
 	/*
 	 * tables_readonly — the backend keeps every table page read-only in
 	 * all kernel mappings (Xen PVH "pinning"): mm then maps brk with 4 KiB
-	 * read-only pages and keeps pages for the hook's splits.
+	 * read-only pages.
 	 */
 	bool tables_readonly;
+
+	/*
+	 * hook_reserve_pages — the most table pages batch_built may take per
+	 * batch (for splitting large pages).  mm keeps that many free mapped
+	 * pages out of each step-5 budget (struct mm_config) and records the
+	 * number in the trace's begin record.  0 for a hook that takes none.
+	 */
+	unsigned long hook_reserve_pages;
 };
 
 struct pv_cpu_ops {
@@ -149,6 +158,22 @@ struct paravirt_ops {
 };
 
 extern struct paravirt_ops pv_ops;
+
+/* The backend's name ("native", "xen-pvh"), for logs and the trace. */
+static inline const char *pv_name(void)
+{
+	return pv_ops.name;
+}
+
+static inline bool pv_tables_readonly(void)
+{
+	return pv_ops.mmu.tables_readonly;
+}
+
+static inline unsigned long pv_hook_reserve_pages(void)
+{
+	return pv_ops.mmu.hook_reserve_pages;
+}
 
 static inline void pv_batch_built(struct pt_batch *batch)
 {

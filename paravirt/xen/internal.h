@@ -26,6 +26,18 @@ void xen_console_map_fixmap(void);
 void xen_console_attach(volatile void *ring, uint32_t evtchn);  /* Xen PV: ring from start_info */
 
 /* pin.c */
+
+/*
+ * The most table pages xen_batch_built() takes per batch.  It splits only
+ * the large direct-map pages that hold the batch's table pages, which are
+ * runs taken downward from one cursor: in practice one 1 GiB page into an
+ * L2 and one or two 2 MiB pages into L1s, and the split tables (taken just
+ * below) rarely reach a further 2 MiB page.  8 is that with a margin;
+ * should a batch ever need more, batch_alloc_table() panics with the
+ * batch and level instead of corrupting anything.
+ */
+#define XEN_PIN_HOOK_PAGES 8
+
 void xen_batch_built(struct pt_batch *batch);
 void xen_write_pte(pte_t *ptep, pte_t val);
 

@@ -106,6 +106,7 @@ void xen_init(struct boot_info *bi, uint32_t cpuid_base)
 	pv_ops.mmu.write_pte = xen_write_pte;
 	pv_ops.mmu.load_root = xen_load_root;
 	pv_ops.mmu.tables_readonly = true;
+	pv_ops.mmu.hook_reserve_pages = XEN_PIN_HOOK_PAGES;
 	printk("xen: domain=%s console=%s\n", initial ? "initial (dom0)" : "guest (domU)",
 	       initial ? "port-0xe9" : "pv-ring");
 }

@@ -95,7 +95,7 @@ patch("paravirt/native.c", [
     ("static void native_batch_built", "__attribute__((unused)) static void native_batch_built"),
     (".name = \"native\",", ".name = \"xen-pvh\","),
     (".batch_built = native_batch_built,", ".batch_built = xen_batch_built,"),
-    (".write_pte = native_write_pte,", ".write_pte = xen_write_pte,\n\t\t.tables_readonly = true,"),
+    (".write_pte = native_write_pte,", ".write_pte = xen_write_pte,\n\t\t.tables_readonly = true,\n\t\t.hook_reserve_pages = XEN_PIN_HOOK_PAGES,"),
 ])
 EOF
 make -s -C "$tmp/src" BUILD="$tmp/ro" "$tmp/ro/topdown.elf"

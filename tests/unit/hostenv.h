@@ -36,6 +36,11 @@
 #define HOST_BATCHES_MAX   256
 #define HOST_POISON        0xa5            /* fresh RAM: P|PCD|A|... set */
 
+/* With read-only tables, the pages the (pinning) hook may take per batch,
+ * as the Xen PVH backend declares them (XEN_PIN_HOOK_PAGES in
+ * paravirt/xen/internal.h); passed to mm as mm_config.hook_reserve_pages. */
+#define HOST_PIN_HOOK_PAGES 8
+
 /* What the recording backend saw of one batch at its hook. */
 struct host_batch {
 	unsigned int id;

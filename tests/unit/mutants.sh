@@ -29,7 +29,7 @@ small-chunks-not-minimal@mm/init.c@s/return mm.cfg.max_level == 1 ? 2 : 3;/retur
 no-batch-growth@include/mm/policy.h@s/#define BATCH_GROWTH_SHIFT  4/#define BATCH_GROWTH_SHIFT  0/@build
 guard-page-mapped@mm/init.c@s/if (s->kind == IMG_GUARD)/if (0)/@build
 brk-not-readonly@mm/init.c@s/pt_map(bd, root, live, DIRECT_MAP_BASE + a, b - a, a, 1, flags \& ~PTE_RW);/pt_map(bd, root, live, DIRECT_MAP_BASE + a, b - a, a, 1, flags);/@build
-no-hook-reserve@mm/init.c@s/#define HOOK_RESERVE_PAGES  8 /#define HOOK_RESERVE_PAGES  0 /@build
+no-hook-reserve@mm/init.c@s/budget = budget > mm.cfg.hook_reserve_pages ? budget - mm.cfg.hook_reserve_pages : 0;/;/@build
 start-at-ram-top@mm/init.c@s/mm.start = start_point();/mm.start = start_point() ? mm.ram_top : 0;/@build
 start-counts-small-ranges@include/mm/policy.h@s/#define START_MIN_FREE      (2ULL << 20)/#define START_MIN_FREE      (1ULL << 12)/@build
 start-not-rounded@mm/init.c@s/t = (free_ram\[i\].end + align - 1) \& ~(align - 1);/t = free_ram[i].end + (align - align);/@build
