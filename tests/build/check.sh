@@ -9,6 +9,9 @@
 #   no-spurious-rebuild a second `make BRK_PAGES=9` rebuilds nothing (the
 #                       generated header is rewritten only when it changes)
 #   bad-brk-pages       `make BRK_PAGES=x` fails with one clear error line
+#   no-import-circles   no two files of different directories depend on each
+#                       other, directly or around a circle (circles.py, from
+#                       the objects' symbols)
 # One line per test is appended to RESULTS/build.txt.
 build=$1 results=$2
 tree=$build/tests/build/tree
@@ -81,5 +84,13 @@ elif grep -qx 'error: BRK_PAGES=x: want a whole number of pages >= 1' "$log.one"
 else
 	fail bad-brk-pages "no clear error line (see $log)"
 fi
+rm -f "$log.one"
+
+if python3 tests/build/circles.py "$tree/k" > "$log.one" 2>&1; then
+	pass no-import-circles "$(tail -1 "$log.one" | sed 's/^circles: //')"
+else
+	fail no-import-circles "$(grep -m1 -v '^circles: [0-9]' "$log.one")"
+fi
+cat "$log.one" >> "$log"
 rm -f "$log.one"
 ! grep -q '^FAIL ' "$out"

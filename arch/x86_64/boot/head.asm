@@ -198,9 +198,8 @@ common32:
 	mov esi, msg_no_lm
 	jmp boot32_fail
 
-; Print the NUL-terminated string at esi on COM1 and Xen's debug port (0xE9),
-; then stop
-; through isa-debug-exit, or halt.
+; Print the NUL-terminated string at esi on COM1 and Xen's debug port
+; (0xE9), then stop through isa-debug-exit, or halt.
 boot32_fail:
 	mov dx, COM1
 	lodsb
