@@ -130,7 +130,7 @@ LDS   := $(BUILD)/gen/kernel.lds
 .PHONY: all
 all: $(BUILD)/topdown.elf
 
-# Build constants (`make BRK_PAGES=9`) are never -D flags: each becomes a
+# Build constants (`make BRK_PAGES=9`, design §11) are never -D flags: each becomes a
 # #define in <generated/config.h>, which is rewritten only when its text
 # changes.  So changing one rebuilds exactly what includes the header (the
 # dependency files say who does) and an unchanged one rebuilds nothing.

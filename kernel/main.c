@@ -1,5 +1,5 @@
 /*
- * main.c — kmain, the table of contents of a topdown run.
+ * main.c — kmain, the table of contents of a topdown run (design §2).
  */
 #include <arch/acpi.h>
 #include <arch/cpu.h>

@@ -1,5 +1,6 @@
 /*
- * selftest.c — the self-tests: each provokes one fault after setup.
+ * selftest.c — the self-tests: each provokes one fault after setup
+ * (design §10).
  *
  * A test registers what it expects (vector, diagnosis, where the faulting
  * instruction lies) with trap_expect() and runs its trigger; the trap path

@@ -1,5 +1,5 @@
 /*
- * paravirt.c — find out where we run and pick the backend.
+ * paravirt.c — find out where we run and pick the backend (design §4).
  *
  * Hypervisors answer CPUID leaves 0x40000000 + n * 0x100 with a signature
  * in EBX:ECX:EDX; Xen moves its leaves up by 0x100 when it also offers

@@ -1,6 +1,6 @@
 /*
  * include/arch/traps.h — exceptions: the one handler, its diagnosis, and
- * the table of expected faults.
+ * the table of expected faults (design §10).
  *
  * Every exception ends the run.  The trap path prints the vector, error
  * code, registers and a diagnosis (DIAG_*, decided here and nowhere else),

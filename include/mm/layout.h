@@ -1,5 +1,6 @@
 /*
- * include/mm/layout.h — the whole virtual address layout, in one place.
+ * include/mm/layout.h — the whole virtual address layout, in one place
+ * (design §9).
  *
  * x86-64, 4-level paging, 48-bit virtual addresses.  One PML4 slot spans
  * 512 GiB.  Ranges are inclusive, like the README's table.

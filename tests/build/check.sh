@@ -12,6 +12,8 @@
 #   no-import-circles   no two files of different directories depend on each
 #                       other, directly or around a circle (circles.py, from
 #                       the objects' symbols)
+#   design-refs         every "design §N" cited in the tree is a section
+#                       "## N." of docs/design.md
 # One line per test is appended to RESULTS/build.txt.
 build=$1 results=$2
 tree=$build/tests/build/tree
@@ -93,4 +95,18 @@ else
 fi
 cat "$log.one" >> "$log"
 rm -f "$log.one"
+
+refs=$(git ls-files -co --exclude-standard 2>/dev/null | grep -v '^docs/design\.md$' |
+	xargs grep -oh 'design §[0-9][0-9]*' 2>/dev/null | sort -u | sed 's/design §//')
+missing=""
+for n in $refs; do
+	grep -q "^## $n\. " docs/design.md || missing="$missing §$n"
+done
+if [ -z "$refs" ]; then
+	fail design-refs "found no \"design §N\" reference at all (is this a git tree?)"
+elif [ -n "$missing" ]; then
+	fail design-refs "cited but not a section of docs/design.md:$missing"
+else
+	pass design-refs "$(echo $refs | wc -w) sections cited: $(echo $refs | tr '\n' ' ')"
+fi
 ! grep -q '^FAIL ' "$out"
