@@ -67,12 +67,12 @@ static void mm_setup(struct boot_info *bi)
 		.phys_limit = 1ULL << cpu.maxphyaddr,
 		.tables_readonly = pv_tables_readonly(),
 		.hook_reserve_pages = pv_hook_reserve_pages(),
-		.foreign_l4_lo = pv_ops.mmu.foreign_l4_lo,
-		.foreign_l4_hi = pv_ops.mmu.foreign_l4_hi,
 		.boot_data_why = bi->boot_data_why,
 	};
 	static char env[320];
 	uint64_t t0, t1;
+
+	pv_foreign_l4(&cfg.foreign_l4_lo, &cfg.foreign_l4_hi);
 
 	snprintf(env, sizeof(env),
 		 "protocol=%s loader=\"%s\" start_info=%u hypervisor=%s backend=%s cmdline=\"%.160s\"",
@@ -86,11 +86,11 @@ static void mm_setup(struct boot_info *bi)
 		printk("mm: pt.maxpage=1g but the CPU has no 1 GiB pages (pdpe1gb): using 2m\n");
 		cfg.max_level = 2;
 	}
-	if (cfg.max_level > pv_ops.mmu.max_level) {
+	if (cfg.max_level > pv_max_level()) {
 		printk("mm: pt.maxpage=%s but backend %s has no pages above %s: using %s\n",
-		       page_size_name(cfg.max_level), pv_ops.name,
-		       page_size_name(pv_ops.mmu.max_level), page_size_name(pv_ops.mmu.max_level));
-		cfg.max_level = pv_ops.mmu.max_level;
+		       page_size_name(cfg.max_level), pv_name(),
+		       page_size_name(pv_max_level()), page_size_name(pv_max_level()));
+		cfg.max_level = pv_max_level();
 	}
 	arch_mm_image(&image);
 	printk("mm: maxpage=%s nx=%d brk_pages=%lu\n", page_size_name(cfg.max_level), cfg.nx,

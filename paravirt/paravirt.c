@@ -34,7 +34,7 @@ void paravirt_init(struct boot_info *bi)
 	if (bi->protocol == PROTO_XEN_PV) {
 		/* A PV guest's CPUID is the host's unless Xen intercepts it; the
 		 * boot protocol already told us where we are. */
-		xen_pv_init(bi);
+		xen_pv_init(bi, &hypervisor);
 		printk("paravirt: backend=%s\n", pv_ops.name);
 		return;
 	}

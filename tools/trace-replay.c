@@ -160,6 +160,7 @@ static bool replay(const struct run *r, struct plan *p, struct build_outcome *o)
 		.map = map, .boot_data = bd, .boot_data_why = why, .image = &img,
 		.max_level = r->maxlevel, .nx = r->nx,
 		.tables_readonly = r->tables_ro, .pin = r->tables_ro, .brk_pages = r->brk_pages,
+		.hook_reserve_pages = r->hook_reserve,
 		.phys_limit = r->phys_limit,
 	};
 	bool ok;

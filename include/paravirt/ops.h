@@ -175,6 +175,18 @@ static inline unsigned long pv_hook_reserve_pages(void)
 	return pv_ops.mmu.hook_reserve_pages;
 }
 
+static inline unsigned int pv_max_level(void)
+{
+	return pv_ops.mmu.max_level;
+}
+
+/* The L4 slots [*lo, *hi) that belong to the hypervisor (0, 0: none). */
+static inline void pv_foreign_l4(unsigned int *lo, unsigned int *hi)
+{
+	*lo = pv_ops.mmu.foreign_l4_lo;
+	*hi = pv_ops.mmu.foreign_l4_hi;
+}
+
 static inline void pv_batch_built(struct pt_batch *batch)
 {
 	pv_ops.mmu.batch_built(batch);

@@ -39,7 +39,8 @@ uint64_t native_read_cr3(void);
 void xen_init(struct boot_info *bi, uint32_t cpuid_base);
 
 /* Xen PV backend (the boot protocol says so: PV has no CPUID-visible
- * way in, and its hypercall page was filled by the domain builder). */
-void xen_pv_init(struct boot_info *bi);
+ * way in, and its hypercall page was filled by the domain builder).
+ * Fills *hv (Xen, its version) and takes over pv_ops. */
+void xen_pv_init(struct boot_info *bi, struct hypervisor_info *hv);
 
 #endif /* PARAVIRT_PARAVIRT_H */

@@ -23,6 +23,7 @@
 #include <paravirt/ops.h>
 #include <paravirt/paravirt.h>
 #include <paravirt/xenpv.h>
+#include <xen/arch-x86/cpuid.h>
 #include <xen/sched.h>
 #include <xen/version.h>
 #include "internal.h"
@@ -149,18 +150,23 @@ static void pv_stop(enum stop_code code)
 		HYPERVISOR_sched_op(SCHEDOP_shutdown, &s);     /* does not return */
 }
 
-void xen_pv_init(struct boot_info *bi)
+void xen_pv_init(struct boot_info *bi, struct hypervisor_info *hv)
 {
+	static const uint32_t sig[3] = {
+		XEN_CPUID_SIGNATURE_EBX, XEN_CPUID_SIGNATURE_ECX, XEN_CPUID_SIGNATURE_EDX,
+	};
 	long v = HYPERVISOR_xen_version(XENVER_version, NULL);
 
 	if (v < 0)
 		panic("XENVER_version rc=%ld", v);
-	hypervisor.present = true;
-	strlcpy(hypervisor.signature, "XenVMMXenVMM", sizeof(hypervisor.signature));
-	hypervisor.version_major = (uint32_t)v >> 16;
-	hypervisor.version_minor = (uint32_t)v & 0xffff;
+	hv->present = true;
+	hv->xen = true;
+	memcpy(hv->signature, sig, sizeof(sig));        /* what CPUID would say */
+	hv->signature[sizeof(sig)] = '\0';
+	hv->version_major = (uint32_t)v >> 16;
+	hv->version_minor = (uint32_t)v & 0xffff;
 	printk("paravirt: hypervisor=%s (from the boot protocol) xen_version=%u.%u\n",
-	       hypervisor.signature, hypervisor.version_major, hypervisor.version_minor);
+	       hv->signature, hv->version_major, hv->version_minor);
 	printk("xen-pv: hypercalls through the hypercall page the domain builder filled (first stub %02x %02x %02x)\n",
 	       hypercall_page[0], hypercall_page[1], hypercall_page[2]);
 	pv_ops.name = "xen-pv";

@@ -579,5 +579,6 @@ void xenpv_mmu_install(void)
 	pv_ops.mmu.foreign_l4_lo = 256;         /* Xen's slots, 0xffff800000000000- */
 	pv_ops.mmu.foreign_l4_hi = 272;         /* 0xffff87ffffffffff */
 	pv_ops.mmu.tables_readonly = true;
+	pv_ops.mmu.hook_reserve_pages = 0;      /* the hook takes no pages: nothing to split */
 	pv_ops.cpu.read_cr3 = xenpv_read_cr3;
 }

@@ -75,6 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.nx = !(data[0] & 4);
 	c.pin = data[0] & 16;
 	c.tables_readonly = (data[0] & 8) || c.pin;
+	c.hook_reserve_pages = c.tables_readonly ? HOST_PIN_HOOK_PAGES : 0;
 	c.brk_pages = c.tables_readonly ? 16 + data[1] % 9 : 9 + data[1] % 16;
 	limit = 1ULL << (36 + data[2] % 17);
 	c.phys_limit = limit;

@@ -45,7 +45,7 @@ unsigned long build_and_check(const struct build_case *c, struct build_outcome *
 	a.cfg.tables_readonly = c->tables_readonly;
 	a.cfg.trace_env = c->trace_env;
 	a.cfg.boot_data_why = c->boot_data_why;
-	a.cfg.hook_reserve_pages = c->tables_readonly ? HOST_PIN_HOOK_PAGES : 0;
+	a.cfg.hook_reserve_pages = c->hook_reserve_pages;
 	for (i = 0; i < c->nr && i < MEMMAP_MAX; i++)
 		a.map.e[a.map.nr++] = c->map[i];
 

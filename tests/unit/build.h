@@ -18,6 +18,7 @@ struct build_case {
 	unsigned int max_level;                 /* 1 4k, 2 2m, 3 1g */
 	bool nx;
 	bool tables_readonly;
+	unsigned long hook_reserve_pages;       /* mm_config's: what the hook may take */
 	unsigned long brk_pages;
 	uint64_t phys_limit;
 	bool no_mm_check;                       /* skip mm's own self-check (fuzz speed) */

@@ -38,7 +38,8 @@
 
 /* With read-only tables, the pages the (pinning) hook may take per batch,
  * as the Xen PVH backend declares them (XEN_PIN_HOOK_PAGES in
- * paravirt/xen/internal.h); passed to mm as mm_config.hook_reserve_pages. */
+ * paravirt/xen/internal.h); build_case.hook_reserve_pages passes it to mm
+ * as mm_config.hook_reserve_pages. */
 #define HOST_PIN_HOOK_PAGES 8
 
 /* What the recording backend saw of one batch at its hook. */

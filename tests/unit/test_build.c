@@ -67,6 +67,7 @@ static void test_build_map(void **state)
 		.map = p->map->e, .nr = p->map->nr,
 		.boot_data = p->map->boot_data, .nr_boot_data = p->map->nr_boot_data,
 		.max_level = p->max_level, .nx = true, .tables_readonly = p->tables_ro,
+		.hook_reserve_pages = p->tables_ro ? HOST_PIN_HOOK_PAGES : 0,
 		.brk_pages = p->brk_pages, .phys_limit = PHYS_LIMIT_52, .pin = p->pin,
 	};
 	static struct build_outcome o;
@@ -584,6 +585,7 @@ static void test_hook_reserve(void **state)
 	struct mem_range bd[] = { { (32ULL << 30) + 10 * PAGE_SIZE, 64ULL << 30 } };
 	struct build_case c = { .map = e, .max_level = p->max_level, .nx = true,
 				.tables_readonly = true, .pin = true, .brk_pages = 7,
+				.hook_reserve_pages = HOST_PIN_HOOK_PAGES,
 				.boot_data = bd, .nr_boot_data = 1, .phys_limit = PHYS_LIMIT_52 };
 	static struct build_outcome o;
 	uint64_t g32 = 32ULL << 30;
