@@ -6,10 +6,15 @@
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/screen.h>
-#include <mm/trace.h>
 #include <arch/cpu.h>
 
 static int ending;      /* a panic while ending must not recurse */
+static void (*flush_first)(void);       /* panic_set_flush() */
+
+void panic_set_flush(void (*flush)(void))
+{
+	flush_first = flush;
+}
 
 void panic_at(const char *func, const char *fmt, ...)
 {
@@ -25,7 +30,8 @@ void panic_at(const char *func, const char *fmt, ...)
 		halt_forever();
 	}
 	screen_emergency();     /* the screen shows the panic, however early */
-	trace_flush();          /* the records kept so far come before the verdict */
+	if (flush_first)
+		flush_first();  /* e.g. the trace records kept so far, before the verdict */
 	printk("PANIC: %s: %s\n", func, reason);
 	printk("topdown: result: PANIC: %s: %s\n", func, reason);
 	platform_stop(STOP_PANIC);

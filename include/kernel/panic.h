@@ -18,6 +18,14 @@
 __attribute__((noreturn, format(printf, 2, 3)))
 void panic_at(const char *func, const char *fmt, ...);
 
+/*
+ * Output a subsystem holds back (the trace keeps mm_init's records
+ * unformatted until trace_flush) must come before the verdict: the
+ * subsystem registers its flush here and panic_at() calls it once, first.
+ * Registered as data, so the panic path never depends on its users.
+ */
+void panic_set_flush(void (*flush)(void));
+
 __attribute__((noreturn))
 void finish_pass(void);
 
