@@ -150,10 +150,15 @@ $(SYSINC)/xen:
 	  echo "error: Xen public headers missing ($(XEN_INC)/xen.h): apt-get install libxen-dev" >&2; exit 1; fi
 	$(Q)mkdir -p $(SYSINC) && ln -sfn $(XEN_INC) $@
 
+# Dependency files name their target both as spelled and as an absolute
+# path, so that they hold whether BUILD is given relative or absolute (the
+# boot suite builds its brk kernels one way, a developer another).
+DEPTARGET = $(foreach t,$(sort $(abspath $@) $(patsubst $(CURDIR)/%,%,$(abspath $@))),-MT $(t))
+
 $(BUILD)/k/%.o: %.c | $(SYSINC)/xen $(CONFIG_H)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+	$(Q)$(CC) $(KCFLAGS) $(DEPTARGET) -c $< -o $@
 
 $(BUILD)/k/%.o: %.asm $(GEN)
 	@mkdir -p $(dir $@)
@@ -187,7 +192,7 @@ $(BUILD)/k/gen/font.o: $(BUILD)/gen/font.c
 $(BUILD)/gen/asm-offsets.s: arch/x86_64/asm-offsets.c | $(SYSINC)/xen $(CONFIG_H)
 	@mkdir -p $(dir $@)
 	@echo "  GEN     $@"
-	$(Q)$(CC) $(KCFLAGS) -MT $@ -MF $@.d -S $< -o $@
+	$(Q)$(CC) $(KCFLAGS) $(DEPTARGET) -MF $@.d -S $< -o $@
 
 $(GEN): $(BUILD)/gen/asm-offsets.s
 	$(Q)sed -n 's/^[[:space:]]*\.ascii[[:space:]]*"@@\([A-Za-z0-9_]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\)@@"$$/%define \1 \2/p' $< > $@.tmp
@@ -197,7 +202,7 @@ $(GEN): $(BUILD)/gen/asm-offsets.s
 $(LDS): arch/x86_64/kernel.lds.S | $(CONFIG_H)
 	@mkdir -p $(dir $@)
 	@echo "  GEN     $@"
-	$(Q)$(CC) -E -P -x c -D__ASSEMBLER__ -I include -I $(BUILD)/gen -MMD -MP -MT $@ -MF $@.d $< -o $@
+	$(Q)$(CC) -E -P -x c -D__ASSEMBLER__ -I include -I $(BUILD)/gen -MMD -MP $(DEPTARGET) -MF $@.d $< -o $@
 
 $(BUILD)/topdown.elf: $(KOBJS) $(LDS)
 	@echo "  LD      $@"

@@ -4,7 +4,9 @@
 # In a build tree of its own (BUILD/tests/build/tree) it builds the kernel,
 # changes a build constant, and checks what make did from the ELF itself:
 #   brk-pages-rebuild   `make BRK_PAGES=9` after a plain `make` gives an ELF
-#                       whose brk chunk (__brk_end - __brk_start) is 9 pages
+#                       whose brk chunk (__brk_end - __brk_start) is 9 pages,
+#                       also when the first build spelled BUILD as an
+#                       absolute path and the second as a relative one
 #   brk-pages-back      `make` again returns it to the default 16 pages
 #   no-spurious-rebuild a second `make BRK_PAGES=9` rebuilds nothing (the
 #                       generated header is rewritten only when it changes)
@@ -25,9 +27,10 @@ mkdir -p "$build/tests/build" "$results"
 pass() { echo "PASS build/$1${2:+ $2}" >> "$out"; }
 fail() { echo "FAIL build/$1: $2" >> "$out"; }
 
+B=$tree         # how mk spells BUILD
 mk() {          # mk ARGS...: make in the test's tree, output to the log
-	echo "+ make BUILD=$tree $*" >> "$log"
-	make --no-print-directory BUILD="$tree" "$@" "$tree/topdown.elf" >> "$log.one" 2>&1
+	echo "+ make BUILD=$B $*" >> "$log"
+	make --no-print-directory BUILD="$B" "$@" "$B/topdown.elf" >> "$log.one" 2>&1
 	rc=$?
 	cat "$log.one" >> "$log"
 	return $rc
@@ -46,11 +49,13 @@ brk_pages() {   # the ELF's brk chunk in pages, from its symbols
 
 rm -rf "$tree"
 : > "$log.one"
+case $tree in /*) ;; *) B=$(pwd)/$tree ;; esac    # first build: absolute
 if ! mk; then
 	fail brk-pages-rebuild "the first build failed (see $log)"
 	exit 1
 fi
 first=$(brk_pages)
+B=$tree                                          # from here on: as given
 
 : > "$log.one"
 mk BRK_PAGES=9
