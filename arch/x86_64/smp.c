@@ -538,13 +538,13 @@ unsigned long smp_selfcheck(void)
 	v += !ok;
 
 	/* The tables of every CPU. */
-	n = percpu_check(t, (unsigned int)n, pv_ops.mmu.tables_readonly,
+	n = percpu_check(t, (unsigned int)n, pv_tables_readonly(),
 			 v ? NULL : first_violation, v ? 0 : sizeof(first_violation));
 	printk("smpcheck: cpus=%u l4s=%u kernel_halves=identical? %s globaldata=distinct? %s user_slots=empty? %s tables_ro=%s violations=%lu\n",
 	       nr_cpus_up, nr_cpus_up, n ? "see above" : "yes", n ? "see above" : "yes",
-	       n ? "see above" : "yes", pv_ops.mmu.tables_readonly ? "checked" : "n/a", n);
+	       n ? "see above" : "yes", pv_tables_readonly() ? "checked" : "n/a", n);
 	v += n;
 	trace("smpcheck cpus=%u violations=%lu tables_ro=%s", nr_cpus_up, v,
-	      pv_ops.mmu.tables_readonly ? "checked" : "n/a");
+	      pv_tables_readonly() ? "checked" : "n/a");
 	return v;
 }
