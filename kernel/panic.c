@@ -5,15 +5,25 @@
 #include <paravirt/ops.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
-#include <kernel/screen.h>
 #include <arch/cpu.h>
 
 static int ending;      /* a panic while ending must not recurse */
-static void (*flush_first)(void);       /* panic_set_flush() */
+static void (*before_verdict[4])(void);        /* panic_before_verdict() */
 
-void panic_set_flush(void (*flush)(void))
+void panic_before_verdict(void (*fn)(void))
 {
-	flush_first = flush;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(before_verdict) / sizeof(before_verdict[0]); i++) {
+		if (before_verdict[i] == fn)
+			return;
+		if (!before_verdict[i]) {
+			before_verdict[i] = fn;
+			return;
+		}
+	}
+	printk("panic_before_verdict: no room for another (max %zu): ignored\n",
+	       sizeof(before_verdict) / sizeof(before_verdict[0]));
 }
 
 void panic_at(const char *func, const char *fmt, ...)
@@ -29,9 +39,9 @@ void panic_at(const char *func, const char *fmt, ...)
 		printk("PANIC: %s: %s (while ending the run)\n", func, reason);
 		halt_forever();
 	}
-	screen_emergency();     /* the screen shows the panic, however early */
-	if (flush_first)
-		flush_first();  /* e.g. the trace records kept so far, before the verdict */
+	for (unsigned int i = 0; i < sizeof(before_verdict) / sizeof(before_verdict[0]); i++)
+		if (before_verdict[i])
+			before_verdict[i]();    /* the screen, the trace's kept records */
 	printk("PANIC: %s: %s\n", func, reason);
 	printk("topdown: result: PANIC: %s: %s\n", func, reason);
 	platform_stop(STOP_PANIC);

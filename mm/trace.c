@@ -287,7 +287,7 @@ void trace_begin(uint64_t chunk, unsigned int growth_shift, uint64_t batch_min,
 	trace_records = 0;
 	trace_used = 0;
 	trace_deferred = true;
-	panic_set_flush(trace_flush);   /* a panic prints the kept records first */
+	panic_before_verdict(trace_flush);      /* a panic prints the kept records first */
 	trace("begin v=%d maxpage=%s nx=%d brk_pages=%lu phys_limit=0x%lx tables_ro=%d chunk=0x%lx growth_shift=%u batch_min=0x%lx hook_reserve=%lu start=0x%lx",
 	      TRACE_VERSION, page_size_name(mm.cfg.max_level), mm.cfg.nx,
 	      mm.image->brk_pages, (unsigned long)mm.cfg.phys_limit, mm.cfg.tables_readonly,

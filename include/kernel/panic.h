@@ -19,12 +19,13 @@ __attribute__((noreturn, format(printf, 2, 3)))
 void panic_at(const char *func, const char *fmt, ...);
 
 /*
- * Output a subsystem holds back (the trace keeps mm_init's records
- * unformatted until trace_flush) must come before the verdict: the
- * subsystem registers its flush here and panic_at() calls it once, first.
- * Registered as data, so the panic path never depends on its users.
+ * What must happen before a PANIC's lines: bring up a screen that is not up
+ * yet (screen_emergency), print output held back (the trace keeps mm_init's
+ * records unformatted until trace_flush).  Each registers here; panic_at()
+ * calls them once, in the order registered.  Registered as data, so the
+ * panic path never depends on its users.  Registering twice is once.
  */
-void panic_set_flush(void (*flush)(void));
+void panic_before_verdict(void (*fn)(void));
 
 __attribute__((noreturn))
 void finish_pass(void);

@@ -303,11 +303,11 @@ bool host_call(void (*fn)(void *), void *arg)
 	return false;
 }
 
-/* The kernel's panic calls the registered flush; the host's panic_at below
- * calls trace_flush itself, so the registration is only accepted. */
-void panic_set_flush(void (*flush)(void))
+/* The kernel's panic calls what was registered; the host's panic_at below
+ * calls trace_flush itself, so a registration is only accepted. */
+void panic_before_verdict(void (*fn)(void))
 {
-	(void)flush;
+	(void)fn;
 }
 
 void panic_at(const char *func, const char *fmt, ...)

@@ -9,11 +9,13 @@
 #include <kernel/boot_info.h>
 #include <kernel/kmain.h>
 #include <kernel/panic.h>
+#include <kernel/screen.h>
 
 void x86_64_start(uint32_t proto, uint32_t magic, uint32_t info_pa);
 
 void x86_64_start(uint32_t proto, uint32_t magic, uint32_t info_pa)
 {
+	panic_before_verdict(screen_emergency);  /* a panic shows on the screen, however early */
 	serial_init();                  /* printk works from here on */
 	cpu_init();
 	traps_init();                   /* faults are reported, not fatal resets */

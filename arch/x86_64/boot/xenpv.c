@@ -18,6 +18,7 @@
 #include <kernel/kmain.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
+#include <kernel/screen.h>
 #include <lib/string.h>
 #include <mm/layout.h>
 #include <mm/pgtable.h>
@@ -136,6 +137,7 @@ void xenpv_parse(struct boot_info *bi, const void *start_info, uint64_t boot_sta
 
 void xenpv_start(const struct start_info *si, uint64_t boot_stack_top)
 {
+	panic_before_verdict(screen_emergency);  /* as x86_64_start */
 	/* Everything else in start_info is only as good as its magic. */
 	if (strncmp(si->magic, XENPV_MAGIC, sizeof(si->magic)))
 		xenpv_stop_early();
