@@ -37,8 +37,11 @@
 #include "internal.h"
 
 #define XENPV_REQ_MAX       2048        /* requests per hypercall (buffers) */
-#define FIX_XENPV_CONSOLE   0           /* fixmap slots after step 4 */
-#define FIX_XENPV_P2M       1
+/* Fixmap slots after step 4: the ring in slot 0 (as on PVH); the p2m in
+ * the topmost slots, clear of the low ones others use (the LAPIC's and the
+ * screen's, never on PV: no LAPIC is probed and no screen is described). */
+#define FIX_XENPV_CONSOLE   0
+#define FIX_XENPV_LOW_USED  2           /* slots below this are not the p2m's */
 
 /* Counters: per batch (reset by the hook) and for the whole run. */
 struct xenpv_counts {
@@ -118,6 +121,25 @@ static uint64_t virt_to_maddr(const void *p, const char *func)
 static pte_t xenpv_make_pte(phys_addr_t pa, pte_t flags)
 {
 	return (xenpv_pfn_to_mfn(pa >> PAGE_SHIFT, "make_pte") << PAGE_SHIFT) | flags;
+}
+
+/* make_pte for a run of leaves (mm's hot loop): one p2m read per entry,
+ * no call; the run's last frame is checked once. */
+static void xenpv_fill_leaves(pte_t *dst, phys_addr_t pa, unsigned int n, uint64_t step,
+			      pte_t flags)
+{
+	uint64_t pfn = pa >> PAGE_SHIFT, k;
+
+	if (!n)
+		return;
+	if (step != PAGE_SIZE) {
+		for (; n; n--, pa += step)
+			*dst++ = xenpv_make_pte(pa, flags);
+		return;
+	}
+	xenpv_pfn_to_mfn(pfn + n - 1, "fill_leaves");  /* panics past nr_pages */
+	for (k = 0; k < n; k++)
+		dst[k] = (xenpv.p2m[pfn + k] << PAGE_SHIFT) | flags;
 }
 
 static phys_addr_t xenpv_pte_phys(pte_t e)
@@ -456,22 +478,24 @@ static void xenpv_load_root(phys_addr_t root)
 	unsigned long i, h0 = total_cnt.hypercalls, q0 = total_cnt.mmu_update_reqs;
 
 	memset(&batch_cnt, 0, sizeof(batch_cnt));
-	if (FIX_XENPV_P2M + p2m_pages > FIXMAP_SLOTS)
+	unsigned int fix_p2m = FIXMAP_SLOTS - p2m_pages;
+
+	if (p2m_pages > FIXMAP_SLOTS - FIX_XENPV_LOW_USED)
 		panic("p2m list of %lu pages does not fit the fixmap (%d slots): guest RAM above %lu MiB",
-		      p2m_pages, FIXMAP_SLOTS,
-		      (unsigned long)((FIXMAP_SLOTS - FIX_XENPV_P2M) * (PAGE_SIZE / sizeof(xen_pfn_t)) *
+		      p2m_pages, FIXMAP_SLOTS - FIX_XENPV_LOW_USED,
+		      (unsigned long)((FIXMAP_SLOTS - FIX_XENPV_LOW_USED) * (PAGE_SIZE / sizeof(xen_pfn_t)) *
 				      PAGE_SIZE >> 20));
 	mmu_lazy_begin();
 	fixmap_set(FIX_XENPV_CONSOLE, ring_pa, true);
 	for (i = 0; i < p2m_pages; i++)
-		fixmap_set(FIX_XENPV_P2M + i, (p2m_pa & ~(PAGE_SIZE - 1)) + i * PAGE_SIZE, false);
+		fixmap_set(fix_p2m + i, (p2m_pa & ~(PAGE_SIZE - 1)) + i * PAGE_SIZE, false);
 	lazy = false;
 	mmu_update_flush("xen_load_root");
 
 	mmuext_one(MMUEXT_NEW_BASEPTR, xenpv_pfn_to_mfn(root >> PAGE_SHIFT, "xen_load_root"),
 		   "xen_load_root");
 	/* Nothing of the bootstrap region is reachable now but through these: */
-	xenpv.p2m = (const xen_pfn_t *)(fixmap_addr(FIX_XENPV_P2M) + (p2m_pa & (PAGE_SIZE - 1)));
+	xenpv.p2m = (const xen_pfn_t *)(fixmap_addr(fix_p2m) + (p2m_pa & (PAGE_SIZE - 1)));
 	xenpv.si = NULL;
 	xen_console_attach((volatile void *)fixmap_addr(FIX_XENPV_CONSOLE), ring_evtchn);
 	root_mfn = xenpv_pfn_to_mfn(root >> PAGE_SHIFT, "xen_load_root");
@@ -571,6 +595,7 @@ void xenpv_mmu_install(void)
 	pv_ops.mmu.load_root = xenpv_load_root;
 	pv_ops.mmu.flush_tlb_one = xenpv_flush_tlb_one;
 	pv_ops.mmu.make_pte = xenpv_make_pte;
+	pv_ops.mmu.fill_leaves = xenpv_fill_leaves;
 	pv_ops.mmu.pte_phys = xenpv_pte_phys;
 	pv_ops.mmu.lazy_begin = xenpv_lazy_begin;
 	pv_ops.mmu.lazy_end = xenpv_lazy_end;
