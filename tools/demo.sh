@@ -65,7 +65,7 @@ step "Xen 4.17 in QEMU, Linux dom0, xl create xl-pv.cfg (Xen PV: real pins)"
 if make --no-print-directory run-xen-pv; then
 	pvlog=$BUILD/xen/pv/guest.log
 	echo "demo: xen PV domU console log: $pvlog"
-	grep '^xen-pv: summary\|^xen-pv: flips per' "$pvlog" | sed 's/^/demo: /'
+	grep '^xen-pv: summary\|^xen-pv: status flips' "$pvlog" | sed 's/^/demo: /'
 	grep -q '^topdown: result: PASS' "$pvlog" || fail=1
 else
 	echo "demo: the Xen PV run failed (see above)"
