@@ -13,9 +13,9 @@
  *     "kernel" (which mm_init makes itself), with their names;
  *   - the kernel image: the step1 records (sections, brk) and the "kernel"
  *     reservation (its extent);
- *   - the configuration: begin's maxpage, nx, phys_limit, brk_pages and
- *     tables_ro, the env record (passed through), the backend's name (from
- *     the hook records).
+ *   - the configuration: begin's maxpage, nx, phys_limit, brk_pages,
+ *     tables_ro and hook_reserve (the backend's declared reserve), the env
+ *     record (passed through), the backend's name (from the hook records).
  * The records the replay writes are read back like a log and diffed with
  * the trace's, record by record and field by field (diff() below).  The
  * unit tests' independent oracle (tests/unit/checker.c, model.c) judges
