@@ -1,17 +1,28 @@
 # tests/bench/bench.mk — page-table benchmarks; included by tests/tests.mk.
 #
-#   make bench                       every configuration -> $(BUILD)/bench/results.md
-#   make bench BENCH_ARGS=--quick    sizes up to 16G only
+#   make bench                  topdown beside Debian's Linux, then topdown alone for
+#                               128M..16T x 4k/2m/1g -> $(BUILD)/bench/results.md
+#                               (downloads Debian's kernel once into $(BUILD)/bench/linux/)
+#   make bench BENCH=quick      the topdown side of the beside-Linux rows only (seconds)
 #   make bench BENCH_ARGS='--only 1G,1T'
 #
-# Not part of make check: the full run boots QEMU with up to 16 TiB of (untouched)
-# guest RAM under -icount and takes several minutes.  See tests/bench/bench.py.
+# Not part of make check: it downloads a kernel package and the full run boots QEMU
+# with up to 16 TiB of (untouched) guest RAM under -icount for several minutes.
+# See tests/bench/bench.py.
 
-BENCH_ARGS ?=
+BENCH        ?= full
+BENCH_ARGS   ?=
+BENCH_PLUGIN := $(BUILD)/bench/icount-range.so
+
+# The QEMU TCG plugin that counts guest instructions between two addresses.
+$(BENCH_PLUGIN): tests/bench/icount-range.c tests/bench/qemu-plugin-v1.h
+	@mkdir -p $(@D)
+	$(Q)$(HOSTCC) -std=gnu11 -O2 -Wall -Wextra -Werror -fPIC -shared -fvisibility=hidden -o $@ $<
 
 .PHONY: bench
-bench: $(BUILD)/topdown.elf $(BUILD)/tools/tracecmp
-	$(Q)TRACECMP=$(abspath $(BUILD)/tools/tracecmp) python3 tests/bench/bench.py --build $(BUILD) --out $(BUILD)/bench $(BENCH_ARGS)
+bench: $(BUILD)/topdown.elf $(BENCH_PLUGIN)
+	$(Q)python3 tests/bench/bench.py --build $(BUILD) --plugin $(BENCH_PLUGIN) \
+		--profile $(BENCH) $(BENCH_ARGS)
 
 # Xen PV: flips, pins and hypercalls of the PV hook by guest RAM (real xl create runs in the
 # Xen lab, about a minute each) -> $(BUILD)/bench/xen-pv.md.  Not part of `make bench`.
