@@ -17,6 +17,9 @@ pkgs_for() {
 	xen)   echo cpio kmod gzip ca-certificates ;;
 	demo)  echo "$(pkgs_for build) $(pkgs_for run) $(pkgs_for iso) $(pkgs_for xen) $(pkgs_for test)" ;;
 	check) echo "$(pkgs_for demo) $(pkgs_for unit) $(pkgs_for fuzz)" ;;
+	# bench: gcc (build) compiles the QEMU plugin tests/bench/icount-range.c, which
+	# needs no glib (its own API header); objdump/nm (binutils) find the addresses;
+	# apt-get and dpkg-deb (always on Debian) fetch and open the Linux package.
 	bench) echo "$(pkgs_for build) $(pkgs_for run) $(pkgs_for test)" ;;
 	*) echo "deps.sh: unknown job '$1' (build run iso unit fuzz test xen demo check bench)" >&2; exit 2 ;;
 	esac

@@ -28,8 +28,8 @@ Profiles:
          4k/2m/1g (4k stops at 1T); downloads Debian's kernel once into build/bench/linux/.
   quick  (make bench BENCH=quick) the topdown side of the beside-Linux rows only: seconds.
 
-Writes <out>/results.md (tables, versions, every command) and a log per run; prints the
-beside-Linux table.  Exit status 1 when a run fails, a count never reaches its end
+Writes <out>/results.md (quick: results-quick.md; tables, versions, every command) and
+a log per run; prints the beside-Linux table.  Exit status 1 when a run fails, a count never reaches its end
 address, a trace check fails, the table count is not minimal, or a repeated run differs.
 
 QEMU 7.2 moves RAM above 4 GiB to 1 TiB when it would reach the AMD HyperTransport hole
@@ -70,7 +70,7 @@ MAX_4K = "1T"
 TIMEOUT = 900
 REPEAT = ("1G", "4k")           # topdown: run twice, the counts must not move
 LINUX_REPEAT = ("1G", "2m")     # Linux: likewise (full profile)
-LINUX_APPEND = "nokaslr console=ttyS0"
+LINUX_APPEND = "nokaslr console=ttyS0 panic=-1"
 TSC_SLACK = 100                 # |TSC - plugin| must stay below this, and equal on every row
 GOAL_PER_LEAF, GOAL_RATIO = 8, 10
 
@@ -219,7 +219,8 @@ def versus_table(pairs):
             lx, ratio = "error: " + l["error"].replace("|", "\\|"), "—"
         else:
             lx = n(l["insns"])
-            ratio = "%.1f×" % (l["insns"] / t["insns"]) if not t["error"] else "—"
+            ratio = ("%.2f×" if l["insns"] < 10 * t["insns"] else "%.1f×") % (
+                l["insns"] / t["insns"]) if not t["error"] else "—"
         per = "%.1f" % (t["insns"] / t["leaves"]) if not t["error"] else "—"
         leaves = n(t["leaves"]) if not t["error"] else "—"
         lines.append("| %s | %s | %s | %s | %s | %s | %s | %s |"
@@ -408,24 +409,25 @@ def main():
     L.append("## Commands")
     L.append("")
     L.append("```")
-    L.append("# plugin (make bench builds it)")
-    L.append("gcc -O2 -fPIC -shared -fvisibility=hidden -o %s tests/bench/icount-range.c"
-             % rel(plugin))
+    L.append("# the plugin, as tests/bench/bench.mk builds it")
+    L.append("gcc -std=gnu11 -O2 -Wall -Wextra -Werror -fPIC -shared -fvisibility=hidden "
+             "-o %s tests/bench/icount-range.c" % rel(plugin))
     if kinfo:
         L.append("# Linux symbols (once; cached in %s)" % rel(Path(kinfo["bzimage"]).parent))
-        L.append(shell(kinfo["symbols_cmd"]))
+        L.append(shell([rel(x) if x.startswith("/") else x for x in kinfo["symbols_cmd"]]))
     L.append("# one per run, in table order")
     for key in [("topdown",) + c for c in dict.fromkeys(versus + matrix)] + \
                [("linux",) + c for c in versus if kinfo]:
         L.append(results[key]["cmd"])
     L.append("```")
     L.append("")
-    (out / "results.md").write_text("\n".join(L))
+    results_md = out / ("results.md" if full else "results-quick.md")
+    results_md.write_text("\n".join(L))
 
     print()
     print("\n".join(table))
     print()
-    print("bench: wrote %s (%d runs, %.0f s)" % (out / "results.md", len(results), total))
+    print("bench: wrote %s (%d runs, %.0f s)" % (results_md, len(results), total))
     if not tsc_ok:
         print("bench: TSC minus plugin count is not one small constant: %s" % diffs)
         return 1
