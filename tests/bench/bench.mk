@@ -20,8 +20,8 @@ $(BENCH_PLUGIN): tests/bench/icount-range.c tests/bench/qemu-plugin-v1.h
 	$(Q)$(HOSTCC) -std=gnu11 -O2 -Wall -Wextra -Werror -fPIC -shared -fvisibility=hidden -o $@ $<
 
 .PHONY: bench
-bench: $(BUILD)/topdown.elf $(BENCH_PLUGIN)
-	$(Q)python3 tests/bench/bench.py --build $(BUILD) --plugin $(BENCH_PLUGIN) \
+bench: $(BUILD)/topdown.elf $(BUILD)/tools/tracecmp $(BENCH_PLUGIN)
+	$(Q)TRACECMP=$(abspath $(BUILD)/tools/tracecmp) python3 tests/bench/bench.py --build $(BUILD) --plugin $(BENCH_PLUGIN) \
 		--profile $(BENCH) $(BENCH_ARGS)
 
 # Xen PV: flips, pins and hypercalls of the PV hook by guest RAM (real xl create runs in the

@@ -28,6 +28,11 @@ Profiles:
          4k/2m/1g (4k stops at 1T); downloads Debian's kernel once into build/bench/linux/.
   quick  (make bench BENCH=quick) the topdown side of the beside-Linux rows only: seconds.
 
+Each topdown run's trace is judged by tools/tracecmp (through tests/boot/checktrace.py;
+$TRACECMP names the binary), which also gives the fewest table pages possible for the run's
+input (the unit tests' oracle).  The full profile ends with the AP bring-up cost for
+-smp 1/2/4/8 (`bench: smp_bringup_tsc=`, `trace: percpu ... up_tsc=`).
+
 Writes <out>/results.md (quick: results-quick.md; tables, versions, every command) and
 a log per run; prints the beside-Linux table.  Exit status 1 when a run fails, a count never reaches its end
 address, a trace check fails, the table count is not minimal, or a repeated run differs.
@@ -200,6 +205,57 @@ def run_linux(kinfo, plugin, out, size, maxpage, tag=""):
     return r
 
 
+# --- AP bring-up --------------------------------------------------------------------------
+
+SMP = [1, 2, 4, 8]            # -smp N: AP bring-up cost (128M, 2m pages, q35)
+
+
+def smp_command(elf, n):
+    return [QEMU, "-M", "q35", "-cpu", "qemu64", "-m", "128M", "-smp", str(n),
+            "-icount", "shift=0,sleep=off", "-display", "none", "-serial", "stdio", "-no-reboot",
+            "-device", "isa-debug-exit,iobase=0x501,iosize=2",
+            "-kernel", rel(elf), "-append", "pt.maxpage=2m"]
+
+
+def run_smp(elf, out, n):
+    """Guest instructions from the first INIT to the last AP's report-in
+    (bench: smp_bringup_tsc=), table pages per CPU (trace: percpu)."""
+    args = smp_command(elf, n)
+    rc, _, wall, text = run_qemu(args, out / ("smp%d.log" % n))
+    r = {"name": "smp%d" % n, "n": n, "cmd": shell(args), "wall": wall, "error": ""}
+    if rc != 33 or not re.search(r"^smp: cpus=%d up=%d " % (n, n), text, re.M):
+        r["error"] = "exit %s, not every CPU up" % rc
+        return r
+    m = re.search(r"^bench: smp_bringup_tsc=(\d+) ", text, re.M)
+    r["tsc"] = int(m.group(1)) if m else 0
+    r["tables"] = [int(t) for t in re.findall(r"^trace: percpu cpu=\d+ .* tables=(\d+) ", text, re.M)]
+    r["up"] = [int(t) for t in re.findall(r"^trace: percpu cpu=\d+ .* up_tsc=(\d+)\r?$", text, re.M)]
+    return r
+
+
+def smp_section(smp):
+    L = ["## Bringing up the other CPUs", "",
+         "q35, 128M, pt.maxpage=2m, `-smp N`, same -icount: **bring-up instructions** = "
+         "guest instructions on the boot CPU from the first AP's INIT to the last AP's "
+         "report-in (`bench: smp_bringup_tsc=`; it includes the 10 ms + 200 us waits of "
+         "INIT-SIPI-SIPI, timed with the TSC, i.e. instructions here); **per AP** = "
+         "from INIT to report-in of each AP (`trace: percpu ... up_tsc=`); **table pages** "
+         "= each CPU's own tables (its L4 and the L3/L2/L1 of its globaldata slot; "
+         "CPU 0's L4 is mm.root from step 1).  The shared trampoline identity map (3 "
+         "pages) and the kmap tables are not per CPU.", "",
+         "| -smp | bring-up instructions | per AP | table pages per CPU |",
+         "|---:|---:|---|---|"]
+    for r in smp:
+        if r["error"]:
+            L.append("| %d | — | — | %s |" % (r["n"], r["error"]))
+        else:
+            L.append("| %d | %s | %s | %s |" % (r["n"], n(r["tsc"]),
+                     " ".join(n(u) for u in r["up"][1:]) or "—",
+                     " ".join(map(str, r["tables"]))))
+    L.append("")
+    return L
+
+
 # --- reporting ----------------------------------------------------------------------------
 
 def n(v):
@@ -286,9 +342,14 @@ def main():
         if LINUX_REPEAT in versus:
             jobs.append(("linux",) + LINUX_REPEAT + ("-again",))
 
+    if full:
+        jobs += [("smp", k) for k in SMP]
+
     def job(j):
         if j[0] == "topdown":
             return run_topdown(elf, plugin, addrs, out, *j[1:])
+        if j[0] == "smp":
+            return run_smp(elf, out, j[1])
         return run_linux(kinfo, plugin, out, *j[1:])
 
     results = {}
@@ -299,6 +360,8 @@ def main():
             results[j] = r
             if r["error"]:
                 msg = r["error"]
+            elif j[0] == "smp":
+                msg = "bring-up=%s tables per CPU %s" % (n(r["tsc"]), r["tables"])
             elif j[0] == "topdown":
                 msg = ("mm_init=%s (%.1f/leaf, TSC %s) tables=%d min=%d trace %s"
                        % (n(r["insns"]), r["insns"] / r["leaves"], n(r["tsc"]), r["tables"],
@@ -310,7 +373,7 @@ def main():
 
     tops = [r for j, r in results.items() if j[0] == "topdown"]
     bad = [r for r in tops if r["error"] or r["check"] != "ok" or r["tables"] != r["min"]]
-    bad += [r for j, r in results.items() if j[0] == "linux" and r["error"]]
+    bad += [r for j, r in results.items() if j[0] in ("linux", "smp") and r["error"]]
     diffs = sorted({r["tsc"] - r["insns"] for r in tops if not r["error"]})
     tsc_ok = len(diffs) <= 1 and all(abs(d) < TSC_SLACK for d in diffs)
     notes = []
@@ -388,10 +451,12 @@ def main():
         L.append("## topdown by RAM size and page size")
         L.append("")
         L.append("**tables** = table pages allocated (trace summary); **min** = the fewest possible "
-                 "for the run's usable RAM and maxpage (tests/boot/checktrace.py); **L4/L3/L2/L1** "
+                 "for the run's input and maxpage (the unit tests' oracle, through tools/tracecmp); "
+                 "**L4/L3/L2/L1** "
                  "= tables per level; **brk** = brk pages used/reserved; **mm_init** = plugin count; "
                  "**per leaf** = ÷ direct leaves; **TSC** = `bench: mm_setup_tsc`; **wall** = host "
-                 "seconds for the whole QEMU run; **trace** = checktrace.py on the whole trace.")
+                 "seconds for the whole QEMU run; **trace** = tools/tracecmp on the whole trace "
+                 "(tests/boot/checktrace.py).")
         L.append("")
         L.append("| RAM | page | tables | min | extra | L4/L3/L2/L1 | brk | batches | hook calls "
                  "| mm_init | per leaf | TSC | wall s | trace |")
@@ -406,6 +471,9 @@ def main():
     if notes:
         L.append("Determinism: " + " ".join(notes))
         L.append("")
+    smp = [results[("smp", k)] for k in SMP if ("smp", k) in results]
+    if smp:
+        L += smp_section(smp)
     L.append("## Commands")
     L.append("")
     L.append("```")
@@ -419,14 +487,16 @@ def main():
     for key in [("topdown",) + c for c in dict.fromkeys(versus + matrix)] + \
                [("linux",) + c for c in versus if kinfo]:
         L.append(results[key]["cmd"])
+    L += [r["cmd"] for r in smp]
     L.append("```")
     L.append("")
     results_md = out / ("results.md" if full else "results-quick.md")
     results_md.write_text("\n".join(L))
 
-    print()
-    print("\n".join(table))
-    print()
+    if pairs:
+        print()
+        print("\n".join(table))
+        print()
     print("bench: wrote %s (%d runs, %.0f s)" % (results_md, len(results), total))
     if not tsc_ok:
         print("bench: TSC minus plugin count is not one small constant: %s" % diffs)
