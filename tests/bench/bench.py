@@ -178,6 +178,8 @@ def run_topdown(elf, plugin, addrs, out, size, maxpage, tag=""):
     errors, info = checktrace.check_text(text, maxpage)
     r["check"] = "ok" if not errors else "FAIL [%s]" % ",".join(sorted({c for c, _ in errors}))
     r["min"] = info.get("min", {}).get("total")
+    if r["min"] is None:
+        r["error"] = "tracecmp gave no minimum table count: trace %s" % r["check"]
     return r
 
 
