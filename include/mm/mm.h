@@ -114,4 +114,16 @@ pte_t *pt_page(phys_addr_t pa);
  * reached through the image; other pages through the direct map). */
 void *phys_window(phys_addr_t pa);
 
+/*
+ * And through the paravirt ops (<paravirt/ops.h>), which the host provides
+ * too (tests/unit/hostpv.c): what a hardware entry holds for a physical
+ * address.  mm never writes `pa | flags` itself: a table entry or a link is
+ * make_pte(pa, flags), a run of leaves — mm's hot loop, up to 512 entries of
+ * one table — is one fill_leaves(dst, pa, n, step, flags) call, and entries
+ * read back go through pte_phys().  Natively these are the identity (the
+ * fill loop costs ~2.4 instructions per entry, no call per entry); a backend
+ * whose entries hold other frames (Xen PV: machine frames from the p2m)
+ * supplies them, and mm stays unaware of it.
+ */
+
 #endif /* MM_MM_H */

@@ -489,6 +489,8 @@ unsigned long check_trace(const char *out, char *msg, unsigned long msglen,
 	unsigned long records = 0, nb = 0, errors = 0, want_n;
 	unsigned int want_sum;
 	uint64_t last_lo = UINT64_MAX, S = UINT64_MAX;
+	uint64_t chunk = 0, batch_min = 0, mapped = 0;
+	unsigned int growth = 0;
 	bool ended = false, cr3 = false, above = false;
 
 #define TFAIL(...) do { if (!errors++) snprintf(msg, msglen, __VA_ARGS__); } while (0)
@@ -522,6 +524,12 @@ unsigned long check_trace(const char *out, char *msg, unsigned long msglen,
 					TFAIL("begin record without start=");
 				else
 					S = lo;
+				q = strstr(p, " chunk=0x");
+				if (!q || sscanf(q, " chunk=0x%lx growth_shift=%u batch_min=0x%lx",
+						 &lo, &growth, &hi) != 3)
+					TFAIL("begin record without chunk= growth_shift= batch_min=");
+				else
+					chunk = lo, batch_min = hi;
 			}
 			if (!strncmp(p, "trace: batch ", 13)) {
 				const char *q = strstr(p, "pa=[mem ");
@@ -549,6 +557,31 @@ unsigned long check_trace(const char *out, char *msg, unsigned long msglen,
 				}
 				if (nb > 1 && !cr3)
 					TFAIL("batch %lu before the cr3 record", nb - 1);
+				/* The growth rule: a step-5 batch maps chunks while it
+				 * is below its target, max(batch_min, mapped << growth):
+				 * stop=target means the last chunk (<= chunk bytes)
+				 * reached it, any other stop that it did not. */
+				char line[1024];
+				bool at_target;
+
+				snprintf(line, sizeof(line), "%.*s", (int)len, p);
+				at_target = strstr(line, " stop=target\n") != NULL;
+				q = strstr(line, " ram=");
+				if (!q || sscanf(q, " ram=%lu", &lo) != 1) {
+					TFAIL("batch record without ram=");
+				} else {
+					uint64_t target = mapped << growth;
+
+					if (target < batch_min)
+						target = batch_min;
+					if (nb > 1 && at_target && (lo < target || lo >= target + chunk))
+						TFAIL("batch %lu stops at its target 0x%lx with ram=0x%lx: not within the last chunk (0x%lx)",
+						      nb - 1, (unsigned long)target, lo, (unsigned long)chunk);
+					else if (nb > 1 && !at_target && lo >= target)
+						TFAIL("batch %lu maps ram=0x%lx, its target is 0x%lx, yet it stops for another reason",
+						      nb - 1, lo, (unsigned long)target);
+					mapped += lo;
+				}
 			}
 		}
 		p += len;

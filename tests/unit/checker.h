@@ -11,7 +11,8 @@
  *     recording backend saw;
  *   - check_trace() (checker.c): the trace's end record (count + FNV-1a:
  *     the checksum is not a rule of the builder, it uses kernel/fnv.c),
- *     its start= and the order of its batch records.
+ *     its start=, the order of its batch records, and the growth rule
+ *     (each step-5 batch stops at its target, or short of it).
  * Shared by tests/unit and tests/fuzz.
  */
 #ifndef TESTS_CHECKER_H

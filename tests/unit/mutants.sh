@@ -36,6 +36,9 @@ start-not-rounded@mm/init.c@s/t = (free_ram\[i\].end + align - 1) \& ~(align - 1
 start-not-capped@mm/init.c@s/return t < mm.ram_top ? t : mm.ram_top;/return t;/@build
 cursor-at-ram-top@mm/init.c@s/ram_cursor = mm.start;/ram_cursor = mm.ram_top;/@build
 above-first@mm/init.c@s/bool above = !next_chunk(mm.mapped_lo, 0, \&lo, \&unused);/bool above = mm.above_lo > mm.start;/@build
+free-run-past-target@mm/init.c@s/limit = (target - ram + csize - 1) \/ csize;/limit = k;/@build
+free-run-crosses-parent@mm/init.c@s/if (low < (lo \& ~(pspan - 1)))/if (0)/@build
+whole-count-misses-parents@mm/pgtable.c@s/return l - level + own; /return own; /@build
 trace-checksum-short@mm/trace.c@s/trace_sum = fnv1a32(trace_sum, line, (size_t)n);/trace_sum = fnv1a32(trace_sum, line, (size_t)n - 1);/@build
 precedence-reversed@mm/memmap.c@s/return rank(a) >= rank(b) ? a : b;/return rank(a) <= rank(b) ? a : b;/@memmap
 usable-not-aligned@mm/memmap.c@s/uint64_t ae = end \& ~(PAGE_SIZE - 1);/uint64_t ae = end;/@memmap

@@ -112,6 +112,35 @@ static void test_flat_1t_batches(void **state)
 	detail(p->name, "batches=%lu", o.r.batches);
 }
 
+/*
+ * 1 GiB leaves, RAM up to 9 TiB + 100 GiB, brk for one direct-map L3 only:
+ * batch 0 maps the 100 GiB above 9 TiB and stops (brk), batch 1's target
+ * (16 x 100 GiB) falls 64 GiB into its fourth L3 span.  The builder maps
+ * runs of 1 GiB chunks with one pt_map each: a run must stop at the target
+ * (check_trace's growth rule) and at its L3 span (else batch 0 would take
+ * a table brk cannot pay for: a planning-error panic).
+ */
+static void test_1g_runs(void **state)
+{
+	static const struct memmap_entry e[] = {
+		{ 0, 0x9f000, MEM_USABLE },
+		{ 0x100000, 0x7ff00000, MEM_USABLE },
+		{ 1ULL << 32, (9ULL << 40) + (100ULL << 30) - (1ULL << 32), MEM_USABLE },
+	};
+	struct build_case c = { .map = e, .nr = 3, .max_level = 3, .nx = true, .brk_pages = 6,
+				.phys_limit = PHYS_LIMIT_52 };
+	static struct build_outcome o;
+
+	build_and_check(&c, &o);
+	if (o.panicked)
+		fail_msg("mm_init panicked: %s", o.panic_msg);
+	if (o.errors)
+		fail_msg("%s", o.first);
+	if (!strstr(host_output(), "stop=brk") || !strstr(host_output(), "stop=target"))
+		fail_msg("the case lost its shape: no batch stopped at brk, or none at its target");
+	detail("batches/1g-runs", "batches=%lu", o.r.batches);
+}
+
 /* ---------------------------------------------------------------- brk --- */
 
 struct brk_case {
@@ -806,6 +835,7 @@ int main(void)
 	tests[nt++] = (struct CMUnitTest){ "fixmap/out-of-range", test_fixmap_out_of_range, NULL,
 					   NULL, NULL };
 	tests[nt++] = (struct CMUnitTest){ "trace/tamper", test_trace_tamper, NULL, NULL, NULL };
+	tests[nt++] = (struct CMUnitTest){ "batches/1g-runs", test_1g_runs, NULL, NULL, NULL };
 	tests[nt++] = (struct CMUnitTest){ "probe/initrd-at-top/4k", test_initrd_at_top, NULL,
 					   NULL, &probe4k };
 	tests[nt++] = (struct CMUnitTest){ "probe/initrd-at-top/2m", test_initrd_at_top, NULL,
