@@ -47,11 +47,13 @@ static void fb_draw(struct screen *s, unsigned int x, unsigned int y, char c)
 	for (r = 0; r < f->height; r++, row += s->mode->pitch) {
 		uint8_t bits = glyph[r];
 
-		if (s->bytes_pp == 4) {
-			volatile uint32_t *p = (volatile uint32_t *)row;
+		if (s->bytes_pp == 4 && f->width == 8) {   /* two pixels per store */
+			volatile uint64_t *p = (volatile uint64_t *)row;
 
-			for (i = 0; i < f->width; i++)
-				p[i] = bits & (0x80 >> i) ? s->fg : s->bg;
+			p[0] = s->pair[bits >> 6];
+			p[1] = s->pair[(bits >> 4) & 3];
+			p[2] = s->pair[(bits >> 2) & 3];
+			p[3] = s->pair[bits & 3];
 			continue;
 		}
 		for (i = 0; i < f->width; i++)
@@ -71,6 +73,15 @@ static void fb_clear(struct screen *s)
 	for (y = 0; y < lines; y++) {
 		uint8_t *row = s->base + y * s->mode->pitch;
 
+		if (s->bytes_pp == 4) {
+			volatile uint64_t *p = (volatile uint64_t *)row;
+
+			for (x = 0; x < s->mode->width / 2; x++)
+				p[x] = s->pair[0];
+			if (s->mode->width & 1)
+				*(volatile uint32_t *)(row + (s->mode->width - 1) * 4) = s->bg;
+			continue;
+		}
 		for (x = 0; x < s->mode->width; x++)
 			put_pixel(row + x * s->bytes_pp, s->bytes_pp, s->bg);
 	}
@@ -81,6 +92,7 @@ int fbcon_setup(struct screen *s, const char **why)
 	const struct boot_screen *m = s->mode;
 	const struct font *f = &screen_font;
 	uint64_t lines;
+	unsigned int i;
 
 	if (m->bpp != 16 && m->bpp != 24 && m->bpp != 32) {
 		*why = "only 16, 24 and 32 bits per pixel are drawn";
@@ -102,6 +114,8 @@ int fbcon_setup(struct screen *s, const char **why)
 	s->jump = s->rows / 4 ? s->rows / 4 : 1;
 	s->fg = colour(m, 0xc0, 0xc0, 0xc0);
 	s->bg = colour(m, 0, 0, 0);
+	for (i = 0; i < 4; i++)         /* index bit 1: the left pixel (lower address) */
+		s->pair[i] = (i & 2 ? s->fg : s->bg) | (uint64_t)(i & 1 ? s->fg : s->bg) << 32;
 	s->draw = fb_draw;
 	s->clear = fb_clear;
 	s->cursor = 0;

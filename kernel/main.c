@@ -139,6 +139,7 @@ static const struct selfcheck_verdict *selfcheck(void)
 
 void kmain(struct boot_info *bi)
 {
+	uint64_t t0 = rdtsc();
 	const struct selfcheck_verdict *check;
 	unsigned long smp_violations;
 
@@ -154,6 +155,8 @@ void kmain(struct boot_info *bi)
 	check = selfcheck();                    /* design §6 on the live tables */
 	smp_init();                             /* every CPU up, each on its own L4 */
 	smp_violations = smp_selfcheck();       /* globaldata, new mapping, shootdown, L4s */
+	printk("bench: kmain_tsc=%lu screen_tsc=%lu (so far; guest instructions under qemu -icount shift=0,sleep=off)\n",
+	       (unsigned long)(rdtsc() - t0), (unsigned long)screen_tsc());
 	trace_end();                            /* record count + checksum */
 	if (check->violations)
 		finish_fail("selfcheck: %lu violations, first: %s", check->violations, check->first);

@@ -188,6 +188,7 @@ static void screen_start(const struct boot_info *bi)
 	const struct boot_screen *m = &bi->screen;
 	const char *why = NULL, *how;
 	unsigned int i;
+	uint64_t t0 = rdtsc();
 
 	if (state)
 		return;
@@ -224,13 +225,14 @@ static void screen_start(const struct boot_info *bi)
 		text[i] = shown[i] = ' ';
 	dirty_lo = scr.rows;
 	scr.clear(&scr);
+	screen_console.tsc = rdtsc() - t0;      /* mapping and clearing count too */
 	console_register(&screen_console);      /* replays the log so far */
 	state = 2;
 	printk("screen: %s %ux%u bpp=%u pitch=%u at [mem 0x%010lx-0x%010lx] mapped %lu KiB (%s)\n",
 	       scr.what, m->width, m->height, m->bpp, m->pitch, (unsigned long)m->addr,
 	       (unsigned long)(m->addr + (uint64_t)m->pitch * m->height - 1),
 	       (unsigned long)(scr.mapped >> 10), how);
-	printk("screen: %ux%u cells%s%s, scrolls %u line%s at a time, replay took %lu tsc\n",
+	printk("screen: %ux%u cells%s%s, scrolls %u line%s at a time, setup and replay took %lu tsc\n",
 	       scr.cols, scr.rows, m->kind == SCREEN_RGB ? ", font " : "",
 	       m->kind == SCREEN_RGB ? screen_font.name : "", scr.jump, scr.jump > 1 ? "s" : "",
 	       (unsigned long)screen_console.tsc);
@@ -244,4 +246,9 @@ void screen_init(const struct boot_info *bi)
 void screen_emergency(void)
 {
 	screen_start(&boot_info);
+}
+
+uint64_t screen_tsc(void)
+{
+	return screen_console.tsc;
 }

@@ -10,6 +10,8 @@
 #ifndef KERNEL_SCREEN_H
 #define KERNEL_SCREEN_H
 
+#include <stdint.h>
+
 struct boot_info;
 
 /* Map the screen, register it, replay the log; says what it did. */
@@ -17,5 +19,8 @@ void screen_init(const struct boot_info *bi);
 
 /* From panic: the same, now, if the screen is not up yet. */
 void screen_emergency(void);
+
+/* TSC ticks spent painting the screen so far (replay included). */
+uint64_t screen_tsc(void);
 
 #endif /* KERNEL_SCREEN_H */

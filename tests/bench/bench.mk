@@ -29,3 +29,9 @@ bench: $(BUILD)/topdown.elf $(BUILD)/tools/tracecmp $(BENCH_PLUGIN)
 .PHONY: bench-xen-pv
 bench-xen-pv: $(BUILD)/topdown.elf xenlab
 	$(Q)python3 tests/bench/xenpv.py --build $(BUILD) --out $(BUILD)/bench $(BENCH_XEN_PV_ARGS)
+
+# The screen console's cost (guest instructions of the 1G/4k boot with and
+# without a screen) -> $(BUILD)/bench/screen.md.  See tests/bench/screen.py.
+.PHONY: bench-screen
+bench-screen: $(BUILD)/topdown.elf
+	$(Q)python3 tests/bench/screen.py --build $(BUILD) --out $(BUILD)/bench

@@ -95,7 +95,7 @@ def rel(p):
 
 
 def qemu_base(size, maxpage):
-    return [QEMU, "-M", "q35", "-cpu", CPU[maxpage] + ",phys-bits=48", "-m", size,
+    return [QEMU, "-accel", "tcg", "-M", "q35", "-cpu", CPU[maxpage] + ",phys-bits=48", "-m", size,
             "-object", "memory-backend-ram,id=ram0,size=%s,reserve=off" % size,
             "-machine", "memory-backend=ram0",
             "-icount", "shift=0,sleep=off", "-display", "none", "-no-reboot"]
@@ -213,7 +213,7 @@ SMP = [1, 2, 4, 8]            # -smp N: AP bring-up cost (128M, 2m pages, q35)
 
 
 def smp_command(elf, n):
-    return [QEMU, "-M", "q35", "-cpu", "qemu64", "-m", "128M", "-smp", str(n),
+    return [QEMU, "-accel", "tcg", "-M", "q35", "-cpu", "qemu64", "-m", "128M", "-smp", str(n),
             "-icount", "shift=0,sleep=off", "-display", "none", "-serial", "stdio", "-no-reboot",
             "-device", "isa-debug-exit,iobase=0x501,iosize=2",
             "-kernel", rel(elf), "-append", "pt.maxpage=2m"]
@@ -340,6 +340,7 @@ def main():
     ap.add_argument("-j", "--jobs", type=int, default=1,
                     help="QEMUs at once (default 1: wall times stay comparable)")
     a = ap.parse_args()
+    print("bench: accel tcg (forced: -icount counts guest instructions only under TCG)", flush=True)
     build = Path(a.build).resolve()
     elf = build / "topdown.elf"
     out = Path(a.out).resolve() if a.out else build / "bench"

@@ -157,7 +157,9 @@ else
 fi
 
 # shellcheck disable=SC2054 # commas inside -cpu
-QEMU=(qemu-system-x86_64 -M pc -cpu qemu64,+svm,+npt -m "$QEMU_MEM" -smp "${VCPUS:-1}" -nodefaults
+# TCG always (-accel tcg): Xen needs SVM with nested paging, which QEMU emulates;
+# a nested /dev/kvm here offers no SVM, and Xen under KVM prints nothing.
+QEMU=(qemu-system-x86_64 -accel tcg -M pc -cpu qemu64,+svm,+npt -m "$QEMU_MEM" -smp "${VCPUS:-1}" -nodefaults
 	-display none -no-reboot -kernel "$LAB/xen" -append "$QEMU_APPEND" -initrd "$QEMU_INITRD")
 
 if [ $SHELL_MODE = 1 ]; then
@@ -167,6 +169,7 @@ if [ $SHELL_MODE = 1 ]; then
 fi
 
 echo "xen-run: mode=$MODE kernel=$KERNEL memory=${CFG_MEMORY}M timeout=${TIMEOUT}s out=$OUT"
+echo "xen-run: accel tcg (forced: Xen needs emulated SVM+NPT, which KVM here does not offer)"
 echo "xen-run: kernel options: ${CMDLINE:-(none)}"
 printf '%q ' "${QEMU[@]}" -serial "file:$SERIAL" >"$OUT/qemu.cmd"
 echo >>"$OUT/qemu.cmd"
