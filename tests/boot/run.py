@@ -617,7 +617,8 @@ def main(argv=None):
         return 2
     print("boot: %d cases, %d at once, accel %s%s (builds took %.1fs)"
           % (len(selected), a.jobs, accel,
-             " (%d accel=kvm)" % sum(c.accel == "kvm" for c in selected) if kvm_cases else "",
+             " (%d accel=kvm)" % sum(c.accel == "kvm" for c in selected)
+             if any(c.accel == "kvm" for c in selected) else "",
              time.monotonic() - t0), flush=True)
 
     verdicts = {}
