@@ -212,8 +212,8 @@ static void screen_start(const struct boot_info *bi)
 		why = "no whole text cell fits";
 	if (!why && scr.cols * scr.rows > CELLS_MAX) {
 		scr.rows = CELLS_MAX / scr.cols;
-		if (scr.jump > scr.rows / 4 + 1)
-			scr.jump = scr.rows / 4 + 1;
+		if (scr.jump > (scr.rows + 1) / 2)
+			scr.jump = (scr.rows + 1) / 2;
 	}
 	if (why) {
 		state = 3;

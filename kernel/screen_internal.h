@@ -29,7 +29,6 @@ struct screen {
 
 	uint32_t fg, bg;                /* framebuffer: pixel values */
 	unsigned int bytes_pp;          /* framebuffer: bytes per pixel */
-	uint64_t pair[4];               /* framebuffer, 32 bpp: two pixels for two font bits */
 };
 
 /* Fill in cols, rows, jump and the painters; 0, or -1 with a reason. */
