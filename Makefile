@@ -96,6 +96,7 @@ KERNEL_C := \
 	kernel/screen.c \
 	kernel/vgacon.c \
 	kernel/fbcon.c \
+	kernel/user.c \
 	mm/memmap.c \
 	mm/brk.c \
 	mm/pgtable.c \
@@ -106,6 +107,7 @@ KERNEL_C := \
 	mm/check.c \
 	mm/layout.c \
 	mm/percpu.c \
+	mm/uspace.c \
 	paravirt/paravirt.c \
 	paravirt/native.c \
 	paravirt/xen/xen.c \
@@ -120,6 +122,8 @@ KERNEL_ASM := \
 	arch/x86_64/boot/head.asm \
 	arch/x86_64/entry.asm \
 	arch/x86_64/trampoline.asm \
+	arch/x86_64/user.asm \
+	kernel/user/blobs.asm \
 	paravirt/xen/hypercall.asm \
 	paravirt/xen/pvtraps.asm
 
@@ -210,6 +214,30 @@ $(BUILD)/topdown.elf: $(KOBJS) $(LDS)
 	$(Q)$(NM) -n $@ > $(BUILD)/topdown.sym
 	$(Q)$(OBJDUMP) -d -M intel $@ > $(BUILD)/topdown.lst
 
+# ------------------------------------------------------- user programs ---
+# kernel/user/*.c: freestanding ring-3 programs, linked for user addresses
+# (kernel/user/user.lds), general registers only (no FPU/SSE state is kept
+# per program); blobs.asm puts the ELF files into the kernel's rodata.
+USER_PROGS  := ping pong
+UCFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
+	-ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-pie \
+	-fno-asynchronous-unwind-tables -mgeneral-regs-only -mcmodel=small \
+	-nostdinc -isystem $(GCC_INC) -I include -MMD -MP
+USER_ELFS := $(USER_PROGS:%=$(BUILD)/user/%.elf)
+
+$(BUILD)/user/%.o: kernel/user/%.c
+	@mkdir -p $(dir $@)
+	@echo "  UCC     $<"
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
+
+.SECONDARY: $(USER_PROGS:%=$(BUILD)/user/%.o)
+$(BUILD)/user/%.elf: $(BUILD)/user/%.o kernel/user/user.lds
+	@echo "  ULD     $@"
+	$(Q)$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T kernel/user/user.lds -o $@ $<
+
+$(BUILD)/k/kernel/user/blobs.o: NASMFLAGS += -I $(BUILD)/user/
+$(BUILD)/k/kernel/user/blobs.o: $(USER_ELFS)
+
 # ------------------------------------------------------------------ iso ---
 .PHONY: iso
 iso: $(BUILD)/topdown.iso
@@ -261,4 +289,4 @@ include tests/tests.mk
 clean:
 	rm -rf $(BUILD)
 
--include $(KOBJS:.o=.d) $(LDS).d $(BUILD)/gen/asm-offsets.s.d
+-include $(KOBJS:.o=.d) $(LDS).d $(BUILD)/gen/asm-offsets.s.d $(USER_PROGS:%=$(BUILD)/user/%.d)

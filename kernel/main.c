@@ -13,6 +13,7 @@
 #include <kernel/printk.h>
 #include <kernel/screen.h>
 #include <kernel/selftest.h>
+#include <kernel/user.h>
 #include <mm/check.h>
 #include <mm/layout.h>
 #include <mm/mm.h>
@@ -141,7 +142,7 @@ void kmain(struct boot_info *bi)
 {
 	uint64_t t0 = rdtsc();
 	const struct selfcheck_verdict *check;
-	unsigned long smp_violations;
+	unsigned long smp_violations, user_violations;
 
 	boot_report(bi);                        /* protocol, loader, cmdline, CPU */
 	paravirt_init(bi);                      /* native, or Xen: hypercalls, console, stop */
@@ -157,12 +158,18 @@ void kmain(struct boot_info *bi)
 	smp_violations = smp_selfcheck();       /* globaldata, new mapping, shootdown, L4s */
 	printk("bench: kmain_tsc=%lu screen_tsc=%lu (so far; guest instructions under qemu -icount shift=0,sleep=off)\n",
 	       (unsigned long)(rdtsc() - t0), (unsigned long)screen_tsc());
+	user_violations = user_run_all();       /* ring 3: two programs, slot 0 switched */
 	trace_end();                            /* record count + checksum */
 	if (check->violations)
 		finish_fail("selfcheck: %lu violations, first: %s", check->violations, check->first);
 	if (smp_violations)
 		finish_fail("smpcheck: %lu violations, first: %s", smp_violations,
 			    smp_first_violation());
+	if (user_violations)
+		finish_fail("user: %lu violations, first: %s", user_violations,
+			    user_first_violation());
+	if (options.selftest)
+		user_selftest(options.selftest); /* selftest=user-*: judged on the user run */
 	if (options.selftest)
 		selftest_run(options.selftest); /* does not return */
 	finish_pass();

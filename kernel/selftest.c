@@ -109,6 +109,10 @@ static const struct selftest tests[] = {
 	{ "nx-direct", X86_TRAP_PF, DIAG_NX_DIRECT, AT_NX_PROBE, t_nx_direct },
 	{ "stack-overflow", X86_TRAP_DF, DIAG_STACK_GUARD, AT_ANYWHERE, t_stack_overflow },
 	{ "double-fault", X86_TRAP_DF, DIAG_DOUBLE_FAULT, AT_ANYWHERE, t_double_fault },
+	{ "user-kernel", X86_TRAP_PF, DIAG_USER_KERNEL, AT_NONE, NULL },
+	{ "user-wx", X86_TRAP_PF, DIAG_USER_WX, AT_NONE, NULL },
+	{ "user-nx", X86_TRAP_PF, DIAG_USER_NX, AT_NONE, NULL },
+	{ "user-unmapped", X86_TRAP_PF, DIAG_USER_UNMAPPED, AT_NONE, NULL },
 };
 
 #define NR_TESTS (sizeof(tests) / sizeof(tests[0]))
@@ -143,6 +147,8 @@ void selftest_run(const char *name)
 
 	if (!t)
 		panic("unknown self-test '%s'", name);
+	if (t->where == AT_NONE)        /* judged by the user run: user_selftest() */
+		panic("self-test '%s' is judged by the user run, not run here", name);
 	e.name = t->name;
 	e.vector = (unsigned int)t->vector;
 	e.diag = t->diag;

@@ -18,6 +18,11 @@ struct mem_range free_ram[MEMMAP_CAP + RESERVE_MAX];
 unsigned int nr_free_ram;
 uint64_t ram_cursor;                    /* next RAM table page is below this */
 
+/* Pages given back after mm_init (an address space's tables and frames),
+ * handed out again before the cursor moves down.  Empty during mm_init. */
+static phys_addr_t freed[FREED_PAGES_MAX];
+static unsigned int nr_freed;
+
 /* ------------------------------------------------------------ reserve */
 
 void reserve(uint64_t start, uint64_t end, const char *why)
@@ -38,6 +43,7 @@ void build_free_ram(void)
 	struct mem_range sorted[RESERVE_MAX];
 	unsigned int i, j, n = mm.nr_reserved;
 
+	nr_freed = 0;                   /* a new mm_init: nothing was freed */
 	for (i = 0; i < n; i++) {
 		struct mem_range v = mm.reserved[i];
 		for (j = i; j > 0 && sorted[j - 1].start > v.start; j--)
@@ -79,11 +85,27 @@ unsigned long free_pages_between(uint64_t lo, uint64_t hi)
 	return n;
 }
 
+
+bool page_free(phys_addr_t pa)
+{
+	if (nr_freed == FREED_PAGES_MAX)
+		return false;           /* kept out of use: a leak, counted by the caller */
+	freed[nr_freed++] = pa;
+	return true;
+}
+
 /* Step 5's allocator: the highest free page below the cursor that the
  * direct map already covers.  0 when there is none. */
 phys_addr_t ram_alloc_page(void)
 {
 	int i;
+
+	if (nr_freed) {
+		phys_addr_t pa = freed[--nr_freed];
+
+		memset(pt_virt(pa), 0, PAGE_SIZE);
+		return pa;
+	}
 
 	for (i = (int)nr_free_ram - 1; i >= 0; i--) {
 		const struct mem_range *f = &free_ram[i];

@@ -23,6 +23,10 @@ void build_free_ram(void);             /* usable RAM minus the reservations */
 unsigned long free_pages_between(uint64_t lo, uint64_t hi);
 phys_addr_t ram_alloc_page(void);      /* 0 when no mapped free page is left */
 phys_addr_t ram_alloc_page_below(uint64_t limit);  /* the same, below limit */
+#define FREED_PAGES_MAX 256
+/* Give a page (writable again in every mapping) back to ram_alloc_page;
+ * false if the list is full. */
+bool page_free(phys_addr_t pa);
 void batch_start(struct pt_batch *b, unsigned int step, enum pt_source src);
 void batch_finish(struct pt_batch *b);
 
@@ -57,6 +61,14 @@ struct pt_builder {
  * (writes into live tables become links of the batch). */
 void pt_map(struct pt_builder *bd, phys_addr_t root, bool root_live, uint64_t va,
 	    uint64_t size, phys_addr_t pa, unsigned int max_level, pte_t flags);
+
+/* The same under a table of `level` that is not a root (an address space's
+ * L3, design §8): [va, va+size) must lie in that table's span. */
+void pt_map_below(struct pt_builder *bd, phys_addr_t table, bool live, unsigned int level,
+		  uint64_t va, uint64_t size, phys_addr_t pa, unsigned int max_level, pte_t flags);
+/* Clear the leaf for va under `table` (of `level`) through write_pte; returns
+ * the old entry (0 if nothing was mapped).  The caller flushes. */
+pte_t pt_unmap_below(phys_addr_t table, unsigned int level, uint64_t va);
 
 /* Count, without writing, the tables what follows would allocate:
  *   pt_count_begin(bd, saved); pt_map(...)...; n = pt_count_end(bd, saved); */
@@ -93,6 +105,8 @@ struct pt_visitor {
 	void (*leaf_fn)(struct pt_visitor *v, uint64_t va, pte_t e, unsigned int level);
 };
 void pt_walk(phys_addr_t root, struct pt_visitor *v);
+/* The same from a table of `level` whose first byte is at VA `base`. */
+void pt_walk_below(phys_addr_t table, unsigned int level, uint64_t base, struct pt_visitor *v);
 
 /* ---- trace.c (trace() and trace_end() are in <mm/trace.h>) */
 void trace_begin(uint64_t chunk, unsigned int growth_shift, uint64_t batch_min,

@@ -39,8 +39,11 @@ static void add_link(struct pt_builder *bd, pte_t *slot, unsigned int level, pte
 
 /* The table below entry i of t (level `level`), creating it if needed. */
 static phys_addr_t descend(struct pt_builder *bd, pte_t *t, unsigned int i, bool live,
-			   unsigned int level, uint64_t span_va, bool *child_live)
+			   unsigned int level, uint64_t span_va, pte_t leaf_flags, bool *child_live)
 {
+	/* A table entry grants all it can; the leaves decide.  Only US must be
+	 * set on the whole path for a user page to be reachable from ring 3. */
+	pte_t tf = PTE_P | PTE_RW | (leaf_flags & PTE_US);
 	pte_t e = t ? t[i] : 0;
 	struct pending_child *pc = &bd->pending[level - 1];
 	phys_addr_t pa;
@@ -70,12 +73,12 @@ static phys_addr_t descend(struct pt_builder *bd, pte_t *t, unsigned int i, bool
 		      bd->batch->id, level - 1);
 	bd->fresh = pa;
 	if (live) {
-		add_link(bd, &t[i], level, make_pte(pa, PTE_P | PTE_RW));
+		add_link(bd, &t[i], level, make_pte(pa, tf));
 		pc->valid = true;
 		pc->span_va = span_va;
 		pc->pa = pa;
 	} else {
-		t[i] = make_pte(pa, PTE_P | PTE_RW);
+		t[i] = make_pte(pa, tf);
 	}
 	return pa;
 }
@@ -142,7 +145,7 @@ static void map_below(struct pt_builder *bd, pte_t *t, bool live, unsigned int l
 {
 	bool child_live;
 	phys_addr_t child = descend(bd, t, pt_index(slot_va, level), live, level, slot_va,
-				    &child_live);
+				    flags, &child_live);
 
 	map_in(bd, child, child_live, level - 1, lo, hi, va_to_pa, max_level, flags);
 }
@@ -209,6 +212,42 @@ void pt_map(struct pt_builder *bd, phys_addr_t root, bool root_live, uint64_t va
 	       max_level, flags);
 }
 
+void pt_map_below(struct pt_builder *bd, phys_addr_t table, bool live, unsigned int level,
+		  uint64_t va, uint64_t size, phys_addr_t pa, unsigned int max_level, pte_t flags)
+{
+	if (!size)
+		return;
+	if ((va | size | pa) & (PAGE_SIZE - 1))
+		panic("unaligned range va 0x%lx size 0x%lx pa 0x%lx", (unsigned long)va,
+		      (unsigned long)size, (unsigned long)pa);
+	va &= (1ULL << 48) - 1;
+	if (level >= PT_LEVELS || (va >> level_shift(level + 1)) !=
+	    ((va + size - 1) >> level_shift(level + 1)))
+		panic("range va 0x%lx size 0x%lx leaves the L%u table's span", (unsigned long)va,
+		      (unsigned long)size, level);
+	map_in(bd, table, live, level, va, va + size, (int64_t)(pa - va), max_level, flags);
+}
+
+pte_t pt_unmap_below(phys_addr_t table, unsigned int level, uint64_t va)
+{
+	unsigned int l;
+
+	va &= (1ULL << 48) - 1;
+	for (l = level; l >= 1; l--) {
+		pte_t *p = pt_virt(table) + pt_index(va, l);
+		pte_t e = *p;
+
+		if (!pte_present(e))
+			return 0;
+		if (pte_is_leaf(e, l)) {
+			write_pte(p, 0);
+			return e;
+		}
+		table = pte_phys(e);
+	}
+	return 0;
+}
+
 void pt_ensure_table(struct pt_builder *bd, phys_addr_t root, bool root_live,
 		     uint64_t va, unsigned int level)
 {
@@ -219,7 +258,7 @@ void pt_ensure_table(struct pt_builder *bd, phys_addr_t root, bool root_live,
 	va &= (1ULL << 48) - 1;
 	for (l = PT_LEVELS; l > level; l--) {
 		pte_t *p = t ? pt_virt(t) : NULL;
-		t = descend(bd, p, pt_index(va, l), live, l, va & ~(level_size(l) - 1), &live);
+		t = descend(bd, p, pt_index(va, l), live, l, va & ~(level_size(l) - 1), 0, &live);
 	}
 }
 
@@ -292,6 +331,11 @@ static void walk_in(phys_addr_t table, unsigned int level, uint64_t base, struct
 void pt_walk(phys_addr_t root, struct pt_visitor *v)
 {
 	walk_in(root, PT_LEVELS, 0, v);
+}
+
+void pt_walk_below(phys_addr_t table, unsigned int level, uint64_t base, struct pt_visitor *v)
+{
+	walk_in(table, level, base, v);
 }
 
 void pt_count_begin(struct pt_builder *bd, struct pending_child *saved)

@@ -32,6 +32,15 @@ void native_flush_tlb_one(uint64_t va)
 	invlpg((const void *)va);
 }
 
+void native_flush_tlb_user(void)
+{
+	write_cr3(read_cr3());
+}
+
+void native_table_released(phys_addr_t pa)
+{
+}
+
 pte_t native_make_pte(phys_addr_t pa, pte_t flags)
 {
 	return pa | flags;
@@ -117,6 +126,8 @@ struct paravirt_ops pv_ops = {
 		.write_pte = native_write_pte,
 		.load_root = native_load_root,
 		.flush_tlb_one = native_flush_tlb_one,
+		.flush_tlb_user = native_flush_tlb_user,
+		.table_released = native_table_released,
 		.make_pte = native_make_pte,
 		.pte_phys = native_pte_phys,
 		.fill_leaves = native_fill_leaves,

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <arch/boot.h>
 #include <arch/smp.h>
+#include <arch/traps.h>
+#include <arch/usermode.h>
 #include <xen/xen.h>
 #include <xen/elfnote.h>
 #include <xen/arch-x86/hvm/start_info.h>
@@ -66,6 +68,32 @@ void asm_offsets(void)
 	OFFSET(HVM_MOD_SIZE, struct hvm_modlist_entry, size);
 	DEFINE(HVM_MOD_ENTRY_SIZE, sizeof(struct hvm_modlist_entry));
 	DEFINE(HVM_MEMMAP_ENTRY_SIZE, sizeof(struct hvm_memmap_table_entry));
+
+	/* arch/x86_64/user.asm: ring 3 */
+	DEFINE(USER_CS, USER_CS);
+	DEFINE(USER_DS, USER_DS);
+	DEFINE(GD_USER_REGS, GLOBALDATA_BASE + offsetof(struct globaldata, user_regs));
+	DEFINE(GD_KERNEL_RSP, GLOBALDATA_BASE + offsetof(struct globaldata, kernel_rsp));
+	DEFINE(GD_TSS_RSP0, GLOBALDATA_BASE + offsetof(struct globaldata, tss_rsp0));
+	DEFINE(GD_SCRATCH, GLOBALDATA_BASE + offsetof(struct globaldata, scratch));
+	OFFSET(UR_rax, struct user_regs, rax);
+	OFFSET(UR_rbx, struct user_regs, rbx);
+	OFFSET(UR_rcx, struct user_regs, rcx);
+	OFFSET(UR_rdx, struct user_regs, rdx);
+	OFFSET(UR_rsi, struct user_regs, rsi);
+	OFFSET(UR_rdi, struct user_regs, rdi);
+	OFFSET(UR_rbp, struct user_regs, rbp);
+	OFFSET(UR_r8, struct user_regs, r8);
+	OFFSET(UR_r9, struct user_regs, r9);
+	OFFSET(UR_r10, struct user_regs, r10);
+	OFFSET(UR_r11, struct user_regs, r11);
+	OFFSET(UR_r12, struct user_regs, r12);
+	OFFSET(UR_r13, struct user_regs, r13);
+	OFFSET(UR_r14, struct user_regs, r14);
+	OFFSET(UR_r15, struct user_regs, r15);
+	OFFSET(UR_rip, struct user_regs, rip);
+	OFFSET(UR_rsp, struct user_regs, rsp);
+	OFFSET(UR_rflags, struct user_regs, rflags);
 
 	/* arch/x86_64/trampoline.asm: the AP parameter block */
 	DEFINE(TP_SIZE, sizeof(struct tramp_params));

@@ -99,6 +99,9 @@ void cpu_desc_load(uint64_t *g, struct tss *t, uint64_t df_stack_top)
 	g[3] = (sizeof(*t) - 1) | ((base & 0xffffff) << 16) |
 		 (0x89ULL << 40) | (((base >> 24) & 0xff) << 56);
 	g[4] = base >> 32;
+	g[5] = 0;
+	g[6] = 0x00cff2000000ffffULL;         /* user data, DPL 3 */
+	g[7] = 0x00affa000000ffffULL;         /* user 64-bit code, DPL 3 */
 
 	__asm__ volatile("lgdt %0\n\t"
 			 "pushq %1\n\t"
@@ -112,6 +115,24 @@ void cpu_desc_load(uint64_t *g, struct tss *t, uint64_t df_stack_top)
 			 "ltr %w3"
 			 : : "m"(gdtr), "i"(KERNEL_CS), "r"(KERNEL_DS), "r"(TSS_SEL)
 			 : "rax", "memory");
+}
+
+struct tss *cpu_tss(void)
+{
+	struct desc_ptr gdtr;
+	const uint64_t *g;
+
+	__asm__ volatile("sgdt %0" : "=m"(gdtr));
+	g = (const uint64_t *)gdtr.base;
+	return (struct tss *)(((g[3] >> 16) & 0xffffff) | (((g[3] >> 56) & 0xff) << 24) |
+			      (g[4] << 32));
+}
+
+static user_fault_fn user_fault;
+
+void trap_set_user_fault(user_fault_fn fn)
+{
+	user_fault = fn;
 }
 
 void idt_load(void)
@@ -157,6 +178,22 @@ static bool in_direct_map(uint64_t va)
 
 /* What the fault means, from the vector, the #PF error code and address,
  * and what the kernel knows about that address. */
+/* A fault in ring 3: what the program did. */
+static const char *user_diagnose(unsigned int vector, uint64_t err, uint64_t cr2)
+{
+	if (vector != X86_TRAP_PF || !(err & PF_USER))
+		return DIAG_USER_OTHER;
+	if (cr2 >> 47)                  /* the kernel half (canonical: all ones above) */
+		return DIAG_USER_KERNEL;
+	if (!(err & PF_PRESENT))
+		return DIAG_USER_UNMAPPED;
+	if (err & PF_INSTR)
+		return DIAG_USER_NX;
+	if (err & PF_WRITE)
+		return DIAG_USER_WX;
+	return DIAG_USER_OTHER;
+}
+
 static const char *diagnose(unsigned int vector, uint64_t err, uint64_t cr2)
 {
 	const char *sec;
@@ -223,8 +260,11 @@ void trap_handler(struct trap_frame *f)
 		printk("  cr2=%016lx (the last page-fault address)\n", cr2);
 	dump_registers(f);
 
-	diag = diagnose(v, f->error_code, cr2);
+	diag = (f->cs & 3) == 3 ? user_diagnose(v, f->error_code, cr2) :
+				   diagnose(v, f->error_code, cr2);
 	printk("  diagnosis: %s\n", diag);
+	if ((f->cs & 3) == 3 && user_fault)
+		user_fault(f, v, diag, cr2);    /* kills the program, not the kernel */
 	if (is_expected(v, diag, f->rip)) {
 		printk("%s: %s: caught as expected (vector %u, %s)\n", expected.owner,
 		       expected.name, v, diag);

@@ -55,6 +55,12 @@ struct globaldata {
 	uint32_t apic_id;               /* written by the CPU itself (from its LAPIC) */
 	uint64_t self_pa;               /* written by the BSP: PA of this page */
 	uint64_t magic;
+	/* ring 3 (kernel/user.c, arch/x86_64/user.asm), reached with plain
+	 * loads from GLOBALDATA_BASE + offset, no segment base: */
+	uint64_t user_regs;             /* struct user_regs * of the program running here */
+	uint64_t kernel_rsp;            /* user_enter's frame: syscall stack, TSS rsp0 */
+	uint64_t tss_rsp0;              /* &this CPU's TSS rsp[0] */
+	uint64_t scratch;               /* syscall entry: the user's rax, briefly */
 };
 
 #define GLOBALDATA_MAGIC 0x617461646c626f67ULL   /* "globdata" */

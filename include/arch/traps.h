@@ -49,7 +49,15 @@ struct tss {
 	uint16_t iomap_base;
 } __attribute__((packed));
 
-#define GDT_ENTRIES 5   /* null, code64 (0x08), data (0x10), TSS (0x18, two slots) */
+/* null, kernel code64 (0x08), kernel data (0x10), TSS (0x18, two slots),
+ * then the user segments in the order SYSRET wants them from STAR[63:48] =
+ * 0x28: user data at +8 (0x30), user code64 at +16 (0x38); 0x28 itself
+ * would be a 32-bit user code segment and stays null. */
+#define GDT_ENTRIES 8
+#define GDT_KERNEL_CS   0x08
+#define USER_STAR_BASE  0x28
+#define USER_DS         (0x30 | 3)
+#define USER_CS         (0x38 | 3)
 
 /* Diagnoses (compared with strcmp, pointer equality is not relied on). */
 #define DIAG_NULL           "NULL pointer dereference (page 0 is never mapped)"
@@ -62,6 +70,12 @@ struct tss {
 #define DIAG_PINNED         "write to a pinned page table"
 #define DIAG_DOUBLE_FAULT   "double fault (an exception while delivering another)"
 #define DIAG_OTHER          "unexpected exception"
+/* Faults in ring 3: the program is killed, the kernel goes on. */
+#define DIAG_USER_KERNEL    "user access to a kernel address (supervisor-only page)"
+#define DIAG_USER_WX        "user write to its own code (W^X: user code is read-only)"
+#define DIAG_USER_NX        "user instruction fetch from its own data (NX)"
+#define DIAG_USER_UNMAPPED  "user access to an unmapped user address"
+#define DIAG_USER_OTHER     "unexpected exception in user mode"
 
 /*
  * One expected fault.  It matches an exception whose vector is `vector`,
@@ -87,6 +101,17 @@ void cpu_desc_load(uint64_t *gdt, struct tss *tss, uint64_t df_stack_top);
 /* The one IDT, shared by every CPU. */
 void idt_load(void);
 void idt_set_interrupt(unsigned int vector, uint64_t handler);
+/* This CPU's TSS (found through its GDT: works on every CPU). */
+struct tss *cpu_tss(void);
+
+/*
+ * Who handles a fault in ring 3 (after the report and the diagnosis): it
+ * ends the program, not the run, and does not return.  Registered as data
+ * by the user run (kernel/user.c); with none, a ring-3 fault ends the run.
+ */
+typedef void (*user_fault_fn)(const struct trap_frame *f, unsigned int vector,
+			      const char *diag, uint64_t cr2) __attribute__((noreturn));
+void trap_set_user_fault(user_fault_fn fn);
 void trap_handler(struct trap_frame *f);
 
 /* Make `vector`'s gate not present (for the double-fault self-test). */

@@ -14,6 +14,7 @@ enum selftest_where {
 	AT_TEST_CODE,           /* in the triggers' text (.text.selftest) */
 	AT_NX_PROBE,            /* the direct-map alias of the NX probe page */
 	AT_ANYWHERE,            /* #DF: the SDM leaves the saved RIP undefined */
+	AT_NONE,                /* no fault now: judges the user run (selftest=user-*) */
 };
 
 struct selftest {

@@ -6,9 +6,11 @@
  * 512 GiB.  Ranges are inclusive, like the README's table.
  *
  *   start               end                 size     slot     what
- *   0000000000000000    0000007fffffffff    512 GiB  0        user space: one L3 tree, per
- *                                                             CPU (empty for now; holds the
- *                                                             AP trampoline's identity map
+ *   0000000000000000    0000007fffffffff    512 GiB  0        user space: one L3 tree per
+ *                                                             address space (mm/uspace.c);
+ *                                                             a CPU's slot 0 points at the
+ *                                                             one it runs (holds the AP
+ *                                                             trampoline's identity map
  *                                                             only while that AP starts)
  *   0000008000000000    00007fffffffffff    127.5 TiB 1-255   never mapped
  *   0000800000000000    ffff7fffffffffff    ~16 EiB  -        non-canonical hole

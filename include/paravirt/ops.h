@@ -48,6 +48,24 @@ struct pv_mmu_ops {
 	/* flush_tlb_one — drop any TLB entry for `va`. */
 	void (*flush_tlb_one)(uint64_t va);
 
+	/* flush_tlb_user — drop this CPU's TLB entries for the user slot after
+	 * slot 0 of its L4 changed (natively a CR3 reload; no entry is global). */
+	void (*flush_tlb_user)(void);
+
+	/*
+	 * table_released — the table page at `pa` is unlinked from every tree
+	 * and flushed: make it ordinary RAM again (Xen PVH: writable in the
+	 * direct map).  Natively nothing.
+	 */
+	void (*table_released)(phys_addr_t pa);
+
+	/*
+	 * user_unsupported — NULL where topdown runs ring-3 programs in slot-0
+	 * address spaces; else why not (Xen PV: the guest kernel itself is in
+	 * ring 3 and user mode needs a second root, MMUEXT_NEW_USER_BASEPTR).
+	 */
+	const char *user_unsupported;
+
 	/*
 	 * make_pte — the entry a hardware table holds for the frame at `pa`
 	 * with `flags` (a table or a leaf).  Natively pa | flags; on Xen PV the
@@ -170,6 +188,12 @@ static inline bool pv_tables_readonly(void)
 	return pv_ops.mmu.tables_readonly;
 }
 
+/* NULL where ring-3 programs run in slot-0 address spaces; else why not. */
+static inline const char *pv_user_unsupported(void)
+{
+	return pv_ops.mmu.user_unsupported;
+}
+
 static inline unsigned long pv_hook_reserve_pages(void)
 {
 	return pv_ops.mmu.hook_reserve_pages;
@@ -205,6 +229,16 @@ static inline void load_root(phys_addr_t root)
 static inline void flush_tlb_one(uint64_t va)
 {
 	pv_ops.mmu.flush_tlb_one(va);
+}
+
+static inline void flush_tlb_user(void)
+{
+	pv_ops.mmu.flush_tlb_user();
+}
+
+static inline void pv_table_released(phys_addr_t pa)
+{
+	pv_ops.mmu.table_released(pa);
 }
 
 static inline pte_t make_pte(phys_addr_t pa, pte_t flags)

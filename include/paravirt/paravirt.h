@@ -26,6 +26,8 @@ void paravirt_init(struct boot_info *bi);
 /* Native backend entry points other backends may reuse. */
 void native_write_pte(uint64_t *ptep, uint64_t val);
 void native_flush_tlb_one(uint64_t va);
+void native_flush_tlb_user(void);
+void native_table_released(uint64_t pa);
 void native_load_root(uint64_t root);
 uint64_t native_make_pte(uint64_t pa, uint64_t flags);
 uint64_t native_pte_phys(uint64_t e);

@@ -39,6 +39,7 @@ void xen_console_attach(volatile void *ring, uint32_t evtchn);  /* Xen PV: ring 
 #define XEN_PIN_HOOK_PAGES 8
 
 void xen_batch_built(struct pt_batch *batch);
+void xen_table_released(phys_addr_t pa);
 void xen_write_pte(pte_t *ptep, pte_t val);
 
 #endif /* PARAVIRT_XEN_INTERNAL_H */

@@ -106,6 +106,22 @@ static void try_real_pin(phys_addr_t root)
 	trace("xen pin_attempt op=MMUEXT_PIN_L4_TABLE gfn=0x%lx rc=%ld", (unsigned long)(root >> PAGE_SHIFT), rc);
 }
 
+/* The reverse of protect(), for a table page that is no longer one: its
+ * direct-map entry becomes writable again (any split stays). */
+void xen_table_released(phys_addr_t pa)
+{
+	uint64_t va = DIRECT_MAP_BASE + pa;
+	unsigned int level;
+	pte_t *slot;
+	pte_t e = pt_lookup(va, &level, &slot);
+
+	if (!pte_present(e) || level != 1)
+		panic("table 0x%010lx: no 4 KiB direct-map entry to make writable again",
+		      (unsigned long)pa);
+	write_pte(slot, e | PTE_RW);
+	flush_tlb_one(va);
+}
+
 void xen_batch_built(struct pt_batch *b)
 {
 	struct pin_pass p = { .b = b };

@@ -104,6 +104,7 @@ void xen_init(struct boot_info *bi, uint32_t cpuid_base)
 	xen_console_init(initial);      /* replays everything printed so far */
 	pv_ops.mmu.batch_built = xen_batch_built;
 	pv_ops.mmu.write_pte = xen_write_pte;
+	pv_ops.mmu.table_released = xen_table_released;
 	pv_ops.mmu.load_root = xen_load_root;
 	pv_ops.mmu.tables_readonly = true;
 	pv_ops.mmu.hook_reserve_pages = XEN_PIN_HOOK_PAGES;

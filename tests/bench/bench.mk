@@ -23,6 +23,12 @@ $(BENCH_PLUGIN): tests/bench/icount-range.c tests/bench/qemu-plugin-v1.h
 bench: $(BUILD)/topdown.elf $(BUILD)/tools/tracecmp $(BENCH_PLUGIN)
 	$(Q)TRACECMP=$(abspath $(BUILD)/tools/tracecmp) python3 tests/bench/bench.py --build $(BUILD) --plugin $(BENCH_PLUGIN) \
 		--profile $(BENCH) $(BENCH_ARGS)
+	$(Q)python3 tests/bench/userbench.py --build $(BUILD) --out $(BUILD)/bench
+
+# The user address-space switch alone (tests/bench/userbench.py -> $(BUILD)/bench/user.md).
+.PHONY: bench-user
+bench-user: $(BUILD)/topdown.elf
+	$(Q)python3 tests/bench/userbench.py --build $(BUILD) --out $(BUILD)/bench
 
 # Xen PV: flips, pins and hypercalls of the PV hook by guest RAM (real xl create runs in the
 # Xen lab, about a minute each) -> $(BUILD)/bench/xen-pv.md.  Not part of `make bench`.

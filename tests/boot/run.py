@@ -436,6 +436,51 @@ def check_content(case, lines, text):
     errs += ["trace [%s]: %s" % e for e in terr]
     errs += check_map(case, lines, text)
     errs += check_smp(case, lines)
+    errs += check_user(case, lines)
+    return errs
+
+
+def check_user(case, lines):
+    """Ring 3 (issue 15): ping and pong ran in their own slot-0 address spaces
+    (one hooked batch each), alternately on every CPU with migrations, saw
+    their own pages at the same VA in different frames, and the user run's
+    checks (slot 0 of every L4, kernel halves unchanged) passed."""
+    errs = []
+    n = case.cpus_up or (int(case.smp.split(",")[0]) if case.smp else 1)
+    if case.expect != "PASS":
+        return errs
+    m = [re.match(r"^user: rounds=(\d+) switches=(\d+) cpus=(\d+) kernel_halves=unchanged\? yes violations=0$", l)
+         for l in lines]
+    m = [x for x in m if x]
+    if len(m) != 1 or int(m[0].group(3)) != n:
+        return ["no 'user: rounds=... cpus=%d kernel_halves=unchanged? yes violations=0' line" % n]
+    spaces = [l for l in lines if re.match(r"^trace: uspace id=\d+ as=\d+ name=(ping|pong) .* hook=\S+ result=ok ", l)]
+    if len(spaces) != 2:
+        errs.append("%d hooked address spaces in the trace, want 2" % len(spaces))
+    selftest = re.search(r"(?:^| )selftest=user-", case.cmdline)
+    slices = 0
+    for prog in ("ping", "pong"):
+        if selftest and prog == "ping":
+            if not any(re.match(r"^user: ping: killed with code 0, ", l) for l in lines):
+                errs.append("ping was not killed")
+            continue
+        p = [re.match(r"^user: %s: exited with code 0, (\d+) slices on cpus ([\d,]+), (\d+) migrations$" % prog, l)
+             for l in lines]
+        p = [x for x in p if x]
+        if not p:
+            errs.append("no 'user: %s: exited with code 0' line" % prog)
+            continue
+        slices += int(p[0].group(1))
+        if len(p[0].group(2).split(",")) != n or (n > 1 and int(p[0].group(3)) < 1):
+            errs.append("%s ran on cpus %s with %s migrations, want all %d cpus" % (prog, p[0].group(2), p[0].group(3), n))
+    if not selftest and int(m[0].group(2)) != slices:
+        errs.append("%s switches for %d slices: the two programs did not alternate" % (m[0].group(2), slices))
+    if not selftest:
+        same = [re.match(r"^user: same va (0x[0-9a-f]+): ping's frame (0x[0-9a-f]+) holds \"ping-sig\", pong's frame (0x[0-9a-f]+) holds \"pong-sig\"$", l)
+                for l in lines]
+        same = [x for x in same if x]
+        if not same or same[0].group(2) == same[0].group(3):
+            errs.append("no 'user: same va' line with two frames")
     return errs
 
 

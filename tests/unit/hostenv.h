@@ -73,6 +73,8 @@ struct host_state {
 	bool root_loaded;
 	phys_addr_t root;
 	unsigned long load_root_calls, write_pte_calls, flush_calls, hook_calls;
+	unsigned long released_calls;           /* table_released (mm/uspace.c) */
+	bool after_init;                        /* batches after mm_init: no window order */
 	unsigned long fill_calls;                      /* fill_leaves runs */
 	unsigned long hooked_pages;
 	struct host_batch batch[HOST_BATCHES_MAX];

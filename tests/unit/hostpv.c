@@ -235,7 +235,8 @@ static void rec_batch_built(struct pt_batch *b)
 
 	if (host.pin)
 		pin_batch(b);
-	check_order(b, hb);
+	if (!host.after_init)           /* mm_init's batch order only */
+		check_order(b, hb);
 }
 
 /* ----------------------------------------------------- the pin hook --- */
@@ -375,6 +376,11 @@ static void rec_flush_tlb_one(uint64_t va)
 	host.flush_calls++;
 }
 
+static void rec_table_released(phys_addr_t pa)
+{
+	host.released_calls++;
+}
+
 static void host_console_write(const char *s, size_t n)
 {
 	host_out_append(s, n);
@@ -455,6 +461,7 @@ struct paravirt_ops pv_ops = {
 		.write_pte = rec_write_pte,
 		.load_root = rec_load_root,
 		.flush_tlb_one = rec_flush_tlb_one,
+		.table_released = rec_table_released,
 		.make_pte = host_make_pte,
 		.pte_phys = host_pte_phys,
 		.fill_leaves = host_fill_leaves,

@@ -7,6 +7,8 @@
  * attaches to its PASS line.
  */
 #include <setjmp.h>
+#include <mm/percpu.h>
+#include <mm/uspace.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -324,6 +326,115 @@ static void test_fixmap_out_of_range(void **state)
 	assert_false(o.panicked);
 	assert_true(host_call(do_fixmap_oob, NULL));
 	assert_non_null(strstr(host.panic_msg, "fixmap slot 512 out of range"));
+}
+
+/* ---- user address spaces (mm/uspace.c): one L3 tree, built as a hooked
+ * batch, walked, unmapped, freed; W+X and VAs outside slot 0 refused. */
+
+static struct uspace test_as;
+static struct uspace_page test_pages[3];
+
+static void do_uspace_build(void *p)
+{
+	uspace_build(&test_as, "test", test_pages, *(unsigned int *)p);
+}
+
+static phys_addr_t frame(void)
+{
+	phys_addr_t pa = percpu_data_page();
+
+	assert_true(pa);
+	return pa;
+}
+
+static void test_uspace(void **state)
+{
+	struct memmap_entry e[] = { { 1 << 20, 127 << 20, MEM_USABLE } };
+	struct build_case c = { .map = e, .nr = 1, .max_level = 2, .nx = true, .brk_pages = 16,
+				.phys_limit = PHYS_LIMIT_52 };
+	static struct build_outcome o;
+	unsigned int n = 3;
+	unsigned long hooks;
+	char first[160];
+	phys_addr_t lowest;
+	pte_t pte;
+
+	build_and_check(&c, &o);
+	assert_false(o.panicked);
+	assert_int_equal(o.errors, 0);
+	host.after_init = true;
+	test_pages[0] = (struct uspace_page){ 0x400000, frame(), false, true };
+	test_pages[1] = (struct uspace_page){ 0x401000, frame(), true, false };
+	test_pages[2] = (struct uspace_page){ USER_TOP - PAGE_SIZE, frame(), true, false };
+	hooks = host.hook_calls;
+	assert_false(host_call(do_uspace_build, &n));
+	assert_int_equal(host.hook_calls, hooks + 1);          /* one batch, hooked */
+	assert_int_equal(test_as.tables, 5);
+	assert_int_equal(test_as.tables_at[3], 1);
+	assert_int_equal(test_as.tables_at[2], 2);
+	assert_int_equal(test_as.tables_at[1], 2);
+	assert_int_equal(uspace_check(&test_as, false, first, sizeof(first)), 0);
+	assert_int_equal(uspace_l4e(&test_as), test_as.l3 | PTE_P | PTE_RW | PTE_US);
+	pte = uspace_lookup(&test_as, 0x400000);
+	assert_int_equal(pte_addr(pte), test_pages[0].pa);
+	assert_true((pte & (PTE_P | PTE_US)) == (PTE_P | PTE_US));
+	assert_false(pte & (PTE_RW | PTE_NX));                 /* code: R+X */
+	pte = uspace_lookup(&test_as, 0x401000);
+	assert_true((pte & (PTE_RW | PTE_NX | PTE_US)) == (PTE_RW | PTE_NX | PTE_US));
+	assert_int_equal(uspace_lookup(&test_as, 0x402000), 0);
+	assert_true(pt_page(test_as.l3)[0] & PTE_US);            /* the path grants US too */
+	assert_true(pt_page(pte_addr(pt_page(test_as.l3)[0]))[2] & PTE_US);
+	assert_int_equal(host.errors, 0);
+
+	/* unmap through write_pte: the check then finds one page less */
+	assert_true(pte_present(uspace_unmap(&test_as, 0x401000)));
+	assert_int_equal(uspace_lookup(&test_as, 0x401000), 0);
+	assert_int_equal(test_as.pages, 2);
+	assert_int_equal(uspace_check(&test_as, false, first, sizeof(first)), 0);
+	assert_int_equal(host.errors, 0);
+
+	/* free: every table released to the backend; the pages are reused
+	 * (above any fresh page: those come from the top down) */
+	lowest = frame();
+	uspace_free(&test_as);
+	assert_int_equal(host.released_calls, 5);
+	assert_int_equal(test_as.freed_tables, 5);
+	assert_int_equal(test_as.freed_pages, 2);
+	assert_int_equal(test_as.l3, 0);
+	assert_true(percpu_data_page() > lowest);
+
+	/* refused: writable and executable, and a VA outside slot 0 */
+	test_pages[0] = (struct uspace_page){ 0x400000, frame(), true, true };
+	n = 1;
+	assert_true(host_call(do_uspace_build, &n));
+	assert_non_null(strstr(host.panic_msg, "asked writable and executable (W^X)"));
+	test_pages[0] = (struct uspace_page){ USER_TOP, frame(), false, false };
+	assert_true(host_call(do_uspace_build, &n));
+	assert_non_null(strstr(host.panic_msg, "is not a page of the user slot"));
+}
+
+/* A leaf that is W+X, or a table count that differs, is found by the walk. */
+static void test_uspace_check_finds(void **state)
+{
+	struct memmap_entry e[] = { { 1 << 20, 127 << 20, MEM_USABLE } };
+	struct build_case c = { .map = e, .nr = 1, .max_level = 2, .nx = true, .brk_pages = 16,
+				.phys_limit = PHYS_LIMIT_52 };
+	static struct build_outcome o;
+	unsigned int n = 1;
+	char first[160];
+	pte_t *l1;
+
+	build_and_check(&c, &o);
+	assert_false(o.panicked);
+	host.after_init = true;
+	test_pages[0] = (struct uspace_page){ 0x401000, frame(), true, false };
+	assert_false(host_call(do_uspace_build, &n));
+	l1 = pt_page(pte_addr(pt_page(pte_addr(pt_page(test_as.l3)[0]))[2]));
+	l1[1] &= ~PTE_NX;                                       /* planted: W+X */
+	assert_int_equal(uspace_check(&test_as, false, first, sizeof(first)), 1);
+	assert_non_null(strstr(first, "writable and executable"));
+	test_as.tables_at[1]++;                                 /* planted: a miscount */
+	assert_int_equal(uspace_check(&test_as, false, first, sizeof(first)), 2);
 }
 
 /* Without NX the direct map and the image carry no NX bit anywhere. */
@@ -834,6 +945,9 @@ int main(void)
 	tests[nt++] = (struct CMUnitTest){ "fixmap/set", test_fixmap, NULL, NULL, NULL };
 	tests[nt++] = (struct CMUnitTest){ "fixmap/out-of-range", test_fixmap_out_of_range, NULL,
 					   NULL, NULL };
+	tests[nt++] = (struct CMUnitTest){ "uspace/build-unmap-free", test_uspace, NULL, NULL, NULL };
+	tests[nt++] = (struct CMUnitTest){ "uspace/check-finds", test_uspace_check_finds, NULL, NULL,
+					   NULL };
 	tests[nt++] = (struct CMUnitTest){ "trace/tamper", test_trace_tamper, NULL, NULL, NULL };
 	tests[nt++] = (struct CMUnitTest){ "batches/1g-runs", test_1g_runs, NULL, NULL, NULL };
 	tests[nt++] = (struct CMUnitTest){ "probe/initrd-at-top/4k", test_initrd_at_top, NULL,

@@ -205,7 +205,8 @@ def run_xen(c):
 
 def compare(c):
     """A native boot with the Xen run's RAM and options (the Makefile's own
-    `make run`) against that run's trace: expected differences only."""
+    `make run`, under TCG like every test: never dependent on /dev/kvm) against
+    that run's trace: expected differences only."""
     run_dir = "%s/xen/check-%s" % (BUILD, c["compare"])
     st = status(run_dir)
     log, report = run_dir + "-native.log", "%s/xen/check-%s.txt" % (BUILD, c["name"])

@@ -1,0 +1,243 @@
+/*
+ * uspace.c — user address spaces in one PML4 slot (include/mm/uspace.h).
+ *
+ * Building one is a batch like steps 5-6 of mm_init: the L3 and every table
+ * below it come from RAM already mapped (ram_alloc_page, the highest free
+ * page, or a page freed earlier), are filled by the one mapper (pt_map_below,
+ * starting at level 3), and go to the paravirt hook.  The batch has no links:
+ * nothing live points at it until a CPU writes uspace_l4e() into slot 0 of
+ * its own L4 (through write_pte), which is the address-space switch.
+ */
+#include <stdarg.h>
+#include <kernel/panic.h>
+#include <kernel/printk.h>
+#include <lib/string.h>
+#include <mm/uspace.h>
+#include <paravirt/ops.h>
+#include "internal.h"
+
+#define USER_LEVEL 3            /* an address space's top table: one L3 */
+
+static unsigned int nr_spaces;
+
+static bool user_va(uint64_t va)
+{
+	return va >= PAGE_SIZE && va < USER_TOP;
+}
+
+void uspace_build(struct uspace *as, const char *name, const struct uspace_page *pages,
+		  unsigned int n)
+{
+	static struct pt_batch b;
+	struct pt_builder bd;
+	char ext[160];
+	unsigned int i, l;
+	int len = 0;
+
+	memset(as, 0, sizeof(*as));
+	as->name = name;
+	as->id = ++nr_spaces;
+	batch_start(&b, 8, PT_SRC_RAM);
+	memset(bd.pending, 0, sizeof(bd.pending));
+	bd.batch = &b;
+	bd.count_only = false;
+	as->l3 = batch_take_page(&b, USER_LEVEL);
+	if (!as->l3)
+		panic("%s: no free mapped page for its L3", name);
+	for (i = 0; i < n; i++) {
+		const struct uspace_page *p = &pages[i];
+		pte_t flags = PTE_P | PTE_US | (p->write ? PTE_RW : 0) |
+			      (!p->exec && mm.cfg.nx ? PTE_NX : 0);
+
+		if (!user_va(p->va) || (p->va & (PAGE_SIZE - 1)))
+			panic("%s: page va 0x%lx is not a page of the user slot [0x%lx-0x%lx]",
+			      name, (unsigned long)p->va, (unsigned long)PAGE_SIZE,
+			      (unsigned long)USER_TOP - 1);
+		if (p->write && p->exec)
+			panic("%s: page va 0x%lx asked writable and executable (W^X)", name,
+			      (unsigned long)p->va);
+		pt_map_below(&bd, as->l3, false, USER_LEVEL, p->va, PAGE_SIZE, p->pa, 1, flags);
+	}
+	b.hook_action = "unset";
+	b.hook_result = "unset";
+	pv_batch_built(&b);             /* before anything can reach the tree */
+	mm.hook_calls++;
+	mm.hook_splits += b.hook_splits;
+	mm.hook_split_tables += b.hook_split_tables;
+	as->batch = b.id;
+	as->tables = b.nr_tables;
+	for (l = 1; l <= PT_LEVELS; l++)
+		as->tables_at[l] = b.tables_at[l];
+	as->pages = n;
+	as->hook_action = b.hook_action;
+	as->hook_result = b.hook_result;
+	as->hook_ro_entries = b.hook_ro_entries;
+	as->hook_splits = b.hook_splits;
+	ext[0] = '\0';
+	for (i = 0; i < b.nr_extents && len < (int)sizeof(ext) - 40; i++)
+		len += snprintf(ext + len, sizeof(ext) - len, "%s0x%010lx-0x%010lx", i ? "," : "",
+				(unsigned long)b.extents[i].start,
+				(unsigned long)(b.extents[i].end - 1));
+	trace("uspace id=%u as=%u name=%s l3=0x%010lx tables=%lu l3s=%lu l2=%lu l1=%lu src=ram pa=[%s] pages=%lu hook=%s result=%s ro_entries=%lu splits=%lu split_tables=%lu",
+	      b.id, as->id, name, (unsigned long)as->l3, b.nr_tables, b.tables_at[3],
+	      b.tables_at[2], b.tables_at[1], ext, as->pages, b.hook_action, b.hook_result,
+	      b.hook_ro_entries, b.hook_splits, b.hook_split_tables);
+	batch_finish(&b);
+}
+
+pte_t uspace_l4e(const struct uspace *as)
+{
+	return as && as->l3 ? make_pte(as->l3, PTE_P | PTE_RW | PTE_US) : 0;
+}
+
+pte_t uspace_lookup(const struct uspace *as, uint64_t va)
+{
+	phys_addr_t t = as->l3;
+	unsigned int l;
+
+	if (!t || va >= USER_TOP)
+		return 0;
+	for (l = USER_LEVEL; l >= 1; l--) {
+		pte_t e = pt_virt(t)[pt_index(va, l)];
+
+		if (!pte_present(e))
+			return 0;
+		if (pte_is_leaf(e, l))
+			return e;
+		t = pte_phys(e);
+	}
+	return 0;
+}
+
+pte_t uspace_unmap(struct uspace *as, uint64_t va)
+{
+	pte_t e;
+
+	if (!as->l3 || !user_va(va))
+		return 0;
+	e = pt_unmap_below(as->l3, USER_LEVEL, va);
+	if (pte_present(e))
+		as->pages--;
+	return e;
+}
+
+/* ------------------------------------------------------------- freeing */
+
+struct freer {
+	struct pt_visitor v;
+	struct uspace *as;
+	phys_addr_t tables[64];
+	unsigned int nr_tables;
+};
+
+static void free_leaf(struct pt_visitor *v, uint64_t va, pte_t e, unsigned int level)
+{
+	struct freer *f = (struct freer *)v;
+
+	if (page_free(pte_phys(e)))
+		f->as->freed_pages++;
+}
+
+static void note_table(struct pt_visitor *v, phys_addr_t pa, unsigned int level)
+{
+	struct freer *f = (struct freer *)v;
+
+	if (f->nr_tables == sizeof(f->tables) / sizeof(f->tables[0]))
+		panic("%s: more than %u table pages", f->as->name, f->nr_tables);
+	f->tables[f->nr_tables++] = pa;
+}
+
+void uspace_free(struct uspace *as)
+{
+	static struct freer f;
+	unsigned int i;
+
+	if (!as->l3)
+		return;
+	memset(&f, 0, sizeof(f));
+	f.v.table_fn = note_table;
+	f.v.leaf_fn = free_leaf;
+	f.as = as;
+	pt_walk_below(as->l3, USER_LEVEL, 0, &f.v);
+	/* Tables after the walk: each becomes ordinary RAM again (on Xen PVH
+	 * writable in the direct map) before anything may write it. */
+	for (i = 0; i < f.nr_tables; i++) {
+		pv_table_released(f.tables[i]);
+		if (page_free(f.tables[i]))
+			as->freed_tables++;
+	}
+	trace("uspace_free as=%u name=%s l3=0x%010lx tables=%lu pages=%lu table_released=%s",
+	      as->id, as->name, (unsigned long)as->l3, as->freed_tables, as->freed_pages,
+	      pv_name());
+	as->l3 = 0;
+}
+
+/* -------------------------------------------------------------- check */
+
+struct uchk {
+	struct pt_visitor v;
+	const struct uspace *as;
+	bool ro;
+	unsigned long violations, tables_at[PT_LEVELS + 1], leaves;
+	char *first;
+	size_t first_size;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void bad(struct uchk *c, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!c->violations++ && c->first_size)
+		snprintf(c->first, c->first_size, "%s", msg);
+	if (c->violations <= 10)
+		printk("uspace: VIOLATION: %s\n", msg);
+}
+
+static void chk_table(struct pt_visitor *v, phys_addr_t pa, unsigned int level)
+{
+	struct uchk *c = (struct uchk *)v;
+
+	c->tables_at[level]++;
+	if (c->ro) {
+		pte_t e = pt_lookup(DIRECT_MAP_BASE + pa, NULL, NULL);
+
+		if (!pte_present(e) || (e & PTE_RW))
+			bad(c, "%s: L%u table 0x%010lx is %s in the direct map", c->as->name, level,
+			    (unsigned long)pa, pte_present(e) ? "writable" : "not mapped");
+	}
+}
+
+static void chk_leaf(struct pt_visitor *v, uint64_t va, pte_t e, unsigned int level)
+{
+	struct uchk *c = (struct uchk *)v;
+
+	c->leaves++;
+	if (level != 1 || !(e & PTE_US) || !user_va(va))
+		bad(c, "%s: leaf va 0x%lx level %u entry 0x%016lx is not a user 4 KiB page of slot 0",
+		    c->as->name, (unsigned long)va, level, (unsigned long)e);
+	if (mm.cfg.nx && (e & PTE_RW) && !(e & PTE_NX))
+		bad(c, "%s: user page va 0x%lx is writable and executable", c->as->name,
+		    (unsigned long)va);
+}
+
+unsigned long uspace_check(const struct uspace *as, bool ro, char *first, size_t first_size)
+{
+	struct uchk c = { { chk_table, chk_leaf }, as, ro, 0, { 0 }, 0, first, first_size };
+	unsigned int l;
+
+	if (!as->l3)
+		return 0;
+	pt_walk_below(as->l3, USER_LEVEL, 0, &c.v);
+	for (l = 1; l <= USER_LEVEL; l++)
+		if (c.tables_at[l] != as->tables_at[l])
+			bad(&c, "%s: %lu L%u tables found, %lu built", as->name, c.tables_at[l], l,
+			    as->tables_at[l]);
+	if (c.leaves != as->pages)
+		bad(&c, "%s: %lu pages mapped, %lu expected", as->name, c.leaves, as->pages);
+	return c.violations;
+}
