@@ -77,11 +77,12 @@ int findings_count(const struct findings *fs, enum fclass cls)
  * BACKEND: a paravirt backend's exchange with its hypervisor, not
  * replayed; between two runs an environment fact.  PERCPU: every CPU on its
  * own L4 after mm_init (mm/percpu.c, arch/x86_64/smp.c; docs/trace.md):
- * how many CPUs there are is an environment fact, not replayed.  `later`: added to v1
+ * how many CPUs there are is an environment fact, not replayed.  USERRUN:
+ * the ring-3 run after that (mm/uspace.c, kernel/user.c), not replayed.  `later`: added to v1
  * after its first traces, so an older trace may lack it.  A kind not
  * listed is noted (INFO) and ignored; a new kind goes here.
  */
-enum origin { BUILDER, BACKEND, PERCPU };
+enum origin { BUILDER, BACKEND, PERCPU, USERRUN };
 
 static const struct {
 	const char *kind;
@@ -95,6 +96,9 @@ static const struct {
 	{ "selfcheck", BUILDER, false }, { "xen", BACKEND, false },   { "xenpv", BACKEND, true },
 	{ "percpu_batch", PERCPU, true }, { "smp", PERCPU, true },    { "smp_timeout", PERCPU, true },
 	{ "percpu", PERCPU, true },     { "smptest", PERCPU, true },  { "smpcheck", PERCPU, true },
+	{ "uspace", USERRUN, true },    { "uspace_free", USERRUN, true }, { "user_kill", USERRUN, true },
+	{ "user_prog", USERRUN, true }, { "user_check", USERRUN, true }, { "user_run", USERRUN, true },
+	{ "user_skip", USERRUN, true },
 };
 
 /* Fields of builder records that the run's environment decides, not
