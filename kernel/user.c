@@ -105,6 +105,7 @@ static struct uprog progs[2] = {
 static struct uprog *running[MAX_CPUS];        /* on CPU i now */
 static const struct uspace *in_slot0[MAX_CPUS]; /* what slot 0 of CPU i's L4 holds */
 static unsigned long switches, switch_insns, switch_min = ~0UL, switch_max;
+static unsigned long switches_on[MAX_CPUS];     /* slot-0 writes per CPU */
 static char first_violation[200];
 static unsigned long violations;
 
@@ -222,6 +223,7 @@ static void switch_to(unsigned int cid, const struct uspace *as)
 	if (!as)
 		return;
 	switches++;
+	switches_on[cid]++;
 	switch_insns += t1 - t0;
 	if (t1 - t0 < switch_min)
 		switch_min = t1 - t0;
@@ -590,7 +592,16 @@ unsigned long user_run_all(void)
 	printk("bench: user_switches=%lu user_switch_insns_avg=%lu min=%lu max=%lu rdtsc_pair=%lu (slot-0 write_pte + flush_tlb_user between two rdtsc, guest instructions under qemu -icount shift=0,sleep=off)\n",
 	       switches, switches ? switch_insns / switches : 0, switches ? switch_min : 0,
 	       switch_max, (unsigned long)(t1 - t0));
-	trace("user_run rounds=%lu switches=%lu cpus=%u violations=%lu", rounds, switches, n,
-	      violations);
+	{
+		char per[8 * MAX_CPUS];
+		int k = 0;
+
+		per[0] = '\0';
+		for (i = 0; i < n; i++)
+			k += snprintf(per + k, sizeof(per) - k, "%s%lu", i ? "," : "",
+				      switches_on[ids[i]]);
+		trace("user_run rounds=%lu switches=%lu per_cpu=%s cpus=%u violations=%lu", rounds,
+		      switches, per, n, violations);
+	}
 	return violations;
 }
