@@ -24,7 +24,7 @@
 #include "screen_internal.h"
 
 #define FIX_SCREEN_FIRST        1       /* slot 0: the Xen console ring */
-#define FIX_SCREEN_SLOTS        (FIXMAP_SLOTS - FIX_SCREEN_FIRST)
+#define FIX_SCREEN_SLOTS        (FIXMAP_SLOTS - FIX_SCREEN_FIRST - 1)   /* the last: the LAPIC */
 #define CELLS_MAX               (16 * 1024)
 #define MSR_PAT                 0x277
 #define PAT_WC                  0x01

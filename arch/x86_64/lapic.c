@@ -33,7 +33,7 @@ void lapic_map(uint64_t pa)
 		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
 	if (!pa)
 		pa = base & 0xffffff000ULL;
-	fixmap_set(FIX_LAPIC, pa, true);
+	fixmap_set_cache(FIX_LAPIC, pa, true, PTE_PCD | PTE_PWT);      /* uncached */
 }
 
 void lapic_enable(void)

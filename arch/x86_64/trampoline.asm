@@ -79,9 +79,10 @@ tramp_lm64:
 align 8
 tramp_gdt:
 	dq 0
-	dq 0x00cf9a000000ffff           ; 0x08: 32-bit code
-	dq 0x00cf92000000ffff           ; 0x10: data
-	dq 0x00af9a000000ffff           ; 0x18: 64-bit code
+	dq 0x00cf9b000000ffff           ; 0x08: 32-bit code (accessed bits preset: once paging is on
+					; this page is read-only, and a CPU setting them faults)
+	dq 0x00cf93000000ffff           ; 0x10: data (accessed)
+	dq 0x00af9b000000ffff           ; 0x18: 64-bit code (accessed)
 tramp_gdt_end:
 
 align 8

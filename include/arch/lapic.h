@@ -7,8 +7,11 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <mm/layout.h>
 
-#define FIX_LAPIC           1           /* fixmap slot (0 is the Xen console ring) */
+/* The fixmap's last slot (0: the Xen console ring; 1..: the screen, which
+ * leaves this one, kernel/screen.c). */
+#define FIX_LAPIC           (FIXMAP_SLOTS - 1)
 
 #define LAPIC_ID            0x020
 #define LAPIC_VERSION       0x030
