@@ -50,12 +50,23 @@ static void set_smp_test(struct kernel_options *o, const char *v)
 	o->smp_no_shootdown = true;
 }
 
+static void set_user(struct kernel_options *o, const char *v)
+{
+	if (!strcmp(v, "on"))
+		o->user_off = false;
+	else if (!strcmp(v, "off"))
+		o->user_off = true;
+	else
+		panic_at("cmdline_parse", "user=%s: want on or off", v);
+}
+
 static const struct option opts[] = {
 	{ "pt.maxpage", set_maxpage },          /* largest page in the direct map */
 	{ "selftest", set_selftest },           /* provoke a fault after setup */
 	{ "memmap.test", set_memmap_test },     /* test only: replace the memory map */
 	{ "smp.test", set_smp_test },           /* test only: no-shootdown (skip the
 						 * TLB shootdown IPI; its test must FAIL) */
+	{ "user", set_user },                   /* on|off: the ring-3 run after setup */
 };
 
 static const char *keep(const char *s, size_t n)
@@ -102,7 +113,7 @@ void cmdline_parse(const char *cmdline, struct kernel_options *o)
 			if (!strcmp(opts[i].key, key))
 				break;
 		if (i == NR_OPTS)
-			panic_at("cmdline_parse", "unknown option '%s' (known: pt.maxpage selftest memmap.test smp.test)",
+			panic_at("cmdline_parse", "unknown option '%s' (known: pt.maxpage selftest memmap.test smp.test user)",
 				 key);
 		if (given[i])
 			panic_at("cmdline_parse", "option '%s' given twice (%s=%s, then %s=%s)",

@@ -158,7 +158,10 @@ void kmain(struct boot_info *bi)
 	smp_violations = smp_selfcheck();       /* globaldata, new mapping, shootdown, L4s */
 	printk("bench: kmain_tsc=%lu screen_tsc=%lu (so far; guest instructions under qemu -icount shift=0,sleep=off)\n",
 	       (unsigned long)(rdtsc() - t0), (unsigned long)screen_tsc());
-	user_violations = user_run_all();       /* ring 3: two programs, slot 0 switched */
+	user_violations = options.user_off ? 0 :
+		user_run_all();                 /* ring 3: two programs, slot 0 switched */
+	if (options.user_off)
+		printk("user: not run (user=off)\n");
 	trace_end();                            /* record count + checksum */
 	if (check->violations)
 		finish_fail("selfcheck: %lu violations, first: %s", check->violations, check->first);

@@ -18,6 +18,7 @@ struct kernel_options {
 	const char *selftest;           /* NULL = none */
 	const char *memmap_test;        /* test-only synthetic memory map */
 	bool smp_no_shootdown;          /* test only: leave other CPUs' TLBs stale */
+	bool user_off;                  /* user=off: no ring-3 run */
 };
 
 extern struct kernel_options options;

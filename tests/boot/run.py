@@ -449,6 +449,12 @@ def check_user(case, lines):
     n = case.cpus_up or (int(case.smp.split(",")[0]) if case.smp else 1)
     if case.expect != "PASS":
         return errs
+    if re.search(r"(?:^| )user=off(?: |$)", case.cmdline):
+        if not any(l == "user: not run (user=off)" for l in lines):
+            errs.append("no 'user: not run (user=off)' line")
+        if any(l.startswith("trace: uspace ") or l.startswith("user: rounds=") for l in lines):
+            errs.append("user=off, but the user run ran")
+        return errs
     m = [re.match(r"^user: rounds=(\d+) switches=(\d+) cpus=(\d+) kernel_halves=unchanged\? yes violations=0$", l)
          for l in lines]
     m = [x for x in m if x]
