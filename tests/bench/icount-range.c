@@ -13,8 +13,8 @@
  *   icount-range: insns=N start=0x... end=0x...
  *
  * With exit=on, QEMU then exits at once with status 0 (for a guest that would run
- * on, e.g. Linux without a root fs).  If QEMU exits before that (guest exit,
- * timeout signal excepted), the plugin prints
+ * on, e.g. Linux without a root fs).  If QEMU exits normally before that (the
+ * guest's exit, a reset with -no-reboot; a kill by signal prints nothing), it prints
  *
  *   icount-range: error: end 0x... never reached (start ... executed N times)
  *
