@@ -28,7 +28,13 @@
 
 struct mm_state mm;
 
-static void run_hook(struct pt_batch *b)
+/*
+ * The hook of steps 3 and 6 (design §1, §4): the backend sees a batch of
+ * filled tables before any of them is reachable.  Every batch goes through
+ * here — the seven steps', the per-CPU ones (percpu.c) and address spaces
+ * (uspace.c) — so the counts in struct mm_state cover them all.
+ */
+void batch_hook(struct pt_batch *b)
 {
 	b->hook_action = "unset";
 	b->hook_result = "unset";
@@ -36,6 +42,22 @@ static void run_hook(struct pt_batch *b)
 	mm.hook_calls++;
 	mm.hook_splits += b->hook_splits;
 	mm.hook_split_tables += b->hook_split_tables;
+}
+
+/* Link a hooked batch into the live tree: its recorded entries, through
+ * write_pte, in one lazy group (one hypercall on Xen PV). */
+void batch_link(struct pt_batch *b)
+{
+	mmu_lazy_begin();
+	for (unsigned int i = 0; i < b->nr_links; i++)
+		write_pte(b->links[i].slot, b->links[i].val);
+	mmu_lazy_end();
+	mm.links += b->nr_links;
+}
+
+static void run_hook(struct pt_batch *b)
+{
+	batch_hook(b);
 	trace_hook(b);
 }
 
@@ -383,11 +405,7 @@ static bool step5(struct pt_builder *bd, struct pt_batch *b)
 		      (unsigned long)(mm.ram_mapped >> 10));
 	trace_batch(b);
 	run_hook(b);                                    /* step 6: hook ... */
-	mmu_lazy_begin();                               /* ... then link */
-	for (unsigned int i = 0; i < b->nr_links; i++)
-		write_pte(b->links[i].slot, b->links[i].val);
-	mmu_lazy_end();
-	mm.links += b->nr_links;
+	batch_link(b);                                  /* ... then link */
 	trace("link id=%u step=6 entries=%u", b->id, b->nr_links);
 	if (above)
 		mm.above_lo = b->pa_lo;

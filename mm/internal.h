@@ -108,6 +108,10 @@ void pt_walk(phys_addr_t root, struct pt_visitor *v);
 /* The same from a table of `level` whose first byte is at VA `base`. */
 void pt_walk_below(phys_addr_t table, unsigned int level, uint64_t base, struct pt_visitor *v);
 
+/* ---- init.c: every batch is hooked, then linked, by these two */
+void batch_hook(struct pt_batch *b);
+void batch_link(struct pt_batch *b);
+
 /* ---- trace.c (trace() and trace_end() are in <mm/trace.h>) */
 void trace_begin(uint64_t chunk, unsigned int growth_shift, uint64_t batch_min,
 		 unsigned long hook_reserve, uint64_t start);

@@ -67,17 +67,8 @@ static void trace_percpu_batch(const struct pt_batch *b, const char *what, unsig
 /* The hook, then the links: the batch goes live. */
 static void hook_and_link(struct pt_batch *b, const char *what, unsigned int cpu)
 {
-	unsigned int i;
-
-	b->hook_action = "unset";
-	b->hook_result = "unset";
-	pv_batch_built(b);
-	mm.hook_calls++;
-	mm.hook_splits += b->hook_splits;
-	mm.hook_split_tables += b->hook_split_tables;
-	for (i = 0; i < b->nr_links; i++)
-		write_pte(b->links[i].slot, b->links[i].val);
-	mm.links += b->nr_links;
+	batch_hook(b);
+	batch_link(b);
 	trace_percpu_batch(b, what, cpu);
 	batch_finish(b);
 }

@@ -58,12 +58,7 @@ void uspace_build(struct uspace *as, const char *name, const struct uspace_page 
 			      (unsigned long)p->va);
 		pt_map_below(&bd, as->l3, false, USER_LEVEL, p->va, PAGE_SIZE, p->pa, 1, flags);
 	}
-	b.hook_action = "unset";
-	b.hook_result = "unset";
-	pv_batch_built(&b);             /* before anything can reach the tree */
-	mm.hook_calls++;
-	mm.hook_splits += b.hook_splits;
-	mm.hook_split_tables += b.hook_split_tables;
+	batch_hook(&b);                 /* before anything can reach the tree */
 	as->batch = b.id;
 	as->tables = b.nr_tables;
 	for (l = 1; l <= PT_LEVELS; l++)
