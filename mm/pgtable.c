@@ -198,16 +198,22 @@ static void map_in(struct pt_builder *bd, phys_addr_t table, bool live, unsigned
 	}
 }
 
+/* The checks both entries to the mapper make; returns the VA cut to 48 bits
+ * (the index arithmetic ignores the sign bits). */
+static uint64_t map_args(const char *func, uint64_t va, uint64_t size, phys_addr_t pa)
+{
+	if ((va | size | pa) & (PAGE_SIZE - 1))
+		panic_at(func, "unaligned range va 0x%lx size 0x%lx pa 0x%lx", (unsigned long)va,
+		      (unsigned long)size, (unsigned long)pa);
+	return va & ((1ULL << 48) - 1);
+}
+
 void pt_map(struct pt_builder *bd, phys_addr_t root, bool root_live, uint64_t va,
 	    uint64_t size, phys_addr_t pa, unsigned int max_level, pte_t flags)
 {
 	if (!size)
 		return;
-	if ((va | size | pa) & (PAGE_SIZE - 1))
-		panic("unaligned range va 0x%lx size 0x%lx pa 0x%lx", (unsigned long)va,
-		      (unsigned long)size, (unsigned long)pa);
-	/* Work on 48-bit VAs: the index arithmetic ignores the sign bits. */
-	va &= (1ULL << 48) - 1;
+	va = map_args(__func__, va, size, pa);
 	map_in(bd, root, root_live, PT_LEVELS, va, va + size, (int64_t)(pa - va),
 	       max_level, flags);
 }
@@ -217,10 +223,7 @@ void pt_map_below(struct pt_builder *bd, phys_addr_t table, bool live, unsigned 
 {
 	if (!size)
 		return;
-	if ((va | size | pa) & (PAGE_SIZE - 1))
-		panic("unaligned range va 0x%lx size 0x%lx pa 0x%lx", (unsigned long)va,
-		      (unsigned long)size, (unsigned long)pa);
-	va &= (1ULL << 48) - 1;
+	va = map_args(__func__, va, size, pa);
 	if (level >= PT_LEVELS || (va >> level_shift(level + 1)) !=
 	    ((va + size - 1) >> level_shift(level + 1)))
 		panic("range va 0x%lx size 0x%lx leaves the L%u table's span", (unsigned long)va,
