@@ -22,28 +22,32 @@
 
 #define REPORT_MAX 10
 
-struct checker {
-	struct pt_visitor v;
-	struct mm_check_result *r;
-	bool tables_ro;
-	unsigned int ram_idx;           /* direct-map leaves come in VA order */
-};
-
-__attribute__((format(printf, 2, 3)))
-static void violation(struct checker *c, const char *fmt, ...)
+/* Every self-check of mm records what it finds here: counted, the first
+ * kept, the first REPORT_MAX printed as "<who>: VIOLATION: ...". */
+void violation_add(struct violations *vs, const char *fmt, ...)
 {
-	char msg[sizeof(c->r->first)];
+	char msg[200];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (!c->r->violations)
-		memcpy(c->r->first, msg, sizeof(msg));
-	if (c->r->violations < REPORT_MAX)
-		printk("selfcheck: VIOLATION: %s\n", msg);
-	c->r->violations++;
+	if (!vs->n && vs->first_size)
+		snprintf(vs->first, vs->first_size, "%s", msg);
+	if (vs->n < REPORT_MAX)
+		printk("%s: VIOLATION: %s\n", vs->who, msg);
+	vs->n++;
 }
+
+struct checker {
+	struct pt_visitor v;
+	struct mm_check_result *r;
+	struct violations *vs;          /* shared by the walks of one mm_check */
+	bool tables_ro;
+	unsigned int ram_idx;           /* direct-map leaves come in VA order */
+};
+
+#define violation(c, ...) violation_add((c)->vs, __VA_ARGS__)
 
 static const struct image_section *image_section_of(uint64_t va)
 {
@@ -185,7 +189,9 @@ static void check_table_ro(struct pt_visitor *v, phys_addr_t pa, unsigned int le
 
 unsigned long mm_check(bool tables_ro, struct mm_check_result *r)
 {
-	struct checker c = { .v = { check_table, check_leaf }, .r = r, .tables_ro = tables_ro };
+	struct violations vs = { "selfcheck", 0, r->first, sizeof(r->first) };
+	struct checker c = { .v = { check_table, check_leaf }, .r = r, .vs = &vs,
+			     .tables_ro = tables_ro };
 	uint64_t ram = memmap_usable_bytes(&mm.ram);
 	const pte_t *root = pt_virt(mm.root);
 	unsigned int i;
@@ -221,9 +227,11 @@ unsigned long mm_check(bool tables_ro, struct mm_check_result *r)
 		}
 	}
 	if (tables_ro) {
-		struct checker ro = { .v = { check_table_ro, NULL }, .r = r, .tables_ro = true };
+		struct checker ro = { .v = { check_table_ro, NULL }, .r = r, .vs = &vs,
+				      .tables_ro = true };
 		pt_walk(mm.root, &ro.v);
 	}
+	r->violations = vs.n;
 	return r->violations;
 }
 

@@ -108,6 +108,16 @@ void pt_walk(phys_addr_t root, struct pt_visitor *v);
 /* The same from a table of `level` whose first byte is at VA `base`. */
 void pt_walk_below(phys_addr_t table, unsigned int level, uint64_t base, struct pt_visitor *v);
 
+/* ---- check.c: how every self-check of mm records a violation */
+struct violations {
+	const char *who;                /* the prefix of its VIOLATION lines */
+	unsigned long n;
+	char *first;                    /* the first one's text, if first_size */
+	size_t first_size;
+};
+__attribute__((format(printf, 2, 3)))
+void violation_add(struct violations *vs, const char *fmt, ...);
+
 /* ---- init.c: every batch is hooked, then linked, by these two */
 void batch_hook(struct pt_batch *b);
 void batch_link(struct pt_batch *b);

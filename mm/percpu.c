@@ -14,7 +14,6 @@
  * first copy is the pre-population rule of <mm/layout.h>; the kmap L3 comes
  * with the first AP's stacks, which are mapped before any AP L4 is built.
  */
-#include <stdarg.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <lib/string.h>
@@ -205,25 +204,10 @@ void kmap_remap_page(uint64_t va, phys_addr_t pa)
 /* ------------------------------------------------------------ check */
 
 struct pc_check {
-	unsigned long v;
-	char *first;
-	size_t first_size;
+	struct violations vs;
 };
 
-__attribute__((format(printf, 2, 3)))
-static void bad(struct pc_check *c, const char *fmt, ...)
-{
-	char msg[200];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (!c->v++ && c->first_size)
-		snprintf(c->first, c->first_size, "%s", msg);
-	if (c->v <= 10)
-		printk("smpcheck: VIOLATION: %s\n", msg);
-}
+#define bad(c, ...) violation_add(&(c)->vs, __VA_ARGS__)
 
 /* The leaf for va under root (0 if none). */
 static pte_t lookup_in(phys_addr_t root, uint64_t va, unsigned int *level)
@@ -260,7 +244,7 @@ static void check_ro(struct pc_check *c, unsigned int cpu, phys_addr_t pa, unsig
 unsigned long percpu_check(struct percpu_tables *const *t, unsigned int n, bool ro,
 			   char *first, size_t first_size)
 {
-	struct pc_check c = { 0, first, first_size };
+	struct pc_check c = { { "smpcheck", 0, first, first_size } };
 	const pte_t *ref = pt_virt(mm.root);
 	unsigned int i, j, k;
 
@@ -305,5 +289,5 @@ unsigned long percpu_check(struct percpu_tables *const *t, unsigned int n, bool 
 			}
 		}
 	}
-	return c.v;
+	return c.vs.n;
 }

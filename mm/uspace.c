@@ -8,7 +8,6 @@
  * nothing live points at it until a CPU writes uspace_l4e() into slot 0 of
  * its own L4 (through write_pte), which is the address-space switch.
  */
-#include <stdarg.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <lib/string.h>
@@ -173,25 +172,11 @@ struct uchk {
 	struct pt_visitor v;
 	const struct uspace *as;
 	bool ro;
-	unsigned long violations, tables_at[PT_LEVELS + 1], leaves;
-	char *first;
-	size_t first_size;
+	unsigned long tables_at[PT_LEVELS + 1], leaves;
+	struct violations vs;
 };
 
-__attribute__((format(printf, 2, 3)))
-static void bad(struct uchk *c, const char *fmt, ...)
-{
-	char msg[200];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (!c->violations++ && c->first_size)
-		snprintf(c->first, c->first_size, "%s", msg);
-	if (c->violations <= 10)
-		printk("uspace: VIOLATION: %s\n", msg);
-}
+#define bad(c, ...) violation_add(&(c)->vs, __VA_ARGS__)
 
 static void chk_table(struct pt_visitor *v, phys_addr_t pa, unsigned int level)
 {
@@ -222,7 +207,7 @@ static void chk_leaf(struct pt_visitor *v, uint64_t va, pte_t e, unsigned int le
 
 unsigned long uspace_check(const struct uspace *as, bool ro, char *first, size_t first_size)
 {
-	struct uchk c = { { chk_table, chk_leaf }, as, ro, 0, { 0 }, 0, first, first_size };
+	struct uchk c = { { chk_table, chk_leaf }, as, ro, { 0 }, 0, { "uspace", 0, first, first_size } };
 	unsigned int l;
 
 	if (!as->l3)
@@ -234,5 +219,5 @@ unsigned long uspace_check(const struct uspace *as, bool ro, char *first, size_t
 			    as->tables_at[l]);
 	if (c.leaves != as->pages)
 		bad(&c, "%s: %lu pages mapped, %lu expected", as->name, c.leaves, as->pages);
-	return c.violations;
+	return c.vs.n;
 }
