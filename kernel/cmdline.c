@@ -60,6 +60,16 @@ static void set_user(struct kernel_options *o, const char *v)
 		panic_at("cmdline_parse", "user=%s: want on or off", v);
 }
 
+static void set_end(struct kernel_options *o, const char *v)
+{
+	if (!strcmp(v, "stop"))
+		o->end_wait = false;
+	else if (!strcmp(v, "wait"))
+		o->end_wait = true;
+	else
+		panic_at("cmdline_parse", "end=%s: want stop or wait", v);
+}
+
 static const struct option opts[] = {
 	{ "pt.maxpage", set_maxpage },          /* largest page in the direct map */
 	{ "selftest", set_selftest },           /* provoke a fault after setup */
@@ -67,6 +77,7 @@ static const struct option opts[] = {
 	{ "smp.test", set_smp_test },           /* test only: no-shootdown (skip the
 						 * TLB shootdown IPI; its test must FAIL) */
 	{ "user", set_user },                   /* on|off: the ring-3 run after setup */
+	{ "end", set_end },                     /* stop|wait: after the result line */
 };
 
 static const char *keep(const char *s, size_t n)
@@ -113,7 +124,7 @@ void cmdline_parse(const char *cmdline, struct kernel_options *o)
 			if (!strcmp(opts[i].key, key))
 				break;
 		if (i == NR_OPTS)
-			panic_at("cmdline_parse", "unknown option '%s' (known: pt.maxpage selftest memmap.test smp.test user)",
+			panic_at("cmdline_parse", "unknown option '%s' (known: pt.maxpage selftest memmap.test smp.test user end)",
 				 key);
 		if (given[i])
 			panic_at("cmdline_parse", "option '%s' given twice (%s=%s, then %s=%s)",

@@ -3,6 +3,7 @@
  */
 #include <stdarg.h>
 #include <paravirt/ops.h>
+#include <kernel/cmdline.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <arch/cpu.h>
@@ -26,6 +27,27 @@ void panic_before_verdict(void (*fn)(void))
 	       sizeof(before_verdict) / sizeof(before_verdict[0]));
 }
 
+/*
+ * end=wait: instead of stopping, the guest stays alive after its result
+ * line (interrupts off, this CPU halted; the other CPUs stay in their idle
+ * loops on their own roots) until it is destroyed, so that its memory and
+ * registers can be inspected from outside (tests/walk/).  Announced before
+ * the result line, which stays the last line of the run.
+ */
+static void end_announce(void)
+{
+	if (options.end_wait)
+		printk("topdown: end=wait: the guest stays alive after the result line until it is destroyed\n");
+}
+
+__attribute__((noreturn))
+static void end_run(enum stop_code code)
+{
+	if (options.end_wait)
+		halt_forever();
+	platform_stop(code);
+}
+
 void panic_at(const char *func, const char *fmt, ...)
 {
 	char reason[PRINTK_MAX - 64];
@@ -43,15 +65,17 @@ void panic_at(const char *func, const char *fmt, ...)
 		if (before_verdict[i])
 			before_verdict[i]();    /* the screen, the trace's kept records */
 	printk("PANIC: %s: %s\n", func, reason);
+	end_announce();
 	printk("topdown: result: PANIC: %s: %s\n", func, reason);
-	platform_stop(STOP_PANIC);
+	end_run(STOP_PANIC);
 }
 
 void finish_pass(void)
 {
 	ending++;
+	end_announce();
 	printk("topdown: result: PASS\n");
-	platform_stop(STOP_PASS);
+	end_run(STOP_PASS);
 }
 
 void finish_fail(const char *fmt, ...)
@@ -63,6 +87,7 @@ void finish_fail(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
+	end_announce();
 	printk("topdown: result: FAIL: %s\n", reason);
-	platform_stop(STOP_FAIL);
+	end_run(STOP_FAIL);
 }

@@ -19,6 +19,7 @@ struct kernel_options {
 	const char *memmap_test;        /* test-only synthetic memory map */
 	bool smp_no_shootdown;          /* test only: leave other CPUs' TLBs stale */
 	bool user_off;                  /* user=off: no ring-3 run */
+	bool end_wait;                  /* end=wait: stay alive after the result line */
 };
 
 extern struct kernel_options options;
