@@ -110,11 +110,11 @@ KERNEL_C := \
 	mm/uspace.c \
 	paravirt/paravirt.c \
 	paravirt/native.c \
-	paravirt/xen/xen.c \
+	paravirt/xen/setup_pvh.c \
 	paravirt/xen/console.c \
-	paravirt/xen/pin.c \
-	paravirt/xen/pv.c \
-	paravirt/xen/pvmmu.c \
+	paravirt/xen/mmu_pvh.c \
+	paravirt/xen/setup_pv.c \
+	paravirt/xen/mmu_pv.c \
 	kernel/string.c \
 	kernel/fnv.c
 
@@ -125,7 +125,7 @@ KERNEL_ASM := \
 	arch/x86_64/user.asm \
 	kernel/user/blobs.asm \
 	paravirt/xen/hypercall.asm \
-	paravirt/xen/pvtraps.asm
+	paravirt/xen/traps_pv.asm
 
 KOBJS := $(KERNEL_C:%.c=$(BUILD)/k/%.o) $(KERNEL_ASM:%.asm=$(BUILD)/k/%.o) $(BUILD)/k/gen/font.o
 GEN   := $(BUILD)/gen/asm-offsets.inc

@@ -27,14 +27,14 @@ static void set_maxpage(struct kernel_options *o, const char *v)
 	else if (!strcmp(v, "1g"))
 		o->maxpage = 3;
 	else
-		panic_at("cmdline_parse", "pt.maxpage=%s: want 4k, 2m or 1g", v);
+		panic("pt.maxpage=%s: want 4k, 2m or 1g", v);
 }
 
 static void set_selftest(struct kernel_options *o, const char *v)
 {
 	if (!selftest_find(v))
-		panic_at("cmdline_parse", "selftest=%s: unknown self-test (known: %s)", v,
-			 selftest_names());
+		panic("selftest=%s: unknown self-test (known: %s)", v,
+		      selftest_names());
 	o->selftest = v;
 }
 
@@ -46,7 +46,7 @@ static void set_memmap_test(struct kernel_options *o, const char *v)
 static void set_smp_test(struct kernel_options *o, const char *v)
 {
 	if (strcmp(v, "no-shootdown"))
-		panic_at("cmdline_parse", "smp.test=%s: want no-shootdown", v);
+		panic("smp.test=%s: want no-shootdown", v);
 	o->smp_no_shootdown = true;
 }
 
@@ -57,7 +57,7 @@ static void set_user(struct kernel_options *o, const char *v)
 	else if (!strcmp(v, "off"))
 		o->user_off = true;
 	else
-		panic_at("cmdline_parse", "user=%s: want on or off", v);
+		panic("user=%s: want on or off", v);
 }
 
 static void set_end(struct kernel_options *o, const char *v)
@@ -67,7 +67,7 @@ static void set_end(struct kernel_options *o, const char *v)
 	else if (!strcmp(v, "wait"))
 		o->end_wait = true;
 	else
-		panic_at("cmdline_parse", "end=%s: want stop or wait", v);
+		panic("end=%s: want stop or wait", v);
 }
 
 static const struct option opts[] = {
@@ -85,7 +85,7 @@ static const char *keep(const char *s, size_t n)
 	char *p = values + values_used;
 
 	if (values_used + n + 1 > sizeof(values))
-		panic_at("cmdline_parse", "option values exceed %zu bytes", sizeof(values));
+		panic("option values exceed %zu bytes", sizeof(values));
 	memcpy(p, s, n);
 	p[n] = '\0';
 	values_used += n + 1;
@@ -115,20 +115,20 @@ void cmdline_parse(const char *cmdline, struct kernel_options *o)
 		}
 		n = (size_t)(p - word);
 		if (!eq || eq == word)
-			panic_at("cmdline_parse", "malformed option '%.*s' (want key=value)", (int)n, word);
+			panic("malformed option '%.*s' (want key=value)", (int)n, word);
 		key = keep(word, (size_t)(eq - word));
 		value = keep(eq + 1, (size_t)(p - eq - 1));
 		if (!*value)
-			panic_at("cmdline_parse", "option '%s' has an empty value", key);
+			panic("option '%s' has an empty value", key);
 		for (i = 0; i < NR_OPTS; i++)
 			if (!strcmp(opts[i].key, key))
 				break;
 		if (i == NR_OPTS)
-			panic_at("cmdline_parse", "unknown option '%s' (known: pt.maxpage selftest memmap.test smp.test user end)",
-				 key);
+			panic("unknown option '%s' (known: pt.maxpage selftest memmap.test smp.test user end)",
+			      key);
 		if (given[i])
-			panic_at("cmdline_parse", "option '%s' given twice (%s=%s, then %s=%s)",
-				 key, key, given[i], key, value);
+			panic("option '%s' given twice (%s=%s, then %s=%s)",
+			      key, key, given[i], key, value);
 		given[i] = value;
 		opts[i].set(o, value);
 		printk("cmdline: %s=%s\n", key, value);

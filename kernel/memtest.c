@@ -28,11 +28,11 @@ static const char *parse_u64(const char *s, uint64_t *out, const char *spec)
 		else
 			break;
 		if (v > (UINT64_MAX - d) / base)
-			panic_at("memtest_override", "number too large in memmap.test=%s", spec);
+			panic("number too large in memmap.test=%s", spec);
 		v = v * base + d;
 	}
 	if (!digits)
-		panic_at("memtest_override", "malformed memmap.test=%s (want START:SIZE:TYPE,...)", spec);
+		panic("malformed memmap.test=%s (want START:SIZE:TYPE,...)", spec);
 	*out = v;
 	return s;
 }
@@ -47,19 +47,19 @@ void memtest_override(struct boot_info *bi, const char *spec)
 
 		p = parse_u64(p, &start, spec);
 		if (*p++ != ':')
-			panic_at("memtest_override", "malformed memmap.test=%s (want START:SIZE:TYPE,...)", spec);
+			panic("malformed memmap.test=%s (want START:SIZE:TYPE,...)", spec);
 		p = parse_u64(p, &size, spec);
 		if (*p++ != ':')
-			panic_at("memtest_override", "malformed memmap.test=%s (want START:SIZE:TYPE,...)", spec);
+			panic("malformed memmap.test=%s (want START:SIZE:TYPE,...)", spec);
 		p = parse_u64(p, &type, spec);
 		if (type > UINT32_MAX)
-			panic_at("memtest_override", "type %lu out of range in memmap.test=%s",
-				 (unsigned long)type, spec);
+			panic("type %lu out of range in memmap.test=%s",
+			      (unsigned long)type, spec);
 		memmap_add(&bi->map, start, size, (uint32_t)type);
 		if (*p == ',' || *p == '+')
 			p++;
 		else if (*p)
-			panic_at("memtest_override", "malformed memmap.test=%s (want START:SIZE:TYPE,...)", spec);
+			panic("malformed memmap.test=%s (want START:SIZE:TYPE,...)", spec);
 	}
 	bi->map_source = "memmap.test";
 	printk("memmap: replaced by memmap.test (%u entries): test only\n", bi->map.nr);

@@ -34,7 +34,7 @@ struct mm_state mm;
  * here — the seven steps', the per-CPU ones (percpu.c) and address spaces
  * (uspace.c) — so the counts in struct mm_state cover them all.
  */
-void batch_hook(struct pt_batch *b)
+void batch_built(struct pt_batch *b)
 {
 	b->hook_action = "unset";
 	b->hook_result = "unset";
@@ -53,12 +53,6 @@ void batch_link(struct pt_batch *b)
 		write_pte(b->links[i].slot, b->links[i].val);
 	mmu_lazy_end();
 	mm.links += b->nr_links;
-}
-
-static void run_hook(struct pt_batch *b)
-{
-	batch_hook(b);
-	trace_hook(b);
 }
 
 /* -------------------------------------------------------------- chunks */
@@ -404,7 +398,8 @@ static bool step5(struct pt_builder *bd, struct pt_batch *b)
 		      (unsigned long)lo, (unsigned long)(hi - 1), need, budget,
 		      (unsigned long)(mm.ram_mapped >> 10));
 	trace_batch(b);
-	run_hook(b);                                    /* step 6: hook ... */
+	batch_built(b);                                 /* step 6: hook ... */
+	trace_hook(b);
 	batch_link(b);                                  /* ... then link */
 	trace("link id=%u step=6 entries=%u", b->id, b->nr_links);
 	if (above)
@@ -476,7 +471,8 @@ void mm_init(const struct mm_config *cfg, const struct mm_image *image,
 	batch_start(&batch, 1, PT_SRC_BRK);
 	step1(&bd);                                     /* 1: image from brk */
 	step2(&bd);                                     /* 2: top of RAM from brk */
-	run_hook(&batch);                               /* 3: hook */
+	batch_built(&batch);                            /* 3: hook */
+	trace_hook(&batch);
 	load_root(mm.root);                             /* 4: switch */
 	mm.root_loaded = true;
 	trace("cr3 step=4 root=0x%010lx", (unsigned long)mm.root);

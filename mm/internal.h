@@ -119,7 +119,7 @@ __attribute__((format(printf, 2, 3)))
 void violation_add(struct violations *vs, const char *fmt, ...);
 
 /* ---- init.c: every batch is hooked, then linked, by these two */
-void batch_hook(struct pt_batch *b);
+void batch_built(struct pt_batch *b);
 void batch_link(struct pt_batch *b);
 
 /* ---- trace.c (trace() and trace_end() are in <mm/trace.h>) */

@@ -66,7 +66,7 @@ static void trace_percpu_batch(const struct pt_batch *b, const char *what, unsig
 /* The hook, then the links: the batch goes live. */
 static void hook_and_link(struct pt_batch *b, const char *what, unsigned int cpu)
 {
-	batch_hook(b);
+	batch_built(b);
 	batch_link(b);
 	trace_percpu_batch(b, what, cpu);
 	batch_finish(b);

@@ -57,7 +57,7 @@ void uspace_build(struct uspace *as, const char *name, const struct uspace_page 
 			      (unsigned long)p->va);
 		pt_map_below(&bd, as->l3, false, USER_LEVEL, p->va, PAGE_SIZE, p->pa, 1, flags);
 	}
-	batch_hook(&b);                 /* before anything can reach the tree */
+	batch_built(&b);                 /* before anything can reach the tree */
 	as->batch = b.id;
 	as->tables = b.nr_tables;
 	for (l = 1; l <= PT_LEVELS; l++)

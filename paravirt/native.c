@@ -147,6 +147,6 @@ struct paravirt_ops pv_ops = {
 	.platform = {
 		.stop = native_stop,
 		.memory_map = native_memory_map,
-		.tsc_khz = pit_tsc_khz,
+		.calibrate_tsc = pit_calibrate_tsc,
 	},
 };

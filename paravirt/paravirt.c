@@ -66,6 +66,6 @@ void paravirt_init(struct boot_info *bi)
 	printk("\n");
 
 	if (hypervisor.xen)
-		xen_init(bi, hypervisor.cpuid_base);
+		xen_pvh_init(bi, hypervisor.cpuid_base);
 	printk("paravirt: backend=%s\n", pv_ops.name);
 }

@@ -76,7 +76,7 @@ bool lapic_ipi(uint32_t apic, uint32_t lo)
 
 void tsc_calibrate(void)
 {
-	tsc_khz = pv_tsc_khz(&tsc_khz_source);
+	tsc_khz = pv_calibrate_tsc(&tsc_khz_source);
 	if (tsc_khz < 1000) {
 		printk("tsc: %s gave %lu kHz, implausible: assuming 1 GHz for timeouts\n",
 		       tsc_khz_source, tsc_khz);
@@ -103,7 +103,7 @@ void udelay(unsigned long us)
 #define PIT_HZ          1193182UL
 #define PIT_MS          10
 
-unsigned long pit_tsc_khz(const char **source)
+unsigned long pit_calibrate_tsc(const char **source)
 {
 	uint16_t latch = PIT_HZ * PIT_MS / 1000;
 	uint64_t t0, t1, guard;

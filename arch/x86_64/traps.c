@@ -274,6 +274,6 @@ void trap_handler(struct trap_frame *f)
 		printk("  expected by %s %s: vector %u, %s, rip in [%016lx-%016lx)\n",
 		       expected.owner, expected.name, expected.vector, expected.diag,
 		       (unsigned long)expected.rip_lo, (unsigned long)expected.rip_hi);
-	panic_at("trap", "vector %u at rip 0x%016lx cr2 0x%016lx: %s", v,
-		 (unsigned long)f->rip, (unsigned long)cr2, diag);
+	panic("vector %u at rip 0x%016lx cr2 0x%016lx: %s", v,
+	      (unsigned long)f->rip, (unsigned long)cr2, diag);
 }

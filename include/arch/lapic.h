@@ -49,7 +49,7 @@ void tsc_calibrate(void);
 void udelay(unsigned long us);
 /* The TSC value `ms` milliseconds from now. */
 uint64_t tsc_deadline(unsigned long ms);
-/* The native backend's tsc_khz: PIT channel 2 against the TSC. */
-unsigned long pit_tsc_khz(const char **source);
+/* The native backend's calibrate_tsc: PIT channel 2 against the TSC. */
+unsigned long pit_calibrate_tsc(const char **source);
 
 #endif /* ARCH_LAPIC_H */

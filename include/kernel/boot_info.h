@@ -77,6 +77,6 @@ void boot_data_add_named(struct boot_info *bi, uint64_t pa, uint64_t size, const
 /* Protocol parsers (arch/x86_64/boot/): check the magic, fill bi. */
 void multiboot2_parse(struct boot_info *bi, uint32_t magic, uint32_t info_pa);
 void pvh_parse(struct boot_info *bi, uint32_t info_pa);
-void xenpv_parse(struct boot_info *bi, const void *start_info, uint64_t boot_stack_top);
+void xen_pv_parse(struct boot_info *bi, const void *start_info, uint64_t boot_stack_top);
 
 #endif /* KERNEL_BOOT_INFO_H */

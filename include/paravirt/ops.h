@@ -161,10 +161,11 @@ struct pv_platform_ops {
 	int (*memory_map)(struct boot_info *bi);
 
 	/*
-	 * tsc_khz — the TSC rate, for busy-waits with a bound in time (AP
-	 * start-up); *source names where it came from ("pit", "xen-cpuid").
+	 * calibrate_tsc — the TSC rate in kHz, for busy-waits with a bound in
+	 * time (AP start-up); *source names where it came from ("pit",
+	 * "xen-cpuid").  arch/x86_64/lapic.c keeps the answer in tsc_khz.
 	 */
-	unsigned long (*tsc_khz)(const char **source);
+	unsigned long (*calibrate_tsc)(const char **source);
 };
 
 struct paravirt_ops {
@@ -308,9 +309,9 @@ static inline int pv_memory_map(struct boot_info *bi)
 	return pv_ops.platform.memory_map(bi);
 }
 
-static inline unsigned long pv_tsc_khz(const char **source)
+static inline unsigned long pv_calibrate_tsc(const char **source)
 {
-	return pv_ops.platform.tsc_khz(source);
+	return pv_ops.platform.calibrate_tsc(source);
 }
 
 #endif /* PARAVIRT_OPS_H */

@@ -38,7 +38,7 @@ uint64_t native_read_cr3(void);
 
 /* Xen PVH backend (paravirt/xen/): installs the hypercall page and takes
  * over pv_ops; panics if Xen cannot be used. */
-void xen_init(struct boot_info *bi, uint32_t cpuid_base);
+void xen_pvh_init(struct boot_info *bi, uint32_t cpuid_base);
 
 /* Xen PV backend (the boot protocol says so: PV has no CPUID-visible
  * way in, and its hypercall page was filled by the domain builder).

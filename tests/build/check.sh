@@ -16,6 +16,10 @@
 #                       the objects' symbols)
 #   design-refs         every "design §N" cited in the tree is a section
 #                       "## N." of docs/design.md
+#   panic-tags          every PANIC tag is the function that panics, every
+#                       tag the tests expect or the docs quote exists
+#                       (panic_tags.py)
+#   panic-tags-planted  ... and the check fails on a planted wrong tag
 # One line per test is appended to RESULTS/build.txt.
 build=$1 results=$2
 tree=$build/tests/build/tree
@@ -114,4 +118,29 @@ elif [ -n "$missing" ]; then
 else
 	pass design-refs "$(echo $refs | wc -w) sections cited: $(echo $refs | tr '\n' ' ')"
 fi
+# Every PANIC tag names the function that panics (panic_tags.py); shown to
+# fail on a planted wrong tag: a copy of paravirt/native.c whose native_stop
+# panics as "native_halt".
+if python3 tests/build/panic_tags.py > "$log.one" 2>&1; then
+	pass panic-tags "$(tail -1 "$log.one" | sed 's/^panic_tags: //')"
+else
+	fail panic-tags "$(head -1 "$log.one")"
+fi
+cat "$log.one" >> "$log"
+plant=$build/tests/build/planted
+mkdir -p "$plant/paravirt"
+sed 's/\toutb(DEBUG_EXIT_PORT, exit_value\[code\]);/\tif (code > STOP_PANIC)\n\t\tpanic_at("native_halt", "code %d", code);\n&/' \
+	paravirt/native.c > "$plant/paravirt/native.c"
+if ! grep -q 'panic_at("native_halt"' "$plant/paravirt/native.c"; then
+	fail panic-tags-planted "could not plant the wrong tag (native_stop changed?)"
+elif python3 tests/build/panic_tags.py include/kernel/panic.h "$plant/paravirt/native.c" > "$log.one" 2>&1; then
+	fail panic-tags-planted "a panic_at(\"native_halt\") in native_stop() passed"
+elif grep -q 'in native_stop()' "$log.one"; then
+	pass panic-tags-planted "$(head -1 "$log.one" | sed 's/^.*: panic_at/panic_at/')"
+else
+	fail panic-tags-planted "unexpected report: $(head -1 "$log.one")"
+fi
+cat "$log.one" >> "$log"
+rm -f "$log.one"
+
 ! grep -q '^FAIL ' "$out"

@@ -52,9 +52,9 @@ CASES = [
     ("uefi-pc", "ovmf", "pc", "512M", "pt.maxpage=4k", "", "framebuffer", "topdown: result: PASS"),
     # A panic before mm_init: the screen comes up through the boot tables.
     ("bios-text-early-panic", "bios", "pc", "128M", "pt.maxpage=8k", "", "vga-text",
-     "topdown: result: PANIC: cmdline_parse: pt.maxpage=8k: want 4k, 2m or 1g"),
+     "topdown: result: PANIC: set_maxpage: pt.maxpage=8k: want 4k, 2m or 1g"),
     ("uefi-early-panic", "ovmf", "q35", "128M", "pt.maxpage=8k", "", "framebuffer",
-     "topdown: result: PANIC: cmdline_parse: pt.maxpage=8k: want 4k, 2m or 1g"),
+     "topdown: result: PANIC: set_maxpage: pt.maxpage=8k: want 4k, 2m or 1g"),
 ]
 
 

@@ -17,7 +17,7 @@
 #   xenlike-128m-4k.log       synthetic Xen PVH domU run: a test-only build of the
 #                             tree whose native backend is replaced by the Xen PVH
 #                             hook (tables_ro=1: brk mapped 4k read-only, tables
-#                             made read-only by paravirt/xen/pin.c, no hypercall),
+#                             made read-only by paravirt/xen/mmu_pvh.c, no hypercall),
 #                             booted with a Xen-like memory map (memmap.test: RAM
 #                             from 0, ACPI and special pages below 4 GiB); then
 #                             the console lines a Xen run has are put in
@@ -88,14 +88,14 @@ def patch(path, pairs):
         s = s.replace(old, new, 1)
     open(p, "w").write(s)
 # The Xen hook without its one hypercall (natively there is no hypercall page).
-patch("paravirt/xen/pin.c", [("\tif (!tried) {", "\tif (0 && !tried) {")])
+patch("paravirt/xen/mmu_pvh.c", [("\tif (!tried) {", "\tif (0 && !tried) {")])
 # The native backend with the Xen PVH MMU ops.
 patch("paravirt/native.c", [
     ("#include <paravirt/paravirt.h>\n", "#include <paravirt/paravirt.h>\n#include \"xen/internal.h\"\n"),
     ("static void native_batch_built", "__attribute__((unused)) static void native_batch_built"),
     (".name = \"native\",", ".name = \"xen-pvh\","),
-    (".batch_built = native_batch_built,", ".batch_built = xen_batch_built,"),
-    (".write_pte = native_write_pte,", ".write_pte = xen_write_pte,\n\t\t.tables_readonly = true,\n\t\t.hook_reserve_pages = XEN_PIN_HOOK_PAGES,"),
+    (".batch_built = native_batch_built,", ".batch_built = xen_pvh_batch_built,"),
+    (".write_pte = native_write_pte,", ".write_pte = xen_pvh_write_pte,\n\t\t.tables_readonly = true,\n\t\t.hook_reserve_pages = XEN_PVH_HOOK_PAGES,"),
 ])
 EOF
 make -s -C "$tmp/src" BUILD="$tmp/ro" "$tmp/ro/topdown.elf"

@@ -37,7 +37,7 @@
 #define HOST_POISON        0xa5            /* fresh RAM: P|PCD|A|... set */
 
 /* With read-only tables, the pages the (pinning) hook may take per batch,
- * as the Xen PVH backend declares them (XEN_PIN_HOOK_PAGES in
+ * as the Xen PVH backend declares them (XEN_PVH_HOOK_PAGES in
  * paravirt/xen/internal.h); build_case.hook_reserve_pages passes it to mm
  * as mm_config.hook_reserve_pages. */
 #define HOST_PIN_HOOK_PAGES 8

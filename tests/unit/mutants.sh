@@ -21,8 +21,8 @@ rodata-executable@mm/init.c@s/\[IMG_RODATA\] = PTE_P | PTE_NX,/[IMG_RODATA] = PT
 direct-map-executable@mm/init.c@s/const pte_t flags = PTE_P | PTE_RW | (mm.cfg.nx ? PTE_NX : 0);/const pte_t flags = PTE_P | PTE_RW;/@build
 direct-map-off-by-a-page@mm/init.c@s/pt_map(bd, root, live, DIRECT_MAP_BASE + lo, hi - lo, lo,/pt_map(bd, root, live, DIRECT_MAP_BASE + lo + PAGE_SIZE, hi - lo, lo,/@build
 tables-from-unmapped-ram@mm/alloc.c mm/init.c@s/if (top - PAGE_SIZE < mm.mapped_lo)/if (0)/; s/budget = free_pages_between(mm.mapped_lo, ram_cursor);/budget = free_pages_between(0, ram_cursor);/@build
-link-before-hook@mm/init.c@/run_hook(b);  *\/\* step 6/d; s/batch_link(b);  *\/\* \.\.\. then link \*\//batch_link(b); run_hook(b);/@build
-cr3-before-hook@mm/init.c@/run_hook(&batch);  *\/\* 3: hook/d; s/mm.root_loaded = true;/mm.root_loaded = true; run_hook(\&batch);/@build
+link-before-hook@mm/init.c@/batch_built(b);  *\/\* step 6/d; s/batch_link(b);  *\/\* \.\.\. then link \*\//batch_link(b); batch_built(b);/@build
+cr3-before-hook@mm/init.c@/batch_built(&batch);  *\/\* 3: hook/d; s/mm.root_loaded = true;/mm.root_loaded = true; batch_built(\&batch);/@build
 brk-page-not-zeroed@mm/brk.c@s/memset(brk.va + brk.used \* PAGE_SIZE, 0, PAGE_SIZE);/;/@build
 ram-page-not-zeroed@mm/alloc.c@s/memset(pt_virt(ram_cursor), 0, PAGE_SIZE);/(void)pt_virt(ram_cursor);/@build
 small-chunks-not-minimal@mm/init.c@s/return mm.cfg.max_level == 1 ? 2 : 3;/return 2;/@build

@@ -14,7 +14,7 @@
 ;                           frame); rsi = VIRTUAL address of struct start_info,
 ;                           rsp = top of the builder's bootstrap stack; events
 ;                           masked; only the bootstrap region is mapped.  It goes
-;                           straight to xenpv_start() (arch/x86_64/boot/xenpv.c),
+;                           straight to xen_pv_start() (arch/x86_64/boot/xenpv.c),
 ;                           never through the 32-bit code below.
 ;
 ; Each stub records which protocol it is and jumps to common32, which:
@@ -32,9 +32,9 @@
 
 extern __bss_start, __bss_end, __stack_top
 extern x86_64_start
-extern xenpv_start, hypercall_page
+extern xen_pv_start, hypercall_page
 
-global mb2_entry32, pvh_entry32, xenpv_entry64
+global mb2_entry32, pvh_entry32, xen_pv_entry64
 global boot_pml4
 
 ; ---------------------------------------------------------------------------
@@ -78,7 +78,7 @@ section .note.Xen note alloc noexec nowrite align=4
 ; segment at p_paddr + VIRT_BASE - PADDR_OFFSET, i.e. at its linked address,
 ; and starts the 64-bit ENTRY.  Hypercalls go through the hypercall page,
 ; which Xen's domain builder fills for a PV guest (PVH fills it by MSR in
-; xen_init): one mechanism and one set of wrappers for both guest types, and
+; xen_pvh_init): one mechanism and one set of wrappers for both guest types, and
 ; Xen picks the instruction (syscall for PV, vmcall/vmmcall for PVH).  No
 ; FEATURES note: the defaults (no writable page tables, no auto-translated
 ; physmap) are what topdown wants, and a malformed one breaks PVH loading.
@@ -99,7 +99,7 @@ section .note.Xen note alloc noexec nowrite align=4
 	XEN_NOTE XEN_ELFNOTE_LOADER, db "generic", 0
 	XEN_NOTE XEN_ELFNOTE_VIRT_BASE, dq KERNEL_VMA
 	XEN_NOTE XEN_ELFNOTE_PADDR_OFFSET, dq 0
-	XEN_NOTE XEN_ELFNOTE_ENTRY, dq xenpv_entry64
+	XEN_NOTE XEN_ELFNOTE_ENTRY, dq xen_pv_entry64
 	XEN_NOTE XEN_ELFNOTE_HYPERCALL_PAGE, dq hypercall_page
 
 ; ---------------------------------------------------------------------------
@@ -232,7 +232,7 @@ long64:
 
 section .boot.data progbits alloc noexec write align=16
 msg_no_lm:
-	db "PANIC: boot32: CPU has no long mode (CPUID 0x80000001 EDX bit 29 clear)", 13, 10
+	db "PANIC: common32: CPU has no long mode (CPUID 0x80000001 EDX bit 29 clear)", 13, 10
 	db "topdown: result: PANIC", 13, 10, 0
 
 align 16
@@ -257,13 +257,13 @@ higher_half:
 ; Xen PV: already 64-bit and in the higher half.  Our own boot stack (the
 ; image is mapped by the builder), start_info and the builder's stack top
 ; as arguments; .bss was zeroed by the loader (it zeroes p_memsz - p_filesz).
-xenpv_entry64:
+xen_pv_entry64:
 	cld
 	mov rdi, rsi                    ; start_info (virtual)
 	mov rsi, rsp                    ; bootstrap stack top: locates that page
 	mov rsp, __stack_top
 	xor ebp, ebp
-	call xenpv_start
+	call xen_pv_start
 	ud2
 
 section .bss

@@ -1,5 +1,5 @@
 /*
- * xenpv.c — the C half of the Xen PV entry (xenpv_entry64 in head.asm).
+ * xenpv.c — the C half of the Xen PV entry (xen_pv_entry64 in head.asm).
  *
  * The domain builder loaded the image at its linked address and laid out,
  * right after it and mapped 1:1 at KERNEL_VMA + pseudo-physical address
@@ -22,12 +22,12 @@
 #include <lib/string.h>
 #include <mm/layout.h>
 #include <mm/pgtable.h>
-#include <paravirt/xenpv.h>
+#include <paravirt/xen_pv.h>
 
-#define XENPV_MAGIC         "xen-3.0-x86_64"
+#define XEN_PV_MAGIC         "xen-3.0-x86_64"
 #define BOOTSTRAP_ALIGN     (4ULL << 20)
 
-void xenpv_start(const struct start_info *si, uint64_t boot_stack_top);
+void xen_pv_start(const struct start_info *si, uint64_t boot_stack_top);
 
 static uint64_t pa_of(uint64_t va)
 {
@@ -44,9 +44,9 @@ static void add(struct boot_info *bi, uint64_t pa, uint64_t size, const char *wh
 /* A frame named by its MFN in start_info, as a pseudo-physical address. */
 static uint64_t mfn_pa(uint64_t mfn, const char *what)
 {
-	uint64_t pfn = xenpv_mfn_to_pfn(mfn);
+	uint64_t pfn = xen_pv_mfn_to_pfn(mfn);
 
-	if (pfn == XENPV_NO_PFN)
+	if (pfn == XEN_PV_NO_PFN)
 		panic("start_info %s mfn=0x%lx is not one of this domain's frames", what,
 		      (unsigned long)mfn);
 	return pfn << PAGE_SHIFT;
@@ -72,8 +72,8 @@ static uint64_t bootstrap_mapped_end(const struct start_info *si)
 				return pa_of(va);
 			if (l == 1)
 				break;
-			pfn = xenpv_mfn_to_pfn(pte_addr(e) >> PAGE_SHIFT);
-			if (pfn == XENPV_NO_PFN)
+			pfn = xen_pv_mfn_to_pfn(pte_addr(e) >> PAGE_SHIFT);
+			if (pfn == XEN_PV_NO_PFN)
 				panic("bootstrap L%u entry 0x%016lx names a foreign frame", l,
 				      (unsigned long)e);
 			t = (const pte_t *)(KERNEL_VMA + (pfn << PAGE_SHIFT));
@@ -81,7 +81,7 @@ static uint64_t bootstrap_mapped_end(const struct start_info *si)
 	}
 }
 
-void xenpv_parse(struct boot_info *bi, const void *start_info, uint64_t boot_stack_top)
+void xen_pv_parse(struct boot_info *bi, const void *start_info, uint64_t boot_stack_top)
 {
 	const struct start_info *si = start_info;
 	uint64_t top = 0, end, n;
@@ -130,21 +130,21 @@ void xenpv_parse(struct boot_info *bi, const void *start_info, uint64_t boot_sta
 	       (unsigned long)pa_of(si->mfn_list), (unsigned long)(end - 1), si->nr_pt_frames,
 	       (unsigned long)pa_of(si->pt_base));
 
-	xenpv.boot_pt_pa = pa_of(si->pt_base);
-	xenpv.boot_pt_frames = si->nr_pt_frames;
-	xenpv.boot_l4_mfn = xenpv_pfn_to_mfn(xenpv.boot_pt_pa >> PAGE_SHIFT, __func__);
+	xen_pv.boot_pt_pa = pa_of(si->pt_base);
+	xen_pv.boot_pt_frames = si->nr_pt_frames;
+	xen_pv.boot_l4_mfn = xen_pv_pfn_to_mfn(xen_pv.boot_pt_pa >> PAGE_SHIFT, __func__);
 }
 
-void xenpv_start(const struct start_info *si, uint64_t boot_stack_top)
+void xen_pv_start(const struct start_info *si, uint64_t boot_stack_top)
 {
 	panic_before_verdict(screen_emergency);  /* as x86_64_start */
 	/* Everything else in start_info is only as good as its magic. */
-	if (strncmp(si->magic, XENPV_MAGIC, sizeof(si->magic)))
-		xenpv_stop_early();
-	xenpv_early(si);        /* vcpu_info, console ring, trap table: printk works */
+	if (strncmp(si->magic, XEN_PV_MAGIC, sizeof(si->magic)))
+		xen_pv_stop_early();
+	xen_pv_early(si);        /* vcpu_info, console ring, trap table: printk works */
 	cpu_init();
 	printk("boot: xen-pv start_info magic=\"%s\" nr_pages=%lu flags=0x%x\n", si->magic,
 	       si->nr_pages, si->flags);
-	xenpv_parse(&boot_info, si, boot_stack_top);
+	xen_pv_parse(&boot_info, si, boot_stack_top);
 	kmain(&boot_info);
 }

@@ -1,10 +1,10 @@
 /*
- * pv.c — the Xen PV backend: start-up, console, traps, memory map, stop.
- * The page-table side (p2m, pinning, mmu_update) is in pvmmu.c.
+ * setup_pv.c — the Xen PV backend: start-up, console, traps, memory map,
+ * stop.  The page-table side (p2m, pinning, mmu_update) is in mmu_pv.c.
  *
  * A PV guest kernel runs in ring 3: no port I/O, no cli/hlt, no
  * lgdt/lidt, no CR access.  What it needs instead, in the order
- * xenpv_early() sets it up, before the first printk:
+ * xen_pv_early() sets it up, before the first printk:
  *   - vcpu_info moved into the image (VCPUOP_register_vcpu_info): CR2 of a
  *     #PF and the event mask live there, and shared_info, its default home,
  *     is a machine page nothing maps;
@@ -22,21 +22,21 @@
 #include <mm/layout.h>
 #include <paravirt/ops.h>
 #include <paravirt/paravirt.h>
-#include <paravirt/xenpv.h>
+#include <paravirt/xen_pv.h>
 #include <xen/arch-x86/cpuid.h>
 #include <xen/sched.h>
 #include <xen/version.h>
 #include "internal.h"
 
-struct xenpv_domain xenpv;
+struct xen_pv_domain xen_pv;
 
-extern const uint64_t xenpv_trap_stubs[32];
+extern const uint64_t xen_pv_trap_stubs[32];
 
 static struct vcpu_info vcpu0 __attribute__((aligned(64)));
 static struct trap_info trap_table[33];
 
 /* Before the console: nothing to print on, so end the domain as crashed. */
-void xenpv_stop_early(void)
+void xen_pv_stop_early(void)
 {
 	struct sched_shutdown s = { .reason = SHUTDOWN_crash };
 
@@ -44,12 +44,12 @@ void xenpv_stop_early(void)
 		HYPERVISOR_sched_op(SCHEDOP_shutdown, &s);
 }
 
-static uint64_t pv_read_cr2_vcpu(void)
+static uint64_t xen_pv_read_cr2(void)
 {
 	return vcpu0.arch.cr2;
 }
 
-static void pv_irq_disable(void)
+static void xen_pv_irq_disable(void)
 {
 	vcpu0.evtchn_upcall_mask = 1;
 	__asm__ volatile("" ::: "memory");
@@ -59,13 +59,13 @@ static void register_vcpu_info(void)
 {
 	uint64_t va = (uint64_t)&vcpu0;
 	struct vcpu_register_vcpu_info r = {
-		.mfn = xenpv_virt_to_mfn(&vcpu0, __func__),
+		.mfn = xen_pv_virt_to_mfn(&vcpu0, __func__),
 		.offset = va & (PAGE_SIZE - 1),
 	};
 	long rc = HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r);
 
 	if (rc)
-		xenpv_stop_early();     /* no console yet; cannot say why */
+		xen_pv_stop_early();     /* no console yet; cannot say why */
 	vcpu0.evtchn_upcall_mask = 1;   /* events stay masked: topdown polls */
 }
 
@@ -81,7 +81,7 @@ static void set_traps(void)
 		trap_table[n] = (struct trap_info){
 			.vector = v,
 			.cs = FLAT_KERNEL_CS,
-			.address = xenpv_trap_stubs[v],
+			.address = xen_pv_trap_stubs[v],
 		};
 		TI_SET_IF(&trap_table[n], 1);   /* like an interrupt gate: events off */
 		n++;
@@ -94,19 +94,19 @@ static void set_traps(void)
 	       n, FLAT_KERNEL_CS);
 }
 
-void xenpv_early(const struct start_info *si)
+void xen_pv_early(const struct start_info *si)
 {
-	xenpv.si = si;
-	xenpv.p2m = (const xen_pfn_t *)si->mfn_list;
-	xenpv.nr_pages = si->nr_pages;
+	xen_pv.si = si;
+	xen_pv.p2m = (const xen_pfn_t *)si->mfn_list;
+	xen_pv.nr_pages = si->nr_pages;
 	register_vcpu_info();
-	pv_ops.cpu.read_cr2 = pv_read_cr2_vcpu;
-	pv_ops.cpu.irq_disable = pv_irq_disable;
+	pv_ops.cpu.read_cr2 = xen_pv_read_cr2;
+	pv_ops.cpu.irq_disable = xen_pv_irq_disable;
 	{
-		uint64_t pfn = xenpv_mfn_to_pfn(si->console.domU.mfn);
+		uint64_t pfn = xen_pv_mfn_to_pfn(si->console.domU.mfn);
 
-		if (pfn == XENPV_NO_PFN)
-			xenpv_stop_early();
+		if (pfn == XEN_PV_NO_PFN)
+			xen_pv_stop_early();
 		xen_console_attach((volatile void *)(KERNEL_VMA + (pfn << PAGE_SHIFT)),
 				   si->console.domU.evtchn);
 	}
@@ -116,9 +116,9 @@ void xenpv_early(const struct start_info *si)
 /* The PV memory map is one RAM range [0, maxmem); only nr_pages of it are
  * populated: clamp, so that mm never maps (or takes tables from) frames
  * the domain does not have. */
-static int xenpv_memory_map(struct boot_info *bi)
+static int xen_pv_memory_map(struct boot_info *bi)
 {
-	uint64_t limit = (uint64_t)xenpv.nr_pages << PAGE_SHIFT;
+	uint64_t limit = (uint64_t)xen_pv.nr_pages << PAGE_SHIFT;
 	unsigned int i;
 	int rc = xen_memory_map(bi);
 
@@ -131,7 +131,7 @@ static int xenpv_memory_map(struct boot_info *bi)
 			continue;
 		printk("xen-pv: memmap [mem 0x%010lx-0x%010lx] usable, but nr_pages=%lu: populated up to [mem 0x%010lx]\n",
 		       (unsigned long)e->start, (unsigned long)(e->start + e->size - 1),
-		       xenpv.nr_pages, (unsigned long)(limit - 1));
+		       xen_pv.nr_pages, (unsigned long)(limit - 1));
 		e->size = e->start < limit ? limit - e->start : 0;
 	}
 	bi->map_source = "XENMEM_memory_map+nr_pages";
@@ -139,7 +139,7 @@ static int xenpv_memory_map(struct boot_info *bi)
 }
 
 __attribute__((noreturn))
-static void pv_stop(enum stop_code code)
+static void xen_pv_stop(enum stop_code code)
 {
 	struct sched_shutdown s = {
 		.reason = code == STOP_PASS ? SHUTDOWN_poweroff : SHUTDOWN_crash,
@@ -170,9 +170,9 @@ void xen_pv_init(struct boot_info *bi, struct hypervisor_info *hv)
 	printk("xen-pv: hypercalls through the hypercall page the domain builder filled (first stub %02x %02x %02x)\n",
 	       hypercall_page[0], hypercall_page[1], hypercall_page[2]);
 	pv_ops.name = "xen-pv";
-	pv_ops.platform.stop = pv_stop;
-	pv_ops.platform.memory_map = xenpv_memory_map;
-	xenpv_mmu_install();
+	pv_ops.platform.stop = xen_pv_stop;
+	pv_ops.platform.memory_map = xen_pv_memory_map;
+	xen_pv_mmu_install();
 	printk("xen: domain=guest (domU) console=pv-ring (start_info) nr_pages=%lu\n",
-	       xenpv.nr_pages);
+	       xen_pv.nr_pages);
 }

@@ -1,5 +1,5 @@
 /*
- * include/paravirt/xenpv.h — the Xen PV backend (paravirt/xen/pv*.c) as
+ * include/paravirt/xen_pv.h — the Xen PV backend (setup_pv.c, mmu_pv.c) as
  * the PV entry (arch/x86_64/boot/xenpv.c) sees it.  Its hypercalls are in
  * <paravirt/xen_hypercall.h>.
  *
@@ -13,16 +13,16 @@
  * Every hypercall's result is checked; a refusal ends the run with
  * "PANIC: <func>: <op> mfn=0x... rc=..." (a release Xen logs nothing).
  */
-#ifndef PARAVIRT_XENPV_H
-#define PARAVIRT_XENPV_H
+#ifndef PARAVIRT_XEN_PV_H
+#define PARAVIRT_XEN_PV_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <mm/pgtable.h>
 #include <xen/xen.h>
 
-/* What the PV backend knows of its domain (pv.c). */
-struct xenpv_domain {
+/* What the PV backend knows of its domain (setup_pv.c). */
+struct xen_pv_domain {
 	const struct start_info *si;    /* current VA (moves to the direct map) */
 	const xen_pfn_t *p2m;           /* pfn -> mfn, nr_pages entries (idem) */
 	unsigned long nr_pages;
@@ -31,18 +31,18 @@ struct xenpv_domain {
 	unsigned long boot_pt_frames;
 };
 
-extern struct xenpv_domain xenpv;
+extern struct xen_pv_domain xen_pv;
 
-/* pv.c */
-void xenpv_early(const struct start_info *si);  /* vcpu_info, console, traps */
-void xenpv_stop_early(void) __attribute__((noreturn));
+/* setup_pv.c */
+void xen_pv_early(const struct start_info *si);  /* vcpu_info, console, traps */
+void xen_pv_stop_early(void) __attribute__((noreturn));
 
-/* pvmmu.c */
-uint64_t xenpv_pfn_to_mfn(uint64_t pfn, const char *func);
-uint64_t xenpv_mfn_to_pfn(uint64_t mfn);       /* ~0 if not this domain's */
-uint64_t xenpv_virt_to_mfn(const void *va, const char *func);
-void xenpv_mmu_install(void);
+/* mmu_pv.c */
+uint64_t xen_pv_pfn_to_mfn(uint64_t pfn, const char *func);
+uint64_t xen_pv_mfn_to_pfn(uint64_t mfn);       /* ~0 if not this domain's */
+uint64_t xen_pv_virt_to_mfn(const void *va, const char *func);
+void xen_pv_mmu_install(void);
 
-#define XENPV_NO_PFN (~0ULL)
+#define XEN_PV_NO_PFN (~0ULL)
 
-#endif /* PARAVIRT_XENPV_H */
+#endif /* PARAVIRT_XEN_PV_H */

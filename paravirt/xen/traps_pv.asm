@@ -1,4 +1,4 @@
-; pvtraps.asm — exception entry for a Xen PV guest.
+; traps_pv.asm — exception entry for a Xen PV guest.
 ;
 ; Xen delivers an exception to the handler registered with
 ; HYPERVISOR_set_trap_table on the guest kernel stack, with the frame the
@@ -12,11 +12,11 @@ bits 64
 section .text
 
 extern trap_stubs
-global xenpv_trap_stubs
+global xen_pv_trap_stubs
 
 %macro PVSTUB 1
 align 16
-xenpv_stub_%1:
+xen_pv_stub_%1:
 	mov rcx, [rsp]
 	mov r11, [rsp + 8]
 	add rsp, 16
@@ -31,9 +31,9 @@ PVSTUB v
 
 section .rodata
 align 8
-xenpv_trap_stubs:
+xen_pv_trap_stubs:
 %assign v 0
 %rep 32
-	dq xenpv_stub_ %+ v
+	dq xen_pv_stub_ %+ v
 %assign v v+1
 %endrep

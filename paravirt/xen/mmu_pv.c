@@ -1,5 +1,5 @@
 /*
- * pvmmu.c — Xen PV page tables: frames, pinning, mmu_update (design §4).
+ * mmu_pv.c — Xen PV page tables: frames, pinning, mmu_update (design §4).
  *
  * On PV every entry of a hardware table holds a machine frame, and Xen
  * validates every page that becomes a table: it must have no writable
@@ -33,7 +33,7 @@
 #include <mm/trace.h>
 #include <paravirt/ops.h>
 #include <paravirt/paravirt.h>
-#include <paravirt/xenpv.h>
+#include <paravirt/xen_pv.h>
 #include "internal.h"
 
 #define XENPV_REQ_MAX       2048        /* requests per hypercall (buffers) */
@@ -76,23 +76,23 @@ static void count(unsigned long *field, unsigned long n)
 
 /* ------------------------------------------------------------- frames */
 
-uint64_t xenpv_pfn_to_mfn(uint64_t pfn, const char *func)
+uint64_t xen_pv_pfn_to_mfn(uint64_t pfn, const char *func)
 {
-	if (pfn >= xenpv.nr_pages)
+	if (pfn >= xen_pv.nr_pages)
 		panic_at(func, "pfn 0x%lx has no machine frame (nr_pages=%lu)", (unsigned long)pfn,
-			 xenpv.nr_pages);
-	return xenpv.p2m[pfn];
+			 xen_pv.nr_pages);
+	return xen_pv.p2m[pfn];
 }
 
-uint64_t xenpv_mfn_to_pfn(uint64_t mfn)
+uint64_t xen_pv_mfn_to_pfn(uint64_t mfn)
 {
 	uint64_t pfn;
 
 	if (mfn >= MACH2PHYS_NR_ENTRIES)
-		return XENPV_NO_PFN;
+		return XEN_PV_NO_PFN;
 	pfn = machine_to_phys_mapping[mfn];
-	if (pfn >= xenpv.nr_pages || xenpv.p2m[pfn] != mfn)
-		return XENPV_NO_PFN;            /* not ours (Xen's, or foreign) */
+	if (pfn >= xen_pv.nr_pages || xen_pv.p2m[pfn] != mfn)
+		return XEN_PV_NO_PFN;            /* not ours (Xen's, or foreign) */
 	return pfn;
 }
 
@@ -108,24 +108,24 @@ static uint64_t virt_to_pa(const void *p, const char *func)
 		 (unsigned long)va);
 }
 
-uint64_t xenpv_virt_to_mfn(const void *p, const char *func)
+uint64_t xen_pv_virt_to_mfn(const void *p, const char *func)
 {
-	return xenpv_pfn_to_mfn(virt_to_pa(p, func) >> PAGE_SHIFT, func);
+	return xen_pv_pfn_to_mfn(virt_to_pa(p, func) >> PAGE_SHIFT, func);
 }
 
 static uint64_t virt_to_maddr(const void *p, const char *func)
 {
-	return (xenpv_virt_to_mfn(p, func) << PAGE_SHIFT) | ((uint64_t)p & (PAGE_SIZE - 1));
+	return (xen_pv_virt_to_mfn(p, func) << PAGE_SHIFT) | ((uint64_t)p & (PAGE_SIZE - 1));
 }
 
-static pte_t xenpv_make_pte(phys_addr_t pa, pte_t flags)
+static pte_t xen_pv_make_pte(phys_addr_t pa, pte_t flags)
 {
-	return (xenpv_pfn_to_mfn(pa >> PAGE_SHIFT, "make_pte") << PAGE_SHIFT) | flags;
+	return (xen_pv_pfn_to_mfn(pa >> PAGE_SHIFT, __func__) << PAGE_SHIFT) | flags;
 }
 
 /* make_pte for a run of leaves (mm's hot loop): one p2m read per entry,
  * no call; the run's last frame is checked once. */
-static void xenpv_fill_leaves(pte_t *dst, phys_addr_t pa, unsigned int n, uint64_t step,
+static void xen_pv_fill_leaves(pte_t *dst, phys_addr_t pa, unsigned int n, uint64_t step,
 			      pte_t flags)
 {
 	uint64_t pfn = pa >> PAGE_SHIFT, k;
@@ -134,19 +134,19 @@ static void xenpv_fill_leaves(pte_t *dst, phys_addr_t pa, unsigned int n, uint64
 		return;
 	if (step != PAGE_SIZE) {
 		for (; n; n--, pa += step)
-			*dst++ = xenpv_make_pte(pa, flags);
+			*dst++ = xen_pv_make_pte(pa, flags);
 		return;
 	}
-	xenpv_pfn_to_mfn(pfn + n - 1, "fill_leaves");  /* panics past nr_pages */
+	xen_pv_pfn_to_mfn(pfn + n - 1, __func__);  /* panics past nr_pages */
 	for (k = 0; k < n; k++)
-		dst[k] = (xenpv.p2m[pfn + k] << PAGE_SHIFT) | flags;
+		dst[k] = (xen_pv.p2m[pfn + k] << PAGE_SHIFT) | flags;
 }
 
-static phys_addr_t xenpv_pte_phys(pte_t e)
+static phys_addr_t xen_pv_pte_phys(pte_t e)
 {
-	uint64_t pfn = xenpv_mfn_to_pfn(pte_addr(e) >> PAGE_SHIFT);
+	uint64_t pfn = xen_pv_mfn_to_pfn(pte_addr(e) >> PAGE_SHIFT);
 
-	return pfn == XENPV_NO_PFN ? PTE_ADDR_MASK : pfn << PAGE_SHIFT;
+	return pfn == XEN_PV_NO_PFN ? PTE_ADDR_MASK : pfn << PAGE_SHIFT;
 }
 
 /* ---------------------------------------------------------- hypercalls */
@@ -273,32 +273,32 @@ static void multicall_flush(const char *func)
 
 /* ------------------------------------------------------------ write_pte */
 
-static void xenpv_write_pte(pte_t *ptep, pte_t val)
+static void xen_pv_write_pte(pte_t *ptep, pte_t val)
 {
-	mmu_update_queue(ptep, val, "xen_write_pte");
+	mmu_update_queue(ptep, val, __func__);
 	if (!lazy)
-		mmu_update_flush("xen_write_pte");
+		mmu_update_flush(__func__);
 }
 
-static void xenpv_lazy_begin(void)
+static void xen_pv_lazy_begin(void)
 {
 	lazy = true;
 }
 
 static unsigned int link_batch_id;
 
-static void xenpv_lazy_end(void)
+static void xen_pv_lazy_end(void)
 {
 	unsigned long h = batch_cnt.hypercalls, q = batch_cnt.mmu_update_reqs, n = nr_mmu_req;
 
 	lazy = false;
-	mmu_update_flush("xen_write_pte");
+	mmu_update_flush(__func__);
 	if (n)
 		trace("xenpv link id=%u mmu_update_reqs=%lu hypercalls=%lu", link_batch_id,
 		      batch_cnt.mmu_update_reqs - q, batch_cnt.hypercalls - h);
 }
 
-static void xenpv_flush_tlb_one(uint64_t va)
+static void xen_pv_flush_tlb_one(uint64_t va)
 {
 	struct mmuext_op op = { .cmd = MMUEXT_INVLPG_LOCAL };
 	unsigned int done = 0;
@@ -337,8 +337,8 @@ static void collect(const struct pt_batch *b, phys_addr_t t, unsigned int level)
 				continue;
 			if (!pte_present(e) || (e & PTE_PS))
 				continue;
-			if (in_batch(b, xenpv_pte_phys(e)))
-				collect(b, xenpv_pte_phys(e), level - 1);
+			if (in_batch(b, xen_pv_pte_phys(e)))
+				collect(b, xen_pv_pte_phys(e), level - 1);
 		}
 	}
 	if (nr_hooked == XENPV_REQ_MAX)
@@ -359,8 +359,8 @@ static void collect_sorted(const struct pt_batch *b)
 		for (i = 0; i < b->nr_links; i++) {
 			const struct pt_link *l = &b->links[i];
 
-			if (l->level > 1 && !(l->val & PTE_PS) && in_batch(b, xenpv_pte_phys(l->val)))
-				collect(b, xenpv_pte_phys(l->val), l->level - 1);
+			if (l->level > 1 && !(l->val & PTE_PS) && in_batch(b, xen_pv_pte_phys(l->val)))
+				collect(b, xen_pv_pte_phys(l->val), l->level - 1);
 		}
 	}
 	if (nr_hooked != b->nr_tables)
@@ -368,7 +368,7 @@ static void collect_sorted(const struct pt_batch *b)
 		      nr_hooked, b->nr_tables);
 }
 
-static void queue_pins(void)
+static void xen_pv_queue_pins(void)
 {
 	unsigned int i;
 
@@ -377,7 +377,7 @@ static void queue_pins(void)
 
 		memset(o, 0, sizeof(*o));
 		o->cmd = MMUEXT_PIN_L1_TABLE + hooked[i].level - 1;
-		o->arg1.mfn = xenpv_pfn_to_mfn(hooked[i].pa >> PAGE_SHIFT, "xen_pin");
+		o->arg1.mfn = xen_pv_pfn_to_mfn(hooked[i].pa >> PAGE_SHIFT, __func__);
 	}
 	COUNT(pins, nr_hooked);
 	COUNT(flips, nr_hooked);
@@ -399,7 +399,7 @@ static unsigned long private_ro(uint64_t va)
 	return 1;
 }
 
-static void hook_brk(struct pt_batch *b)
+static void xen_pv_hook_brk(struct pt_batch *b)
 {
 	unsigned int i;
 	unsigned long ro = 0;
@@ -409,22 +409,22 @@ static void hook_brk(struct pt_batch *b)
 		ro += private_ro(KERNEL_VMA + hooked[i].pa);
 		ro += private_ro(DIRECT_MAP_BASE + hooked[i].pa);
 	}
-	for (i = 0; i < xenpv.boot_pt_frames; i++)
-		ro += private_ro(DIRECT_MAP_BASE + xenpv.boot_pt_pa + i * PAGE_SIZE);
+	for (i = 0; i < xen_pv.boot_pt_frames; i++)
+		ro += private_ro(DIRECT_MAP_BASE + xen_pv.boot_pt_pa + i * PAGE_SIZE);
 	b->hook_ro_entries += ro;
 	/* 2. the builder's mapping of each page, read-only, then the pins */
 	for (i = 0; i < nr_hooked; i++) {
 		phys_addr_t pa = hooked[i].pa;
 
 		mc_add(__HYPERVISOR_update_va_mapping, KERNEL_VMA + pa,
-		       xenpv_make_pte(pa, PTE_P | (mm.cfg.nx ? PTE_NX : 0)), UVMF_INVLPG, 0);
+		       xen_pv_make_pte(pa, PTE_P | (mm.cfg.nx ? PTE_NX : 0)), UVMF_INVLPG, 0);
 	}
 	COUNT(ro_updates, nr_hooked);
-	queue_pins();
-	multicall_flush("xen_pin_batch");
+	xen_pv_queue_pins();
+	multicall_flush(__func__);
 }
 
-static void hook_ram(struct pt_batch *b)
+static void xen_pv_hook_ram(struct pt_batch *b)
 {
 	unsigned int i, level;
 
@@ -438,23 +438,23 @@ static void hook_ram(struct pt_batch *b)
 			      b->id, (unsigned long)hooked[i].pa);
 		if (!(e & PTE_RW))
 			continue;
-		mmu_update_queue(slot, e & ~PTE_RW, "xen_pin_batch");
+		mmu_update_queue(slot, e & ~PTE_RW, __func__);
 	}
 	b->hook_ro_entries += nr_mmu_req;
 	COUNT(ro_updates, nr_mmu_req);
-	queue_pins();
-	multicall_flush("xen_pin_batch");
+	xen_pv_queue_pins();
+	multicall_flush(__func__);
 }
 
-static void xenpv_batch_built(struct pt_batch *b)
+static void xen_pv_batch_built(struct pt_batch *b)
 {
 	memset(&batch_cnt, 0, sizeof(batch_cnt));
 	collect_sorted(b);
 	COUNT(tables, nr_hooked);
 	if (b->source == PT_SRC_BRK)
-		hook_brk(b);
+		xen_pv_hook_brk(b);
 	else
-		hook_ram(b);
+		xen_pv_hook_ram(b);
 	link_batch_id = b->id;
 	b->hook_action = "pin";
 	b->hook_result = "ok";
@@ -468,13 +468,13 @@ static void xenpv_batch_built(struct pt_batch *b)
 /* After the switch only the image and what the new tree maps are
  * reachable: the console ring and the p2m go to the fixmap (the direct map
  * reaches them only when the last batch maps low RAM). */
-static void xenpv_load_root(phys_addr_t root)
+static void xen_pv_load_root(phys_addr_t root)
 {
-	phys_addr_t p2m_pa = (uint64_t)xenpv.p2m - KERNEL_VMA;
-	unsigned long p2m_pages = (xenpv.nr_pages * sizeof(xen_pfn_t) + PAGE_SIZE - 1) / PAGE_SIZE;
-	uint64_t ring_mfn = xenpv.si->console.domU.mfn;
-	uint32_t ring_evtchn = xenpv.si->console.domU.evtchn;
-	phys_addr_t ring_pa = xenpv_mfn_to_pfn(ring_mfn) << PAGE_SHIFT;
+	phys_addr_t p2m_pa = (uint64_t)xen_pv.p2m - KERNEL_VMA;
+	unsigned long p2m_pages = (xen_pv.nr_pages * sizeof(xen_pfn_t) + PAGE_SIZE - 1) / PAGE_SIZE;
+	uint64_t ring_mfn = xen_pv.si->console.domU.mfn;
+	uint32_t ring_evtchn = xen_pv.si->console.domU.evtchn;
+	phys_addr_t ring_pa = xen_pv_mfn_to_pfn(ring_mfn) << PAGE_SHIFT;
 	unsigned long i, h0 = total_cnt.hypercalls, q0 = total_cnt.mmu_update_reqs;
 
 	memset(&batch_cnt, 0, sizeof(batch_cnt));
@@ -490,23 +490,23 @@ static void xenpv_load_root(phys_addr_t root)
 	for (i = 0; i < p2m_pages; i++)
 		fixmap_set(fix_p2m + i, (p2m_pa & ~(PAGE_SIZE - 1)) + i * PAGE_SIZE, false);
 	lazy = false;
-	mmu_update_flush("xen_load_root");
+	mmu_update_flush(__func__);
 
-	mmuext_one(MMUEXT_NEW_BASEPTR, xenpv_pfn_to_mfn(root >> PAGE_SHIFT, "xen_load_root"),
-		   "xen_load_root");
+	mmuext_one(MMUEXT_NEW_BASEPTR, xen_pv_pfn_to_mfn(root >> PAGE_SHIFT, __func__),
+		   __func__);
 	/* Nothing of the bootstrap region is reachable now but through these: */
-	xenpv.p2m = (const xen_pfn_t *)(fixmap_addr(fix_p2m) + (p2m_pa & (PAGE_SIZE - 1)));
-	xenpv.si = NULL;
+	xen_pv.p2m = (const xen_pfn_t *)(fixmap_addr(fix_p2m) + (p2m_pa & (PAGE_SIZE - 1)));
+	xen_pv.si = NULL;
 	xen_console_attach((volatile void *)fixmap_addr(FIX_XENPV_CONSOLE), ring_evtchn);
-	root_mfn = xenpv_pfn_to_mfn(root >> PAGE_SHIFT, "xen_load_root");
+	root_mfn = xen_pv_pfn_to_mfn(root >> PAGE_SHIFT, __func__);
 
 	/* The builder's tables: unpin, and Xen drops their type (L4 to L1). */
-	mmuext_one(MMUEXT_UNPIN_TABLE, xenpv.boot_l4_mfn, "xen_load_root");
-	COUNT(unflips, xenpv.boot_pt_frames);
+	mmuext_one(MMUEXT_UNPIN_TABLE, xen_pv.boot_l4_mfn, __func__);
+	COUNT(unflips, xen_pv.boot_pt_frames);
 	/* Where the new tree maps them already, they are writable RAM again. */
 	mmu_lazy_begin();
-	for (i = 0; i < xenpv.boot_pt_frames; i++) {
-		uint64_t va = DIRECT_MAP_BASE + xenpv.boot_pt_pa + i * PAGE_SIZE;
+	for (i = 0; i < xen_pv.boot_pt_frames; i++) {
+		uint64_t va = DIRECT_MAP_BASE + xen_pv.boot_pt_pa + i * PAGE_SIZE;
 		unsigned int level;
 		pte_t *slot;
 		pte_t e = pt_lookup(va, &level, &slot);
@@ -515,18 +515,18 @@ static void xenpv_load_root(phys_addr_t root)
 			write_pte(slot, e | PTE_RW);
 	}
 	lazy = false;
-	mmu_update_flush("xen_load_root");
+	mmu_update_flush(__func__);
 	trace("xenpv cr3 step=4 new_baseptr_mfn=0x%lx unpinned_boot_l4_mfn=0x%lx boot_tables_released=%lu fixmap_pages=%lu hypercalls=%lu mmu_update_reqs=%lu",
-	      (unsigned long)root_mfn, (unsigned long)xenpv.boot_l4_mfn, xenpv.boot_pt_frames,
+	      (unsigned long)root_mfn, (unsigned long)xen_pv.boot_l4_mfn, xen_pv.boot_pt_frames,
 	      1 + p2m_pages, total_cnt.hypercalls - h0, total_cnt.mmu_update_reqs - q0);
 }
 
-static uint64_t xenpv_read_cr3(void)
+static uint64_t xen_pv_read_cr3(void)
 {
-	uint64_t mfn = root_mfn ? root_mfn : xenpv.boot_l4_mfn;
-	uint64_t pfn = xenpv_mfn_to_pfn(mfn);
+	uint64_t mfn = root_mfn ? root_mfn : xen_pv.boot_l4_mfn;
+	uint64_t pfn = xen_pv_mfn_to_pfn(mfn);
 
-	return pfn == XENPV_NO_PFN ? mfn << PAGE_SHIFT : pfn << PAGE_SHIFT;
+	return pfn == XEN_PV_NO_PFN ? mfn << PAGE_SHIFT : pfn << PAGE_SHIFT;
 }
 
 /* ----------------------------------------------------------- self-check */
@@ -545,7 +545,7 @@ static unsigned long probe_refusal(void)
 	unsigned int done = 0;
 	long rc;
 
-	op.arg1.mfn = xenpv_virt_to_mfn(page, __func__);
+	op.arg1.mfn = xen_pv_virt_to_mfn(page, __func__);
 	rc = HYPERVISOR_mmuext_op(&op, 1, &done, DOMID_SELF);
 	printk("xen-pv: probe: MMUEXT_PIN_L1_TABLE on a writable page mfn=0x%lx -> rc=%ld (%s)\n",
 	       (unsigned long)op.arg1.mfn, rc, rc ? "refused, as Xen must" : "ACCEPTED: pins are not validated");
@@ -557,7 +557,7 @@ static unsigned long probe_refusal(void)
 	return 1;
 }
 
-static unsigned long xenpv_check(void)
+static unsigned long xen_pv_check(void)
 {
 	unsigned long v = 0, expect = mm.tables;
 
@@ -588,18 +588,18 @@ static unsigned long xenpv_check(void)
 	return v;
 }
 
-void xenpv_mmu_install(void)
+void xen_pv_mmu_install(void)
 {
-	pv_ops.mmu.batch_built = xenpv_batch_built;
-	pv_ops.mmu.write_pte = xenpv_write_pte;
-	pv_ops.mmu.load_root = xenpv_load_root;
-	pv_ops.mmu.flush_tlb_one = xenpv_flush_tlb_one;
-	pv_ops.mmu.make_pte = xenpv_make_pte;
-	pv_ops.mmu.fill_leaves = xenpv_fill_leaves;
-	pv_ops.mmu.pte_phys = xenpv_pte_phys;
-	pv_ops.mmu.lazy_begin = xenpv_lazy_begin;
-	pv_ops.mmu.lazy_end = xenpv_lazy_end;
-	pv_ops.mmu.check = xenpv_check;
+	pv_ops.mmu.batch_built = xen_pv_batch_built;
+	pv_ops.mmu.write_pte = xen_pv_write_pte;
+	pv_ops.mmu.load_root = xen_pv_load_root;
+	pv_ops.mmu.flush_tlb_one = xen_pv_flush_tlb_one;
+	pv_ops.mmu.make_pte = xen_pv_make_pte;
+	pv_ops.mmu.fill_leaves = xen_pv_fill_leaves;
+	pv_ops.mmu.pte_phys = xen_pv_pte_phys;
+	pv_ops.mmu.lazy_begin = xen_pv_lazy_begin;
+	pv_ops.mmu.lazy_end = xen_pv_lazy_end;
+	pv_ops.mmu.check = xen_pv_check;
 	pv_ops.mmu.max_level = 1;               /* PV: no superpages */
 	pv_ops.mmu.foreign_l4_lo = 256;         /* Xen's slots, 0xffff800000000000- */
 	pv_ops.mmu.foreign_l4_hi = 272;         /* 0xffff87ffffffffff */
@@ -609,5 +609,5 @@ void xenpv_mmu_install(void)
 	 * second root given with MMUEXT_NEW_USER_BASEPTR (README, "User address
 	 * spaces"), which topdown does not build. */
 	pv_ops.mmu.user_unsupported = "the PV guest kernel runs in ring 3; user mode needs a separate user root (MMUEXT_NEW_USER_BASEPTR), not built";
-	pv_ops.cpu.read_cr3 = xenpv_read_cr3;
+	pv_ops.cpu.read_cr3 = xen_pv_read_cr3;
 }

@@ -1,5 +1,5 @@
 /*
- * pin.c — the Xen PVH "pinning" hook (design §4).
+ * mmu_pvh.c — the Xen PVH hook: table protection (design §4).
  *
  * A PVH guest cannot ask Xen to pin its tables (MMUEXT_PIN_* is for PV
  * guests), so it protects them itself: after each batch is built and
@@ -9,7 +9,7 @@
  * level at a time) so that only table pages lose write access; the split
  * tables are tables too, so they are protected in the same way, until a
  * whole pass changes nothing.  Later writes to live tables go through
- * xen_write_pte(), which lifts CR0.WP for the one store.
+ * xen_pvh_write_pte(), which lifts CR0.WP for the one store.
  *
  * Once, the hook also asks Xen to pin the root with MMUEXT_PIN_L4_TABLE
  * and records the answer in the trace: it shows why self-protection is
@@ -30,7 +30,7 @@ struct pin_pass {
 	bool changed;
 };
 
-void xen_write_pte(pte_t *ptep, pte_t val)
+void xen_pvh_write_pte(pte_t *ptep, pte_t val)
 {
 	uint64_t cr0 = read_cr0();
 
@@ -108,7 +108,7 @@ static void try_real_pin(phys_addr_t root)
 
 /* The reverse of protect(), for a table page that is no longer one: its
  * direct-map entry becomes writable again (any split stays). */
-void xen_table_released(phys_addr_t pa)
+void xen_pvh_table_released(phys_addr_t pa)
 {
 	uint64_t va = DIRECT_MAP_BASE + pa;
 	unsigned int level;
@@ -122,7 +122,7 @@ void xen_table_released(phys_addr_t pa)
 	flush_tlb_one(va);
 }
 
-void xen_batch_built(struct pt_batch *b)
+void xen_pvh_batch_built(struct pt_batch *b)
 {
 	struct pin_pass p = { .b = b };
 	static bool tried;

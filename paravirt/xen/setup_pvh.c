@@ -1,6 +1,7 @@
 /*
- * xen.c — the Xen PVH backend: hypercall page, memory map, stop, and the
- * ops table.  Console and pinning live in console.c and pin.c.
+ * setup_pvh.c — the Xen PVH backend: hypercall page, memory map (also
+ * Xen PV's), stop, TSC rate, and the ops table.  The console is console.c,
+ * the table protection (the hook) mmu_pvh.c.
  */
 #include <arch/cpu.h>
 #include <kernel/boot_info.h>
@@ -61,7 +62,7 @@ int xen_memory_map(struct boot_info *bi)
 }
 
 __attribute__((noreturn))
-static void xen_stop(enum stop_code code)
+static void xen_pvh_stop(enum stop_code code)
 {
 	struct sched_shutdown s = {
 		.reason = code == STOP_PASS ? SHUTDOWN_poweroff : SHUTDOWN_crash,
@@ -72,7 +73,7 @@ static void xen_stop(enum stop_code code)
 	halt_forever();         /* shutdown does not return; if it did, stay put */
 }
 
-static void xen_load_root(phys_addr_t root)
+static void xen_pvh_load_root(phys_addr_t root)
 {
 	xen_console_map_fixmap();       /* the ring must stay reachable */
 	write_cr3(root);
@@ -82,7 +83,7 @@ static void xen_load_root(phys_addr_t root)
 /* Xen's CPUID time leaf (base + 3, sub-leaf 0): ECX = guest TSC kHz. */
 static uint32_t xen_cpuid_base;
 
-static unsigned long xen_tsc_khz(const char **source)
+static unsigned long xen_pvh_calibrate_tsc(const char **source)
 {
 	uint32_t a, b, c, d;
 
@@ -91,23 +92,23 @@ static unsigned long xen_tsc_khz(const char **source)
 	return c;
 }
 
-void xen_init(struct boot_info *bi, uint32_t cpuid_base)
+void xen_pvh_init(struct boot_info *bi, uint32_t cpuid_base)
 {
 	bool initial = bi->pvh_flags & SIF_INITDOMAIN;
 
 	install_hypercall_page(cpuid_base);
 	pv_ops.name = "xen-pvh";
-	pv_ops.platform.stop = xen_stop;
+	pv_ops.platform.stop = xen_pvh_stop;
 	pv_ops.platform.memory_map = xen_memory_map;
-	pv_ops.platform.tsc_khz = xen_tsc_khz;
+	pv_ops.platform.calibrate_tsc = xen_pvh_calibrate_tsc;
 	xen_cpuid_base = cpuid_base;
 	xen_console_init(initial);      /* replays everything printed so far */
-	pv_ops.mmu.batch_built = xen_batch_built;
-	pv_ops.mmu.write_pte = xen_write_pte;
-	pv_ops.mmu.table_released = xen_table_released;
-	pv_ops.mmu.load_root = xen_load_root;
+	pv_ops.mmu.batch_built = xen_pvh_batch_built;
+	pv_ops.mmu.write_pte = xen_pvh_write_pte;
+	pv_ops.mmu.table_released = xen_pvh_table_released;
+	pv_ops.mmu.load_root = xen_pvh_load_root;
 	pv_ops.mmu.tables_readonly = true;
-	pv_ops.mmu.hook_reserve_pages = XEN_PIN_HOOK_PAGES;
+	pv_ops.mmu.hook_reserve_pages = XEN_PVH_HOOK_PAGES;
 	printk("xen: domain=%s console=%s\n", initial ? "initial (dom0)" : "guest (domU)",
 	       initial ? "port-0xe9" : "pv-ring");
 }
