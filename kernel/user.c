@@ -519,7 +519,7 @@ unsigned long user_run_all(void)
 	bool alive;
 
 	if (pv_user_unsupported()) {
-		printk("user: not run on %s: %s (a limitation, README \"User address spaces\")\n",
+		printk("user: not run on %s: %s (a limitation, docs/smp-and-user.md)\n",
 		       pv_name(), pv_user_unsupported());
 		trace("user_skip backend=%s", pv_name());
 		return 0;

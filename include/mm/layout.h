@@ -3,7 +3,7 @@
  * (design §9).
  *
  * x86-64, 4-level paging, 48-bit virtual addresses.  One PML4 slot spans
- * 512 GiB.  Ranges are inclusive, like the README's table.
+ * 512 GiB.  Ranges are inclusive, like docs/smp-and-user.md's table.
  *
  *   start               end                 size     slot     what
  *   0000000000000000    0000007fffffffff    512 GiB  0        user space: one L3 tree per

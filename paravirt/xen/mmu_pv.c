@@ -606,8 +606,8 @@ void xen_pv_mmu_install(void)
 	pv_ops.mmu.tables_readonly = true;
 	pv_ops.mmu.hook_reserve_pages = 0;      /* the hook takes no pages: nothing to split */
 	/* A PV guest kernel runs in ring 3 itself; its user mode would run on a
-	 * second root given with MMUEXT_NEW_USER_BASEPTR (README, "User address
-	 * spaces"), which topdown does not build. */
+	 * second root given with MMUEXT_NEW_USER_BASEPTR (docs/smp-and-user.md),
+	 * which topdown does not build. */
 	pv_ops.mmu.user_unsupported = "the PV guest kernel runs in ring 3; user mode needs a separate user root (MMUEXT_NEW_USER_BASEPTR), not built";
 	pv_ops.cpu.read_cr3 = xen_pv_read_cr3;
 }

@@ -20,6 +20,8 @@
 #                       tag the tests expect or the docs quote exists
 #                       (panic_tags.py)
 #   panic-tags-planted  ... and the check fails on a planted wrong tag
+#   doc-links           every relative link in the tree's Markdown files names
+#                       a file that exists and a heading in it (links.py)
 # One line per test is appended to RESULTS/build.txt.
 build=$1 results=$2
 tree=$build/tests/build/tree
@@ -143,4 +145,11 @@ fi
 cat "$log.one" >> "$log"
 rm -f "$log.one"
 
+if python3 tests/build/links.py > "$log.one" 2>&1; then
+	pass doc-links "$(tail -1 "$log.one" | sed 's/^links: //')"
+else
+	fail doc-links "$(grep -m1 -v '^links: [0-9]' "$log.one") ($(tail -1 "$log.one"))"
+fi
+cat "$log.one" >> "$log"
+rm -f "$log.one"
 ! grep -q '^FAIL ' "$out"
