@@ -13,8 +13,8 @@
 #   MEM=128M        guest RAM for run/run-iso/gdb
 #   CMDLINE="..."   kernel command line for run/run-iso/gdb
 #   QEMU_MACHINE=pc machine model (pc or q35)
-#   QEMU_CPU=qemu64 CPU model (max: EPYC under KVM)
-#   ACCEL=auto      auto|kvm|tcg for run/run-iso/run-iso-uefi/gdb (auto: KVM if it works)
+#   QEMU_CPU=qemu64 CPU model (max: EPYC under a KVM without vmx/svm)
+#   ACCEL=auto      auto|kvm|tcg for run/run-iso/run-iso-uefi/gdb (auto: KVM only on a CPU with vmx or svm)
 #   QEMU_DISPLAY=none  gtk, sdl, vnc=:0 ... to see the screen console
 #   GFXPAYLOAD=     iso: a VBE mode under BIOS (800x600x32, auto), another GOP mode under UEFI
 #   BRK_PAGES=16    size of the brk chunk in pages (a build constant)

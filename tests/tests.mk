@@ -3,10 +3,13 @@
 # Every suite appends one line per test to $(RESULTS)/<suite>.txt:
 #     PASS <suite>/<name> [detail]
 #     FAIL <suite>/<name>: <reason>
-# `make check` runs every suite (a failing suite does not stop the others)
-# and tests/summary.sh prints the totals and the closing line
-# "N passed, N failed".  A suite that leaves no results file counts as a
-# failure: silence is never a pass.
+#     SKIP <suite>/<name>: <reason>   (not run: the host cannot, or a filter
+#                                      such as BOOT_ONLY left it out)
+# `make check` says first which case filters are set, runs every suite (a
+# failing suite does not stop the others), and tests/summary.sh prints the
+# failures, the skips with their reasons, and the closing line
+# "N passed, N failed, N skipped" (exit status 1 on any failure).  A suite
+# that leaves no results file counts as a failure: silence is never a pass.
 
 RESULTS := $(BUILD)/results
 SUITES  := build unit boot trace fuzz screen xen
@@ -23,6 +26,7 @@ export RESULTS
 .PHONY: check
 check:
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
+	@tests/summary.sh --settings
 	@for s in $(SUITES); do \
 	  start=$$(date +%s); \
 	  echo "=== suite $$s"; \

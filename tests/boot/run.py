@@ -100,7 +100,7 @@ class Case:
     checks: list = field(default_factory=list)    # "modules", "mutations"
     initrd: bool = False            # pass build/tests/boot/initrd.bin with -initrd
     firmware: str = "bios"          # bios (SeaBIOS) | ovmf (UEFI)
-    accel: str = ""                 # "" (the suite's --accel) | kvm (only where KVM works)
+    accel: str = ""                 # "" (the suite's --accel) | kvm (only with hardware KVM)
     qemu: list = field(default_factory=list)      # extra QEMU arguments
     smp: str = ""                   # QEMU -smp (default: one CPU)
     cpus_up: int = 0                # CPUs that must be up (default: -smp's first number)
@@ -250,8 +250,8 @@ def prepare(selected, paths):
 
 @functools.cache
 def accel_args(accel, cpu):
-    """["-accel", A, "-cpu", C] as tools/accel.sh chooses them (auto: KVM if
-    QEMU can use it; -cpu max becomes EPYC under KVM), and its one-line
+    """["-accel", A, "-cpu", C] as tools/accel.sh chooses them (auto: KVM on
+    a CPU with vmx or svm and a working /dev/kvm, else TCG), and its one-line
     reason; None when ACCEL=kvm and KVM does not work here."""
     r = subprocess.run([str(REPO / "tools" / "accel.sh"), accel, cpu], capture_output=True, text=True)
     if r.returncode:
@@ -619,7 +619,7 @@ def main(argv=None):
     ap.add_argument("--build", default="build", help="build directory (default build)")
     ap.add_argument("--cases", default=str(HERE / "cases.txt"), help="the case table")
     ap.add_argument("--accel", default=os.environ.get("ACCEL", "tcg"), choices=("tcg", "kvm", "auto"),
-                    help="QEMU accelerator (default $ACCEL or tcg; auto: kvm if /dev/kvm is usable)")
+                    help="QEMU accelerator (default $ACCEL or tcg; auto: kvm on a CPU with vmx/svm)")
     ap.add_argument("--results", help="append one line per case to this file")
     ap.add_argument("--timeout", type=int, help="override every case's timeout (seconds)")
     a = ap.parse_args(argv)
@@ -631,13 +631,17 @@ def main(argv=None):
             print("%-28s %-7s %-5s %-5s %-18s %-5s %s" % (c.name, c.boot, c.machine, c.mem, c.cpu,
                                                           c.expect, cmd))
         return 0
-    selected = all_cases
+    # Every case of the table is run, or skipped with a reason (a SKIP line).
+    selected, skipped = all_cases, []
     if a.only:
         pats = [p for o in a.only for p in o.split(",") if p]
         selected = [c for c in all_cases if any(fnmatch.fnmatchcase(c.name, p) for p in pats)]
         if not selected:
             print("run.py: no case matches %s (see --list)" % ", ".join(pats), file=sys.stderr)
             return 2
+        only = ",".join(a.only)
+        by = ("BOOT_ONLY='%s'" % only) if os.environ.get("BOOT_ONLY") == only else ("--only '%s'" % only)
+        skipped += [(c, "not selected by " + by) for c in all_cases if c not in selected]
     for c in selected:
         c.timeout = a.timeout or c.timeout
     if not shutil.which(QEMU):
@@ -649,10 +653,16 @@ def main(argv=None):
         return 2
     accel = args[1]
     print("boot: %s" % why, flush=True)
+    # accel=kvm cases need hardware KVM: they run where tools/accel.sh's auto
+    # chooses KVM (vmx or svm, /dev/kvm working), or when the suite was asked
+    # to run under KVM; elsewhere they are skipped with accel.sh's reason.
     kvm_cases = [c for c in selected if c.accel == "kvm"]
-    if kvm_cases and not accel_args("kvm", "qemu64")[0]:
-        print("boot: %d accel=kvm case(s) not run: KVM does not work here (%s)"
-              % (len(kvm_cases), ", ".join(c.name for c in kvm_cases)), flush=True)
+    auto_args, auto_why = accel_args("auto", "qemu64")
+    if kvm_cases and accel != "kvm" and (auto_args or [None, None])[1] != "kvm":
+        m = re.search(r"\(auto: (.*)\), cpu ", auto_why)
+        reason = "accel=kvm needs hardware KVM: " + (m.group(1) if m else auto_why)
+        print("boot: %d accel=kvm case(s) skipped: %s" % (len(kvm_cases), reason), flush=True)
+        skipped += [(c, reason) for c in kvm_cases]
         selected = [c for c in selected if c.accel != "kvm"]
 
     paths = Paths(a.build)
@@ -692,8 +702,10 @@ def main(argv=None):
                 why, dt = verdicts[c.name]
                 f.write("FAIL boot/%s: %s\n" % (c.name, why.replace("\n", " ")) if why
                         else "PASS boot/%s %.1fs\n" % (c.name, dt))
-    print("boot: %d passed, %d failed, %.0fs wall (%.0fs of QEMU time)"
-          % (len(selected) - len(failed), len(failed), time.monotonic() - t0,
+            for c, why in skipped:
+                f.write("SKIP boot/%s: %s\n" % (c.name, why))
+    print("boot: %d passed, %d failed, %d skipped, %.0fs wall (%.0fs of QEMU time)"
+          % (len(selected) - len(failed), len(failed), len(skipped), time.monotonic() - t0,
              sum(v[1] for v in verdicts.values())))
     return 1 if failed else 0
 

@@ -189,12 +189,14 @@ def main():
     ap.add_argument("-j", "--jobs", type=int, default=2, help="QEMUs at once (default 2)")
     a = ap.parse_args()
     build = Path(a.build).resolve()
-    cases = CASES
+    cases, skipped = CASES, []
     if a.only:
         pats = a.only.split(",")
         cases = [c for c in CASES if any(fnmatch.fnmatch(c[0], p) for p in pats)]
         if not cases:
             sys.exit("screen: no case matches %r" % a.only)
+        by = ("SCREEN_ONLY='%s'" if os.environ.get("SCREEN_ONLY") == a.only else "--only '%s'") % a.only
+        skipped = ["SKIP screen/%s: not selected by %s" % (c[0], by) for c in CASES if c not in cases]
     if a.list:
         for c in cases:
             print(c[0])
@@ -210,6 +212,9 @@ def main():
         iso.unlink()
     failed = 0
     res = open(a.results, "a") if a.results else None
+    if res and skipped:                 # a case left out is counted, with why
+        res.write("".join(line + "\n" for line in skipped))
+        res.flush()
     print("screen: %d cases, accel tcg (the cases boot firmware + GRUB; TCG keeps them "
           "independent of the host)" % len(cases), flush=True)
     def one(c):
@@ -231,7 +236,7 @@ def main():
             if res:
                 res.write(line + "\n")
                 res.flush()
-    print("screen: %d passed, %d failed" % (len(cases) - failed, failed))
+    print("screen: %d passed, %d failed, %d skipped" % (len(cases) - failed, failed, len(skipped)))
     return 1 if failed else 0
 
 

@@ -10,8 +10,9 @@ hook pinned, the trace complete and as planned by tools/tracecmp), or for
 bad input (panic~=REGEX) that PANIC line, the same result line and a crash
 shutdown — never a hang or a triple fault.  compare=NAME boots natively with
 the Xen run NAME's RAM and options and compares the traces (tools/tracecmp).
-One line per case goes to $RESULTS/xen.txt ("PASS xen/NAME Ns" or "FAIL
-xen/NAME: reason Ns"); make's output to $BUILD/xen-check-NAME.out.
+One line per case goes to $RESULTS/xen.txt ("PASS xen/NAME Ns", "FAIL
+xen/NAME: reason Ns", or "SKIP xen/NAME: not selected by XEN_ONLY='...'" for
+a case --only leaves out); make's output to $BUILD/xen-check-NAME.out.
 """
 import argparse
 import fnmatch
@@ -224,7 +225,11 @@ def main():
     ap.add_argument("--only", default="*", help="names or shell patterns, comma separated")
     a = ap.parse_args()
     pats = a.only.split(",")
-    selected = [c for c in load_cases() if any(fnmatch.fnmatchcase(c["name"], p) for p in pats)]
+    cases = load_cases()
+    selected = [c for c in cases if any(fnmatch.fnmatchcase(c["name"], p) for p in pats)]
+    if not selected:
+        print("check.py: no case matches %r" % a.only, file=sys.stderr)
+        return 2
     Path(RESULTS).mkdir(parents=True, exist_ok=True)
     results = open(Path(RESULTS) / "xen.txt", "a")
 
@@ -232,6 +237,11 @@ def main():
         print(line, flush=True)
         results.write(line + "\n")
         results.flush()
+
+    by = ("XEN_ONLY='%s'" if os.environ.get("XEN_ONLY") == a.only else "--only '%s'") % a.only
+    for c in cases:                     # a case left out is counted, with why
+        if c not in selected:
+            record("SKIP xen/%s: not selected by %s" % (c["name"], by))
 
     for target, what in (("xenlab", "lab"), (TRACECMP, "tracecmp")):   # the lab, and tracecmp for judge()
         if subprocess.run(["make", "--no-print-directory", target]).returncode:
