@@ -2,7 +2,7 @@
 #
 #   make check-boot                  every case of tests/boot/cases.txt, 2 QEMUs at once
 #   make check-boot BOOT_ONLY='pvh-q35-*'   a subset (names or shell patterns, comma separated)
-#   make check-boot ACCEL=auto       KVM when /dev/kvm is usable (default tcg; also kvm)
+#   make check-boot ACCEL=auto       KVM on a CPU with vmx/svm and a working /dev/kvm (default tcg; also kvm)
 #   tests/boot/run.py --list         the cases
 #
 # One line per case is appended to $(RESULTS)/boot.txt ("PASS boot/<name> <s>s" or

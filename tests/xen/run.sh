@@ -158,7 +158,8 @@ fi
 
 # shellcheck disable=SC2054 # commas inside -cpu
 # TCG always (-accel tcg): Xen needs SVM with nested paging, which QEMU emulates;
-# a nested /dev/kvm here offers no SVM, and Xen under KVM prints nothing.
+# the /dev/kvm of the build machines is PVM (kvm_pvm, a software hypervisor running
+# guest code at CPL 3), which offers no SVM, and Xen under it prints nothing.
 QEMU=(qemu-system-x86_64 -accel tcg -M pc -cpu qemu64,+svm,+npt -m "$QEMU_MEM" -smp "${VCPUS:-1}" -nodefaults
 	-display none -no-reboot -kernel "$LAB/xen" -append "$QEMU_APPEND" -initrd "$QEMU_INITRD")
 
