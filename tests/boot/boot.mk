@@ -5,8 +5,9 @@
 #   make check-boot ACCEL=auto       KVM on a CPU with vmx/svm and a working /dev/kvm (default tcg; also kvm)
 #   tests/boot/run.py --list         the cases
 #
-# One line per case is appended to $(RESULTS)/boot.txt ("PASS boot/<name> <s>s" or
-# "FAIL boot/<name>: <reason>"); logs go to $(BUILD)/tests/boot/<name>.log.  The target
+# One line per case is appended to $(RESULTS)/boot.txt ("PASS boot/<name> <s>s",
+# "FAIL boot/<name>: <reason>", or "SKIP boot/<name>: <reason>" for a case BOOT_ONLY leaves
+# out or an accel=kvm case without hardware KVM); logs go to $(BUILD)/tests/boot/<name>.log.  The target
 # fails when any case failed.  See tests/boot/README.md.
 #
 # The rules below build what cases need; run.py asks for exactly those files.
