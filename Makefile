@@ -116,7 +116,8 @@ KERNEL_C := \
 	paravirt/xen/setup_pv.c \
 	paravirt/xen/mmu_pv.c \
 	kernel/string.c \
-	kernel/fnv.c
+	kernel/fnv.c \
+	kernel/plant.c
 
 KERNEL_ASM := \
 	arch/x86_64/boot/head.asm \

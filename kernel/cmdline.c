@@ -70,6 +70,13 @@ static void set_end(struct kernel_options *o, const char *v)
 		panic("end=%s: want stop or wait", v);
 }
 
+static void set_walk_plant(struct kernel_options *o, const char *v)
+{
+	if (strcmp(v, "wx") && strcmp(v, "lowtable"))
+		panic("walk.plant=%s: want wx or lowtable", v);
+	o->walk_plant = v;
+}
+
 static const struct option opts[] = {
 	{ "pt.maxpage", set_maxpage },          /* largest page in the direct map */
 	{ "selftest", set_selftest },           /* provoke a fault after setup */
@@ -78,6 +85,8 @@ static const struct option opts[] = {
 						 * TLB shootdown IPI; its test must FAIL) */
 	{ "user", set_user },                   /* on|off: the ring-3 run after setup */
 	{ "end", set_end },                     /* stop|wait: after the result line */
+	{ "walk.plant", set_walk_plant },       /* test only: wx|lowtable, a bug for
+						 * the outside walker (kernel/plant.c) */
 };
 
 static const char *keep(const char *s, size_t n)
@@ -124,7 +133,7 @@ void cmdline_parse(const char *cmdline, struct kernel_options *o)
 			if (!strcmp(opts[i].key, key))
 				break;
 		if (i == NR_OPTS)
-			panic("unknown option '%s' (known: pt.maxpage selftest memmap.test smp.test user end)",
+			panic("unknown option '%s' (known: pt.maxpage selftest memmap.test smp.test user end walk.plant)",
 			      key);
 		if (given[i])
 			panic("option '%s' given twice (%s=%s, then %s=%s)",

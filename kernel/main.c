@@ -10,6 +10,7 @@
 #include <kernel/kmain.h>
 #include <kernel/memtest.h>
 #include <kernel/panic.h>
+#include <kernel/plant.h>
 #include <kernel/printk.h>
 #include <kernel/screen.h>
 #include <kernel/selftest.h>
@@ -162,6 +163,8 @@ void kmain(struct boot_info *bi)
 		user_run_all();                 /* ring 3: two programs, slot 0 switched */
 	if (options.user_off)
 		printk("user: not run (user=off)\n");
+	if (options.walk_plant)
+		walk_plant(options.walk_plant); /* test only: after every self-check */
 	trace_end();                            /* record count + checksum */
 	if (check->violations)
 		finish_fail("selfcheck: %lu violations, first: %s", check->violations, check->first);

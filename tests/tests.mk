@@ -12,12 +12,13 @@
 # that leaves no results file counts as a failure: silence is never a pass.
 
 RESULTS := $(BUILD)/results
-SUITES  := build unit boot trace fuzz screen xen
+SUITES  := build unit boot walk trace fuzz screen xen
 export RESULTS
 
 -include tests/build/build.mk
 -include tests/unit/unit.mk
 -include tests/boot/boot.mk
+-include tests/walk/walk.mk
 -include tests/trace/trace.mk
 -include tests/fuzz/fuzz.mk
 -include tests/screen/screen.mk

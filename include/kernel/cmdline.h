@@ -20,6 +20,7 @@ struct kernel_options {
 	bool smp_no_shootdown;          /* test only: leave other CPUs' TLBs stale */
 	bool user_off;                  /* user=off: no ring-3 run */
 	bool end_wait;                  /* end=wait: stay alive after the result line */
+	const char *walk_plant;         /* test only: walk.plant=wx|lowtable, or NULL */
 };
 
 extern struct kernel_options options;
