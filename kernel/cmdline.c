@@ -68,6 +68,7 @@ static void set_end(struct kernel_options *o, const char *v)
 		o->end_wait = true;
 	else
 		panic("end=%s: want stop or wait", v);
+	panic_end_wait(o->end_wait);    /* the run's end lives in panic.c */
 }
 
 static void set_walk_plant(struct kernel_options *o, const char *v)

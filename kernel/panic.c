@@ -3,7 +3,6 @@
  */
 #include <stdarg.h>
 #include <paravirt/ops.h>
-#include <kernel/cmdline.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <arch/cpu.h>
@@ -34,16 +33,23 @@ void panic_before_verdict(void (*fn)(void))
  * registers can be inspected from outside (tests/walk/).  Announced before
  * the result line, which stays the last line of the run.
  */
+static bool end_wait;
+
+void panic_end_wait(bool wait)
+{
+	end_wait = wait;
+}
+
 static void end_announce(void)
 {
-	if (options.end_wait)
+	if (end_wait)
 		printk("topdown: end=wait: the guest stays alive after the result line until it is destroyed\n");
 }
 
 __attribute__((noreturn))
 static void end_run(enum stop_code code)
 {
-	if (options.end_wait)
+	if (end_wait)
 		halt_forever();
 	platform_stop(code);
 }

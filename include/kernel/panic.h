@@ -13,6 +13,8 @@
 #ifndef KERNEL_PANIC_H
 #define KERNEL_PANIC_H
 
+#include <stdbool.h>
+
 #define panic(...) panic_at(__func__, __VA_ARGS__)
 
 __attribute__((noreturn, format(printf, 2, 3)))
@@ -26,6 +28,12 @@ void panic_at(const char *func, const char *fmt, ...);
  * panic path never depends on its users.  Registering twice is once.
  */
 void panic_before_verdict(void (*fn)(void));
+
+/*
+ * end=wait (kernel/cmdline.c): after the result line the guest stays alive
+ * (interrupts off, halted) instead of stopping, until it is destroyed.
+ */
+void panic_end_wait(bool wait);
 
 __attribute__((noreturn))
 void finish_pass(void);
