@@ -31,8 +31,11 @@ bench: $(BUILD)/topdown.elf $(BUILD)/tools/tracecmp $(BENCH_PLUGIN)
 bench-user: $(BUILD)/topdown.elf
 	$(Q)python3 tests/bench/userbench.py --build $(BUILD) --out $(BUILD)/bench
 
-# Xen PV: flips, pins and hypercalls of the PV hook by guest RAM (real xl create runs in the
-# Xen lab, about a minute each) -> $(BUILD)/bench/xen-pv.md.  Not part of `make bench`.
+# Xen PV: topdown and the lab's Debian Linux as PV domUs of 256 MiB, 1 GiB and 4 GiB, one Xen
+# lab boot per size; xentrace counts each guest's hypercalls, mmu_update requests and
+# mmuext ops during its page-table setup (tests/bench/xenpv.py, tests/xen/xentrace.py)
+# -> $(BUILD)/bench/xen-pv.md (docs/bench-xen-pv.md is a snapshot).  Not part of `make bench`.
+# BENCH_XEN_PV_ARGS='--sizes 256,1024'.
 .PHONY: bench-xen-pv
 bench-xen-pv: $(BUILD)/topdown.elf xenlab
 	$(Q)python3 tests/bench/xenpv.py --build $(BUILD) --out $(BUILD)/bench $(BENCH_XEN_PV_ARGS)

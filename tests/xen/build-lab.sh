@@ -5,6 +5,8 @@
 #   xen            Xen 4.17 hypervisor (gunzipped: a 32-bit multiboot ELF for QEMU -kernel)
 #   dom0-kernel    Debian's current amd64 kernel, used as a Linux PV dom0 (the ELF vmlinux
 #                  unpacked from the bzImage, which Xen loads much faster under TCG)
+#   linux-guest.cpio.gz  initramfs of the Linux PV domU the bench measures beside topdown
+#                  (tests/xen/xl-linux-pv.cfg): busybox and an /init that powers off at once
 #   dom0.cpio.gz   dom0 initramfs: busybox-static, the Xen toolstack (xl, xenstored,
 #                  xenconsoled, xen-init-dom0, ...) with its shared libraries, the Xen
 #                  kernel modules and tests/xen/dom0-init.sh as /init
@@ -31,7 +33,8 @@ libxenmisc$XENVER libxencall1 libxenevtchn1 libxenforeignmemory1 libxengnttab1 l
 libxentoollog1 libxenhypfs1 libxendevicemodel1 libxentoolcore1 libyajl2 busybox-static"
 
 # Toolstack binaries copied into the initramfs (from $XENBIN in the staging tree).
-XEN_TOOLS="xl xenstored xenconsoled xen-init-dom0 xenconsole xenctx xen-hvmctx lsevtchn"
+XEN_TOOLS="xl xenstored xenconsoled xen-init-dom0 xenconsole xenctx xen-hvmctx lsevtchn
+xen-mfndump xentrace xentrace_setsize"
 
 # Kernel modules dom0 needs for the toolstack; dependencies come from modules.dep.
 MODULES="xen-evtchn xen-privcmd xenfs xen-gntdev xen-gntalloc"
@@ -263,6 +266,20 @@ build() {
 
 	install -m 755 "$HERE/dom0-init.sh" "$root/init"
 	cp "$versions" "$root/etc/lab/versions.txt"
+
+	log "packing $dir/linux-guest.cpio.gz"
+	local lg=$dir/linux-guest-root
+	rm -rf "$lg"
+	mkdir -p "$lg"/{bin,dev,proc}
+	cp "$staging/bin/busybox" "$lg/bin/busybox"
+	[ "$(id -u)" = 0 ] && mknod -m 600 "$lg/dev/console" c 5 1
+	printf '%s\n' '#!/bin/busybox sh' 'echo "linux-guest: init reached; powering off"' \
+		'/bin/busybox poweroff -f' >"$lg/init"
+	chmod 755 "$lg/init"
+	(cd "$lg" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet) | gzip -n -6 >"$dir/linux-guest.cpio.gz.new"
+	mv "$dir/linux-guest.cpio.gz.new" "$dir/linux-guest.cpio.gz"
+	rm -rf "$lg"
 
 	log "packing $dir/dom0.cpio.gz"
 	(cd "$root" && find . -mindepth 1 | LC_ALL=C sort |

@@ -20,6 +20,7 @@ import os
 import re
 import shlex
 import signal
+import struct
 import subprocess
 import sys
 import time
@@ -102,7 +103,8 @@ def smp_problem(lines, n):
     return None
 
 
-KEYS = {"mode", "extra", "cfg", "vcpus", "make", "judge", "panic~", "compare", "match"}
+TARGET = {"domu": "run-xen", "dom0": "run-xen-dom0", "pv-dom0": "run-xen-pv-dom0"}
+KEYS = {"mode", "extra", "cfg", "vcpus", "make", "judge", "panic~", "compare", "match", "inspect", "wait", "xenview~"}
 
 
 def load_cases(path=HERE / "cases.txt"):
@@ -119,12 +121,13 @@ def load_cases(path=HERE / "cases.txt"):
                 c[k].append(v)
             else:
                 c[k] = v
-        c["make"] += "".join(" %s=%s" % (v, shlex.quote(c[k])) for k, v in (("cfg", "XEN_CFG"), ("vcpus", "XEN_VCPUS"))
-                             if k in c)
-        if c["mode"] not in ("domu", "dom0") or not ("panic~" in c or c.get("judge") in NEED or
+        c["make"] += "".join(" %s=%s" % (v, shlex.quote(c[k])) for k, v in
+                             (("cfg", "XEN_CFG"), ("vcpus", "XEN_VCPUS"), ("inspect", "XEN_INSPECT"),
+                              ("wait", "XEN_WAIT")) if k in c)
+        if c["mode"] not in TARGET or not ("panic~" in c or "xenview~" in c or c.get("judge") in NEED or
                                                      c.get("compare") in [x["name"] for x in out]):
-            sys.exit("%s:%d: want mode=domu|dom0 and judge=%s, panic~=REGEX or compare=(an earlier case)"
-                     % (path, n, "|".join(NEED)))
+            sys.exit("%s:%d: want mode=%s and judge=%s, panic~=REGEX, xenview~=REGEX or compare=(an earlier case)"
+                     % (path, n, "|".join(TARGET), "|".join(NEED)))
         out.append(c)
     return out
 
@@ -156,6 +159,12 @@ def judge(c, run_dir, rc):
     except OSError as e:
         return "no guest log: %s" % e
     results = [l for l in lines if l.startswith("topdown: result: ")]
+    if "xenview~" in c:         # a planted bug: Xen's own view must catch it, whatever the guest says
+        why = xen_view_problem(c, run_dir, lines)
+        if not why or not re.search(c["xenview~"], why):
+            return "want Xen's view to fail with %r, got %r (result lines %r)" % (c["xenview~"], why, results[:2])
+        print("xen-check: caught by Xen's view, as expected: %s" % why, flush=True)
+        return None
     if "panic~" in c:
         panics = [l for l in lines if l.startswith("PANIC: ")]
         if len(panics) != 1 or not re.fullmatch(c["panic~"], panics[0][len("PANIC: "):]):
@@ -178,17 +187,170 @@ def judge(c, run_dir, rc):
     if len(batches) != len(hooks):
         return "%d batches but %d hook calls" % (len(batches), len(hooks))
     # the PVH dom0's ACPI is unusable under Xen 4.17 (acpi: BAD TABLE): one CPU
-    why = smp_problem(lines, 1 if c["mode"] == "dom0" else int(status(run_dir).get("vcpus") or 1))
+    why = smp_problem(lines, 1 if c["mode"] != "domu" else int(status(run_dir).get("vcpus") or 1))
     if why:
         return why
     p = subprocess.run([TRACECMP, "-q", run_dir + "/guest.log"], capture_output=True, text=True)
     out = (p.stderr.strip() or p.stdout.strip()).splitlines()      # complete, checksummed, as planned
-    return p.returncode and "tracecmp exit %d: %s" % (p.returncode, out[-1] if out else "no output") or None
+    if p.returncode:
+        return "tracecmp exit %d: %s" % (p.returncode, out[-1] if out else "no output")
+    return xen_view_problem(c, run_dir, lines)
+
+
+def xl_dmesg_about(run_dir, domid):
+    """The lines of `xl dmesg` (Xen's console ring, collected after the run)
+    about domain DOMID: its port-0xE9 lines "(dN)" and Xen's own "dN" / "dNvM"."""
+    try:
+        text = Path(run_dir, "xl-dmesg.log").read_text(errors="replace")
+    except OSError:
+        return None
+    rx = re.compile(r"\(d%s\)|\bd%sv?\d*\b|[Dd]om(ain)? ?%s\b" % (domid, domid, domid))
+    return [l for l in text.splitlines() if rx.search(l)]
+
+
+def table_pfns(lines):
+    """The guest's own list of its page-table pages, from its trace: {pfn: level
+    or None} and {level: count}.  Per-page levels come from the PV backend's
+    records "trace: xenpv table_pfns batch=ID level=N pfns=A-B,C,...", when the
+    kernel writes them; else the pages are the ranges of "trace: tables id=N ...
+    [mem A-B] pages=P" and "trace: percpu_batch ... pa=[A-B]", and the levels
+    only counted (the l4..l1 of "trace: batch" and "trace: percpu_batch")."""
+    pfns, per_level = {}, {1: 0, 2: 0, 3: 0, 4: 0}
+    for l in lines:
+        m = re.match(r"^trace: xenpv table_pfns batch=\d+ level=([1-4]) pfns=(\S+)$", l)
+        if m:
+            for part in m.group(2).split(","):
+                a, _, b = part.partition("-")
+                for pfn in range(int(a, 16), int(b or a, 16) + 1):
+                    pfns[pfn] = int(m.group(1))
+    if pfns:
+        for lvl in pfns.values():
+            per_level[lvl] += 1
+        return pfns, per_level, "per page"
+    for l in lines:
+        m = (re.match(r"^trace: tables id=\d+ src=\S+ \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\] pages=(\d+)$", l) or
+             re.match(r"^trace: percpu_batch .* pa=\[(0x[0-9a-f]+)-(0x[0-9a-f]+)\]()", l))
+        if m:
+            a, b = int(m.group(1), 16) >> 12, int(m.group(2), 16) >> 12
+            if m.group(3) and int(m.group(3)) != b - a + 1:
+                raise ValueError("trace range %s is not %s pages" % (l, m.group(3)))
+            pfns.update((pfn, None) for pfn in range(a, b + 1))
+        if l.startswith("trace: batch ") or l.startswith("trace: percpu_batch "):
+            for lvl in (1, 2, 3, 4):
+                per_level[lvl] += int(re.search(r"\bl%d=(\d+)" % lvl, l).group(1))
+    return pfns, per_level, "ranges, levels counted"
+
+
+P2M_LINE = re.compile(r"^\s*pfn=(0x[0-9a-f]+) ==> mfn=(0x[0-9a-f]+) \(type (0x[0-9a-f]+)\) ?(pinned )?(L[1-4])?\s*$")
+
+
+def p2m_types(path):
+    """xen-mfndump dump-p2m as dom0-init.sh sent it (its exit code and line
+    count, the header, and only the pages whose type is a table):
+    (exit, p2m size, {pfn: (level, pinned)})."""
+    text = Path(path).read_text(errors="replace").splitlines()
+    head = re.match(r"^dump-p2m exit=(\d+) lines=(\d+)$", text[0]) if text else None
+    if not head:
+        raise ValueError("%s: no 'dump-p2m exit=' line" % path)
+    size = next((int(m.group(1)) for m in (re.search(r"P2M size: = (\d+)", l) for l in text) if m), None)
+    typed = {}
+    for l in text[1:]:
+        m = P2M_LINE.match(l)
+        if m and m.group(5):
+            typed[int(m.group(1), 16)] = (int(m.group(5)[1]), bool(m.group(4)))
+    return int(head.group(1)), size, typed
+
+
+def xen_view_problem(c, run_dir, lines):
+    """Xen's own view of the guest (inspect=p2m[,core]): dom0 ran xen-mfndump
+    dump-p2m on the live or preserved domain.  Every page the guest's trace
+    lists as a table must be typed at its level and pinned; no other page may
+    carry a table type; the counts per level must equal the trace's.  With core:
+    `xl dump-core` worked and its ELF holds every page and the p2m list.  Also
+    shows what `xl dmesg` says about the domain."""
+    st = status(run_dir)
+    domid = st.get("domid")
+    about = xl_dmesg_about(run_dir, domid) if domid else None
+    if about:
+        print("xen-check: xl dmesg about d%s:\n  %s" % (domid, "\n  ".join(about[-20:])), flush=True)
+        bad = [l for l in about if re.search(r"crash|Triple fault|Bad |Error", l)]
+        if bad:
+            return "xl dmesg about d%s: %s" % (domid, bad[0])
+    what = c.get("inspect", "").split()
+    if "p2m" in what:
+        try:
+            rc, size, typed = p2m_types(Path(run_dir, "out-main-p2m.log"))
+            want, per_level, how = table_pfns(lines)
+        except (OSError, ValueError) as e:
+            return "Xen's view: %s" % e
+        if rc != 0:
+            return "xen-mfndump dump-p2m exit %d: %s" % (rc, Path(run_dir, "out-main-p2m.log").read_text()[:300])
+        nr = next((int(m.group(1)) for m in (re.search(r"\bnr_pages=(\d+)", l) for l in lines) if m), None)
+        if size != nr:
+            return "xen-mfndump: P2M size %s, the guest's nr_pages %s" % (size, nr)
+        untyped = sorted(set(want) - set(typed))
+        extra = sorted(set(typed) - set(want))
+        unpinned = sorted(p for p in want if p in typed and not typed[p][1])
+        wrong = sorted(p for p, lvl in want.items() if lvl and p in typed and typed[p][0] != lvl)
+        xen_levels = {lvl: sum(1 for t in typed.values() if t[0] == lvl) for lvl in (1, 2, 3, 4)}
+        print("xen-check: Xen's view (xen-mfndump dump-p2m d%s): %d table pages (L4..L1 %s), %d pinned; "
+              "the guest's trace (%s): %d (L4..L1 %s)" %
+              (domid, len(typed), "/".join(str(xen_levels[l]) for l in (4, 3, 2, 1)),
+               sum(1 for t in typed.values() if t[1]), how, len(want),
+               "/".join(str(per_level[l]) for l in (4, 3, 2, 1))), flush=True)
+        fmt = lambda ps: ", ".join("pfn 0x%x%s" % (p, " (Xen: %spinned L%d)" % ("" if typed[p][1] else "un",
+                                                                               typed[p][0]) if p in typed else "")
+                                   for p in ps[:5])
+        for ps, why in ((untyped, "listed as tables by the trace but untyped in Xen"),
+                        (unpinned, "tables Xen holds unpinned"),
+                        (wrong, "typed at another level than the trace's"),
+                        (extra, "typed as tables by Xen but not in the trace")):
+            if ps:
+                return "Xen's view: %d page(s) %s: %s" % (len(ps), why, fmt(ps))
+        if xen_levels != per_level:
+            return "Xen's view: tables per level L4..L1 %s, the trace's %s" % (
+                "/".join(str(xen_levels[l]) for l in (4, 3, 2, 1)), "/".join(str(per_level[l]) for l in (4, 3, 2, 1)))
+    if "core" in what:
+        why = dump_core_problem(run_dir, lines)
+        if why:
+            return why
+    return None
+
+
+def dump_core_problem(run_dir, lines):
+    """`xl dump-core` of the domain: exit 0, an ELF whose sections (headers in
+    its first 64 KiB, names at its end: sizes only here) include the pages,
+    nr_pages * 4 KiB, and the PV p2m list, nr_pages (pfn, gmfn) pairs, and whose
+    size is where its last section ends."""
+    try:
+        log = Path(run_dir, "out-main-dump-core.log").read_text()
+        head = Path(run_dir, "main-core.head").read_bytes()
+    except OSError as e:
+        return "xl dump-core: %s" % e
+    m = re.search(r"dump-core exit=(\d+)", log)
+    size = re.search(r"dump-core bytes=(\d+)", log)
+    if not m or m.group(1) != "0" or not size:
+        return "xl dump-core failed: %s" % log.strip().replace("\n", " | ")[:300]
+    nr = next((int(x.group(1)) for x in (re.search(r"\bnr_pages=(\d+)", l) for l in lines) if x), 0)
+    if head[:4] != b"\x7fELF" or len(head) < 64:
+        return "xl dump-core: not an ELF file"
+    shoff, = struct.unpack_from("<Q", head, 0x28)
+    shentsize, shnum = struct.unpack_from("<HH", head, 0x3A)
+    if shoff + shnum * shentsize > len(head):
+        return "xl dump-core: section headers beyond the first 64 KiB"
+    secs = [struct.unpack_from("<QQ", head, shoff + i * shentsize + 0x18) for i in range(shnum)]  # offset, size
+    sizes = [sz for _, sz in secs]
+    end = max(off + sz for off, sz in secs)
+    print("xen-check: xl dump-core: %s bytes, %d sections (sizes %s)" % (size.group(1), shnum, sizes), flush=True)
+    if nr * 4096 not in sizes or nr * 16 not in sizes or end != int(size.group(1)):
+        return "xl dump-core: want sections of %d (pages) and %d (p2m) bytes ending at %s, got %s ending at %d" % (
+            nr * 4096, nr * 16, size.group(1), sizes, end)
+    return None
 
 
 def run_xen(c):
     name, run_dir = c["name"], "%s/xen/check-%s" % (BUILD, c["name"])
-    target = "run-xen" if c["mode"] == "domu" else "run-xen-dom0"
+    target = TARGET[c["mode"]]
     print("xen-check: %s: make %s XEN_EXTRA=%s" % (name, target, shlex.quote(c["extra"])), flush=True)
     out = "%s/xen-check-%s.out" % (BUILD, name)
     rc = make(target, "XEN_RUN=check-" + name, "XEN_EXTRA=" + c["extra"], *shlex.split(c["make"]), out=out)

@@ -60,6 +60,10 @@ finish() {
 	send /run/xl-create.log xl-create.log
 	send "$XLLOG/xl-$GUEST_NAME.log" xl.log
 	send /run/dom0-dmesg.log dom0-dmesg.log
+	for f in /run/out/*; do
+		case $f in *-xl-create.log|*/main-guest.log|'/run/out/*') continue ;; esac
+		send "$f" "out-$(basename "$f")"
+	done
 	echo "@@RESULT verdict=$1 reason=$2 domid=${DOMID:--}@@"
 	echo "@@DONE@@"
 	sleep 1
@@ -104,60 +108,146 @@ if [ "$LAB_MODE" = shell ]; then
 	poweroff -f
 fi
 
-timeout 120 xl create -p /lab/xl.cfg >/run/xl-create.log 2>&1
-rc=$?
-cat /run/xl-create.log
-if [ $rc -ne 0 ] || ! DOMID=$(xl domid "$GUEST_NAME" 2>/dev/null); then
-	mark xl-create-failed "rc=$rc"
-	xl destroy "$GUEST_NAME" >/dev/null 2>&1
-	finish create-failed "xl_create_rc_$rc"
-fi
-mark xl-create "domid=$DOMID"
-
-# xenconsoled opens the guest's log when it notices the domain; unpausing before that
-# could lose the first lines.
-i=0
-while [ ! -e "$CONLOG/guest-$GUEST_NAME.log" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-[ -e "$CONLOG/guest-$GUEST_NAME.log" ] || echo "dom0-init: xenconsoled did not open a log"
-sleep 0.2
-xl unpause "$GUEST_NAME" || fail_toolstack "xl unpause failed"
-mark unpaused "timeout=$GUEST_TIMEOUT"
-
-start=$(cut -d. -f1 /proc/uptime)
-verdict=
-while xl domid "$GUEST_NAME" >/dev/null 2>&1; do
-	now=$(cut -d. -f1 /proc/uptime)
-	if [ $((now - start)) -ge "$GUEST_TIMEOUT" ]; then
-		echo "dom0-init: $GUEST_NAME still running after ${GUEST_TIMEOUT}s: destroying it"
-		xl list
-		xl destroy "$GUEST_NAME"
-		verdict=timeout
-		reason=destroyed
-		break
+# run_guest NAME CFG TAG: one guest from xl create to its end, then what INSPECT asks for.
+# Sets DOMID, verdict and reason; the outputs go to /run/out/TAG-*.
+run_guest() {
+	name=$1 cfg=$2 tag=$3
+	timeout 120 xl create -p "$cfg" >"/run/out/$tag-xl-create.log" 2>&1
+	rc=$?
+	cat "/run/out/$tag-xl-create.log"
+	[ "$tag" = main ] && cp "/run/out/$tag-xl-create.log" /run/xl-create.log
+	if [ $rc -ne 0 ] || ! DOMID=$(xl domid "$name" 2>/dev/null); then
+		mark xl-create-failed "rc=$rc"
+		xl destroy "$name" >/dev/null 2>&1
+		verdict=create-failed reason=xl_create_rc_$rc
+		return 1
 	fi
-	sleep 0.3
-done
+	mark xl-create "domid=$DOMID guest=$tag"
 
-# The xl daemon logs "Domain N has shut down, reason code R" before destroying it.
-if [ -z "$verdict" ]; then
+	# xenconsoled opens the guest's log when it notices the domain; unpausing before that
+	# could lose the first lines.
+	log=$CONLOG/guest-$name.log
 	i=0
-	while ! grep -q 'reason code' "$XLLOG/xl-$GUEST_NAME.log" 2>/dev/null && [ $i -lt 20 ]; do
-		sleep 0.1
-		i=$((i + 1))
+	while [ ! -e "$log" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -e "$log" ] || echo "dom0-init: xenconsoled did not open a log"
+	sleep 0.2
+	# Xen's trace of the guest's hypercalls (TRACE_MASK: xentrace's event mask): from
+	# before the unpause until the guest has ended; the trace buffers (xentrace -S) are
+	# allocated by the first run and kept.
+	tpid=
+	if [ -n "${TRACE_MASK:-}" ]; then
+		xentrace -D -S "${TRACE_PAGES:-2048}" -e "$TRACE_MASK" "/run/out/$tag-xentrace.bin" \
+			>"/run/out/$tag-xentrace.log" 2>&1 &
+		tpid=$!
+		sleep 1
+	fi
+	xl unpause "$name" || fail_toolstack "xl unpause failed"
+	mark unpaused "timeout=$GUEST_TIMEOUT guest=$tag"
+
+	# The guest's end: the domain is gone (on_poweroff/on_crash "destroy"), or shut down but
+	# kept (state s or c: "preserve"), or, with GUEST_WAIT=result, it printed its result line
+	# and stays alive (topdown's end=wait).
+	start=$(cut -d. -f1 /proc/uptime)
+	verdict= reason= alive=0
+	while state=$(xl list "$name" 2>/dev/null | awk 'NR == 2 { print $5 }') && [ -n "$state" ]; do
+		case $state in *s*|*c*) alive=1; break ;; esac
+		if [ "${GUEST_WAIT:-end}" = result ] && grep -q '^topdown: result: ' "$log" 2>/dev/null; then
+			alive=1 verdict=ran reason=waiting
+			break
+		fi
+		now=$(cut -d. -f1 /proc/uptime)
+		if [ $((now - start)) -ge "$GUEST_TIMEOUT" ]; then
+			echo "dom0-init: $name still running after ${GUEST_TIMEOUT}s: destroying it"
+			xl list
+			xl destroy "$name"
+			verdict=timeout reason=destroyed alive=0
+			break
+		fi
+		sleep 0.3
 	done
-	code=$(sed -n 's/.*has shut down, reason code \([0-9]*\).*/\1/p' \
-		"$XLLOG/xl-$GUEST_NAME.log" 2>/dev/null | tail -n 1)
-	case $code in
-	0) verdict=ran reason=poweroff ;;
-	1) verdict=crashed reason=reboot ;;     # PVH: a triple fault ends up here
-	2) verdict=crashed reason=suspend ;;   # topdown never suspends
-	3) verdict=crashed reason=crash ;;
-	4) verdict=crashed reason=watchdog ;;
-	5) verdict=crashed reason=soft_reset ;;
-	*) verdict=crashed reason=unknown ;;
-	esac
-fi
-mark guest-end "verdict=$verdict reason=$reason"
-sleep 0.3                                  # let xenconsoled write its last read
+
+	# The xl daemon logs "Domain N has shut down, reason code R" before destroying or
+	# preserving it.
+	if [ -z "$verdict" ]; then
+		i=0
+		while ! grep -q "Domain $DOMID has shut down, reason code" "$XLLOG/xl-$name.log" 2>/dev/null &&
+			[ $i -lt 20 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		code=$(sed -n "s/.*Domain $DOMID has shut down, reason code \\([0-9]*\\).*/\\1/p" \
+			"$XLLOG/xl-$name.log" 2>/dev/null | tail -n 1)
+		case $code in
+		0) verdict=ran reason=poweroff ;;
+		1) verdict=crashed reason=reboot ;;     # PVH: a triple fault ends up here
+		2) verdict=crashed reason=suspend ;;   # topdown never suspends
+		3) verdict=crashed reason=crash ;;
+		4) verdict=crashed reason=watchdog ;;
+		5) verdict=crashed reason=soft_reset ;;
+		*) verdict=crashed reason=unknown ;;
+		esac
+	fi
+	if [ -n "$tpid" ]; then
+		kill -INT "$tpid"
+		wait "$tpid"
+		echo "xentrace exit=$? domid=$DOMID bytes=$(wc -c <"/run/out/$tag-xentrace.bin")" \
+			>>"/run/out/$tag-xentrace.log"
+	fi
+	mark guest-end "verdict=$verdict reason=$reason guest=$tag"
+	if [ $alive = 1 ]; then
+		inspect "$DOMID" "$tag"
+		xl destroy "$name"
+	fi
+	sleep 0.3                                  # let xenconsoled write its last read
+	cp "$log" "/run/out/$tag-guest.log" 2>/dev/null
+	return 0
+}
+
+# inspect DOMID TAG: Xen's own view of a domain that still exists (INSPECT: p2m, core).
+#   p2m   xen-mfndump dump-p2m: every pfn's mfn and Xen page type; only the lines of pages
+#         with a table type are sent, the rest counted (4 GiB are a million lines)
+#   core  xl dump-core through a pipe: its exit code, size and first 64 KiB (ELF headers)
+inspect() {
+	for what in ${INSPECT:-}; do
+		case $what in
+		p2m)
+			xen-mfndump dump-p2m "$1" >/run/p2m.full 2>&1
+			rc=$?
+			{
+				echo "dump-p2m exit=$rc lines=$(wc -l </run/p2m.full)"
+				grep -v -E '^ *pfn=|^ *0x[0-9a-f]+ ' /run/p2m.full | head -n 40
+				grep -E 'L[1-4]' /run/p2m.full
+			} >"/run/out/$2-p2m.log"
+			rm -f /run/p2m.full ;;
+		core)
+			rm -f /run/core.fifo
+			mkfifo /run/core.fifo
+			{ dd bs=65536 count=1 iflag=fullblock of="/run/out/$2-core.head" 2>/dev/null
+			  wc -c >/run/core.rest; } </run/core.fifo &
+			xl dump-core "$1" /run/core.fifo >"/run/out/$2-dump-core.log" 2>&1
+			echo "dump-core exit=$?" >>"/run/out/$2-dump-core.log"
+			wait
+			echo "dump-core bytes=$(($(wc -c <"/run/out/$2-core.head") + $(cat /run/core.rest)))" \
+				>>"/run/out/$2-dump-core.log"
+			base64 "/run/out/$2-core.head" >"/run/out/$2-core.head.b64"
+			rm -f /run/core.fifo "/run/out/$2-core.head" ;;
+		esac
+	done
+}
+
+mkdir -p /run/out
+run_guest "$GUEST_NAME" /lab/xl.cfg main || finish "$verdict" "$reason"
+mverdict=$verdict mreason=$reason mdomid=$DOMID
+# More guests in the same boot (MORE_GUESTS="TAG ...": /lab/TAG/xl.cfg, name from it)
+for tag in ${MORE_GUESTS:-}; do
+	gname=$(sed -n 's/^name *= *"\(.*\)".*/\1/p' "/lab/$tag/xl.cfg")
+	run_guest "$gname" "/lab/$tag/xl.cfg" "$tag"
+done
+verdict=$mverdict reason=$mreason DOMID=$mdomid
+for f in /run/out/*-xentrace.bin; do
+	[ -f "$f" ] || continue
+	gzip -c "$f" | base64 >"$f.gz.b64"
+	rm -f "$f"
+done
 dmesg >/run/dom0-dmesg.log
 finish "$verdict" "$reason"

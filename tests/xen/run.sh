@@ -4,6 +4,7 @@
 # Usage:
 #   run.sh --mode domu|dom0 [--kernel ELF] [--cfg XLCFG] [--extra "OPTS"] [--out DIR]
 #          [--timeout S] [--lab DIR] [--dom0-mem MIB] [--vcpus N] [--shell]
+#          [--dom0-type pvh|pv] [--inspect "p2m core"] [--wait result] [--trace MASK] [--more TAG=XLCFG ...]
 #
 #   --mode domu   Xen + Linux PV dom0 (build/xenlab); dom0 runs `xl create -p` on a copy of
 #                 XLCFG (kernel path rewritten, OPTS appended to extra), unpauses the guest
@@ -13,12 +14,26 @@
 #                 XLCFG's extra plus OPTS; its memory XLCFG's memory (or --dom0-mem).
 #                 Output arrives as "(d0) ..." lines (port 0xE9, guest_loglvl=all).
 #                 S (default 30) bounds the whole run.
+#   --dom0-type   dom0 mode: pvh (default) or pv, Xen 4.17's own default (no dom0=pvh on
+#                 its command line); a PV dom0 writes with console_io, whose lines reach
+#                 the serial line raw: guest.log is those lines
 #   --kernel      default: the kernel named in XLCFG (XLCFG defaults to xl.cfg)
 #   --vcpus       the guest's vCPUs (domU: XLCFG's vcpus replaced; dom0: dom0_max_vcpus,
 #                 default 1) and QEMU's CPUs, so Xen has as many pCPUs
 #   --out         default: build/xen/<mode>; previous results there are replaced
 #   --shell       domU mode only: an interactive dom0 shell on this terminal instead of a
 #                 run; the kernel (if any) and the rewritten config are in /lab/
+#   --inspect     domU: Xen's own view of the guest once it has ended but still exists
+#                 (XLCFG on_poweroff = "preserve", or --wait result): p2m runs
+#                 `xen-mfndump dump-p2m` (-> out-main-p2m.log: the pages with a table type),
+#                 core `xl dump-core` (-> out-main-dump-core.log, main-core.head: its ELF head)
+#   --wait result domU: the guest's end is its "topdown: result:" line (topdown end=wait keeps
+#                 it alive for inspection); dom0 destroys it after --inspect
+#   --trace MASK  domU: xentrace with this event mask around each guest (from before the
+#                 unpause to its end) -> TAG-xentrace.bin (TAG main, or --more's)
+#   --more TAG=XLCFG  domU: after the main guest, another guest in the same Xen boot (its own
+#                 kernel and ramdisk from XLCFG, extra unchanged); its console log comes back
+#                 as out-TAG-guest.log.  Repeatable.
 #
 # Results in OUT/: serial.log (everything from COM1), guest.log (the guest's console:
 # domU: the PV console as xenconsoled logged it; dom0: the (d0) lines without prefixes and
@@ -42,6 +57,11 @@ LAB=build/xenlab
 DOM0_MEM=
 VCPUS=
 SHELL_MODE=0
+INSPECT=
+WAIT=
+TRACE=
+MORE=()
+DOM0_TYPE=pvh
 
 HERE=$(dirname "$0")
 declare -A CODES=()     # verdict -> exit code, from the one table
@@ -61,6 +81,11 @@ while [ $# -gt 0 ]; do
 	--dom0-mem) DOM0_MEM=$2; shift ;;
 	--vcpus) VCPUS=$2; shift ;;
 	--shell) SHELL_MODE=1 ;;
+	--inspect) INSPECT=$2; shift ;;
+	--wait) WAIT=$2; shift ;;
+	--trace) TRACE=$2; shift ;;
+	--more) MORE+=("$2"); shift ;;
+	--dom0-type) DOM0_TYPE=$2; shift ;;
 	-h|--help) usage ;;
 	*) echo "xen-run: unknown argument: $1" >&2; usage ;;
 	esac
@@ -73,6 +98,7 @@ dom0) TIMEOUT=${TIMEOUT:-30} ;;
 *) echo "xen-run: --mode domu|dom0 is required" >&2; usage ;;
 esac
 [[ $TIMEOUT =~ ^[0-9]+$ ]] || die "--timeout wants seconds"
+[[ $DOM0_TYPE =~ ^(pvh|pv)$ ]] || die "--dom0-type wants pvh or pv"
 [[ ${VCPUS:-1} =~ ^[1-9][0-9]*$ ]] || die "--vcpus wants a number"
 OUT=${OUT:-build/xen/$MODE}
 
@@ -80,7 +106,7 @@ OUT=${OUT:-build/xen/$MODE}
 # Only simple one-line `key = value` settings are understood (which is all xl.cfg uses).
 [ -f "$CFG" ] || die "no xl config $CFG"
 cfg_get() { # key -> value without quotes
-	sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*//p" "$CFG" | tail -n 1 |
+	sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*//p" "${CFG:?}" | tail -n 1 |
 		sed 's/[[:space:]]*#.*$//; s/^"\(.*\)"$/\1/'
 }
 CFG_NAME=$(cfg_get name)
@@ -104,6 +130,7 @@ command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not installe
 
 mkdir -p "$OUT"
 rm -rf "$OUT"/{serial.log,guest.log,guest-e9.log,xl-dmesg.log,xl-create.log,xl.log,dom0-dmesg.log,dom0-console.log,status,qemu.cmd,work}
+rm -rf "$OUT"/out-* "$OUT"/*-xentrace.bin "$OUT"/*-core.head
 WORK=$OUT/work
 mkdir -p "$WORK"
 SERIAL=$OUT/serial.log
@@ -121,11 +148,19 @@ XEN_CMD="$XEN_CMD console_timestamps=boot serial_tx_buffer=1M conring_size=1M"
 QEMU_MEM=2048
 if [ "$MODE" = domu ]; then
 	XEN_CMD="$XEN_CMD dom0_mem=512M,max:512M dom0_max_vcpus=1"
-	# dom0 512 MiB + Xen's own: grow the machine for big guests
-	[ "$CFG_MEMORY" -gt 1280 ] && QEMU_MEM=$((CFG_MEMORY + 768))
+	# dom0 512 MiB + Xen's own: grow the machine for big guests (the biggest one: the
+	# guests of one run never live at the same time)
+	big=$CFG_MEMORY
+	for m in "${MORE[@]}"; do
+		mm=$(CFG=${m#*=} cfg_get memory)
+		[[ $mm =~ ^[0-9]+$ ]] || die "${m#*=} has no numeric memory"
+		[ "$mm" -gt "$big" ] && big=$mm
+	done
+	[ "$big" -gt 1280 ] && QEMU_MEM=$((big + 768))
 else
 	DOM0_MEM=${DOM0_MEM:-$CFG_MEMORY}
-	XEN_CMD="$XEN_CMD dom0=pvh dom0-iommu=none dom0_mem=${DOM0_MEM}M,max:${DOM0_MEM}M dom0_max_vcpus=${VCPUS:-1}"
+	[ "$DOM0_TYPE" = pvh ] && XEN_CMD="$XEN_CMD dom0=pvh"
+	XEN_CMD="$XEN_CMD dom0-iommu=none dom0_mem=${DOM0_MEM}M,max:${DOM0_MEM}M dom0_max_vcpus=${VCPUS:-1}"
 	[ "$DOM0_MEM" -gt 1536 ] && QEMU_MEM=$((DOM0_MEM + 512))
 fi
 
@@ -144,7 +179,28 @@ if [ "$MODE" = domu ]; then
 		echo "GUEST_NAME='$CFG_NAME'"
 		echo "GUEST_TIMEOUT=$TIMEOUT"
 		[ $SHELL_MODE = 1 ] && echo "LAB_MODE=shell" || echo "LAB_MODE=run"
+		echo "INSPECT='$INSPECT'"
+		echo "GUEST_WAIT='${WAIT:-end}'"
+		echo "TRACE_MASK='$TRACE'"
+		echo "MORE_GUESTS='${MORE[*]%%=*}'"
 	} >"$WORK/overlay/lab/run.conf"
+	# the other guests: kernel and ramdisk copied in, their paths rewritten
+	for m in "${MORE[@]}"; do
+		tag=${m%%=*} mcfg=${m#*=}
+		[[ $tag =~ ^[a-z0-9-]+$ ]] && [ "$tag" != main ] || die "--more: bad tag $tag"
+		[ -f "$mcfg" ] || die "--more: no xl config $mcfg"
+		mkdir -p "$WORK/overlay/lab/$tag"
+		k=$(CFG=$mcfg cfg_get kernel) r=$(CFG=$mcfg cfg_get ramdisk)
+		[ -f "$k" ] || die "--more: no kernel $k (from $mcfg)"
+		cp "$k" "$WORK/overlay/lab/$tag/kernel"
+		[ -z "$r" ] || cp "$r" "$WORK/overlay/lab/$tag/ramdisk" || die "--more: no ramdisk $r"
+		{
+			sed "/^[[:space:]]*\(kernel\|ramdisk\)[[:space:]]*=/d" "$mcfg"
+			echo "# set by tests/xen/run.sh"
+			echo "kernel = \"/lab/$tag/kernel\""
+			[ -z "$r" ] || echo "ramdisk = \"/lab/$tag/ramdisk\""
+		} >"$WORK/overlay/lab/$tag/xl.cfg"
+	done
 	(cd "$WORK/overlay" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
 		gzip -n -1 >"$WORK/overlay.cpio.gz"
 	cat "$LAB/dom0.cpio.gz" "$WORK/overlay.cpio.gz" >"$WORK/initrd.cpio.gz"
@@ -192,6 +248,8 @@ XEN_PFX='\(XEN\) (\[[ 0-9.a-f]+\] )?'
 XEN_PANIC_RE="^${XEN_PFX}Panic on CPU"
 LINUX_PANIC_RE='^(\[ *[0-9.]+\] )?Kernel panic - not syncing'
 RESULT_RE='^\(d0\) (\[ *[0-9.]+\] )?.*topdown: result: (PASS|FAIL|PANIC)'
+# a PV dom0 writes with console_io: Xen passes its lines to the serial line as they are
+[ "$DOM0_TYPE" = pv ] && RESULT_RE='^topdown: result: (PASS|FAIL|PANIC)'
 END_RE="^$XEN_PFX(Hardware Dom0 (halted|crashed|shutdown)|Panic on CPU)"
 
 # The phases each mode watches for on the serial line: name, pattern (grep -E), label, and
@@ -206,13 +264,13 @@ if [ "$MODE" = domu ]; then
 	create_failed '^@@PHASE xl-create-failed' "xl create FAILED"              -   -       -
 	unpaused      '^@@PHASE unpaused'         "guest unpaused"                150 create-failed "xl create never finished"
 	guest_end     '^@@PHASE guest-end'        "guest end"       $((TIMEOUT + 60)) timeout "dom0 never reported the guest's end"
-	sending       '^@@PHASE sending'          "dom0 sending logs"             90  transfer "logs never started"
+	sending       '^@@PHASE sending'          "dom0 sending logs"             $((90 + ${#MORE[@]} * (TIMEOUT + 90) + (${#INSPECT} ? 240 : 0))) transfer "logs never started"
 	logs_sent     '^@@DONE@@'                 "logs sent"                     60  transfer "logs never finished")
 else
 	WATCH=(
 	xen_banner    'Xen version [0-9]'         "Xen banner"                    30  no-xen  "no banner"
-	dom0_build    '\*\*\* Building a PVH Dom0' "Xen building the PVH dom0"    -   -       -
-	guest_start   '^\(d0\) '                  "guest's first (d0) line"       -   -       -
+	dom0_build    '\*\*\* Building a PVH? Dom0' "Xen building dom0" -   -       -
+	guest_start   "$([ "$DOM0_TYPE" = pv ] && echo '^topdown: ' || echo '^\(d0\) ')" "guest's first line" -   -       -
 	result        "$RESULT_RE"                "guest result line"             -   -       -
 	guest_end     "$END_RE"                   "guest end"                     -   -       -)
 fi
@@ -325,7 +383,7 @@ if [ "$MODE" = domu ]; then
 		inside && substr($0, 1, 2) == "@|" { print substr($0, 3) > f }' \
 		"$WORK/serial.txt" | sed 's/lines=//; s/md5=//; s/@@$//' >"$WORK/sections"
 	bad=
-	for f in guest.log xl-dmesg.log; do
+	for f in guest.log xl-dmesg.log $(awk '$1 ~ /^out-/ { print $1 }' "$WORK/sections"); do
 		line=$(grep "^$f " "$WORK/sections")
 		if [ -z "$line" ]; then
 			bad="$bad $f:missing"
@@ -335,6 +393,17 @@ if [ "$MODE" = domu ]; then
 		if [ "$(md5sum <"$OUT/$f" | cut -d' ' -f1)" != "$3" ] || [ "$(wc -l <"$OUT/$f")" != "$2" ]; then
 			bad="$bad $f:corrupt"
 		fi
+	done
+	# binary files came as base64 (xentrace's gzip'd): out-TAG-NAME.b64 -> TAG-NAME
+	for f in "$OUT"/out-*.b64; do
+		[ -f "$f" ] || continue
+		b=$(basename "$f" .b64)
+		b=${b#out-}
+		case $b in
+		*.gz) base64 -d "$f" | gzip -dc >"$OUT/${b%.gz}" || bad="$bad $b:undecodable" ;;
+		*) base64 -d "$f" >"$OUT/$b" || bad="$bad $b:undecodable" ;;
+		esac
+		rm -f "$f"
 	done
 	result=$(grep -a -o -m1 '^@@RESULT [^@]*@@' "$WORK/serial.txt")
 	dom0_verdict=$(echo "$result" | sed -n 's/.*verdict=\([^ @]*\).*/\1/p')
@@ -371,6 +440,8 @@ else
 	# lines the dom0 wrote through console_io reach the serial line raw
 	grep -a -v -E '^\((XEN|d[0-9]+)\) |^$' "$WORK/serial.txt" | grep -v 'Hardware Dom0' \
 		>"$OUT/dom0-console.log" || rm -f "$OUT/dom0-console.log"
+	# a PV dom0 has no port 0xE9: its console is the console_io lines
+	[ "$DOM0_TYPE" = pv ] && cp "$OUT/dom0-console.log" "$OUT/guest.log" 2>/dev/null
 fi
 
 [ -f "$OUT/guest.log" ] || : >"$OUT/guest.log"
@@ -378,7 +449,7 @@ GUEST_LINES=$(wc -l <"$OUT/guest.log")
 CODE=${CODES[$VERDICT]:-${CODES[transfer]}}
 {
 	printf '%s\n' "mode=$MODE" "verdict=$VERDICT" "exit=$CODE" "reason=$REASON" "kernel=$KERNEL" \
-		"cmdline=$CMDLINE" "memory=$CFG_MEMORY"
+		"cmdline=$CMDLINE" "memory=$CFG_MEMORY" "dom0_type=$DOM0_TYPE"
 	if [ "$MODE" = domu ]; then echo "vcpus=${VCPUS:-$(cfg_get vcpus)}"; else echo "vcpus=${VCPUS:-1}"; fi
 	echo "xen=$(sed -n 's/^xen-hypervisor-[^=]*=//p' "$LAB/versions.txt" 2>/dev/null)"
 	[ "$MODE" = domu ] && echo "dom0_kernel=$(sed -n 's/^kernel-package=//p' "$LAB/versions.txt" 2>/dev/null)"

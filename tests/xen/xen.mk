@@ -9,6 +9,8 @@
 #                        -> $(BUILD)/xen/pv/...
 #   make run-xen-dom0    topdown as Xen's PVH dom0, no Linux
 #                        -> $(BUILD)/xen/dom0/{guest.log,serial.log,status}
+#   make run-xen-pv-dom0 topdown as Xen's PV dom0 (Xen 4.17's default dom0 type), no Linux
+#                        -> $(BUILD)/xen/pv-dom0/{guest.log,serial.log,status}
 #   make xen-shell       interactive Linux dom0 with the toolstack up (Ctrl-a x quits)
 #
 # Knobs: XEN_EXTRA="opts"  appended to xl.cfg's extra (topdown's command line)
@@ -17,6 +19,12 @@
 #        XEN_KERNEL=elf    another kernel than $(BUILD)/topdown.elf
 #        XEN_CFG=file      another xl config than xl.cfg
 #        XEN_VCPUS=n       the guest's vCPUs (domU: replaces the config's vcpus; dom0: dom0_max_vcpus)
+#        XEN_INSPECT="p2m core"  domU: xen-mfndump dump-p2m / xl dump-core of the ended guest
+#                          (it must still exist: on_poweroff = "preserve" or XEN_WAIT=result)
+#        XEN_WAIT=result   domU: the guest's end is its result line (topdown end=wait)
+#        XEN_TRACE=mask    domU: xentrace with this event mask around each guest
+#        XEN_MORE="tag=cfg ..."  domU: more guests after the main one, in the same Xen boot
+#        (all: tests/xen/run.sh --help)
 # The runner's exit code says what went wrong (tests/xen/exitcodes.txt); make passes it on
 # as a failure of the target.
 #
@@ -36,12 +44,18 @@ XEN_EXTRA ?=
 XEN_RUN ?=
 XEN_TIMEOUT ?=
 XEN_VCPUS ?=
+XEN_INSPECT ?=
+XEN_WAIT ?=
+XEN_TRACE ?=
+XEN_MORE ?=
 XENLAB_INPUTS := $(XEN_LAB_DIR)/build-lab.sh $(XEN_LAB_DIR)/dom0-init.sh
 
 XEN_RUN_ARGS = --kernel $(XEN_KERNEL) --cfg $(XEN_CFG) --extra "$(XEN_EXTRA)" --lab $(XENLAB) \
-	$(if $(XEN_TIMEOUT),--timeout $(XEN_TIMEOUT)) $(if $(XEN_VCPUS),--vcpus $(XEN_VCPUS))
+	$(if $(XEN_TIMEOUT),--timeout $(XEN_TIMEOUT)) $(if $(XEN_VCPUS),--vcpus $(XEN_VCPUS)) \
+	$(if $(XEN_INSPECT),--inspect "$(XEN_INSPECT)") $(if $(XEN_WAIT),--wait $(XEN_WAIT)) \
+	$(if $(XEN_TRACE),--trace $(XEN_TRACE)) $(foreach m,$(XEN_MORE),--more $(m))
 
-.PHONY: xenlab run-xen run-xen-pv run-xen-dom0 xen-shell xenlab-clean xenlab-versions
+.PHONY: xenlab run-xen run-xen-pv run-xen-dom0 run-xen-pv-dom0 xen-shell xenlab-clean xenlab-versions
 
 xenlab: $(XENLAB)/stamp
 
@@ -51,7 +65,7 @@ $(XENLAB)/versions.txt: xenlab-versions
 	@$(XEN_LAB_DIR)/build-lab.sh --resolve $(XENLAB)
 
 # A lab with a file missing is rebuilt whatever the stamp says.
-XENLAB_OUTPUTS := $(addprefix $(XENLAB)/,xen dom0-kernel dom0.cpio.gz)
+XENLAB_OUTPUTS := $(addprefix $(XENLAB)/,xen dom0-kernel dom0.cpio.gz linux-guest.cpio.gz)
 $(XENLAB)/stamp: $(XENLAB)/versions.txt $(XENLAB_INPUTS) \
 		$(if $(filter-out $(wildcard $(XENLAB_OUTPUTS)),$(XENLAB_OUTPUTS)),xenlab-versions)
 	@$(XEN_LAB_DIR)/build-lab.sh --build $(XENLAB)
@@ -65,6 +79,10 @@ run-xen-pv: $(XEN_KERNEL) xenlab
 
 run-xen-dom0: $(XEN_KERNEL) xenlab
 	$(XEN_LAB_DIR)/run.sh --mode dom0 $(XEN_RUN_ARGS) --out $(BUILD)/xen/$(or $(XEN_RUN),dom0)
+
+run-xen-pv-dom0: XEN_CFG = xl-pv.cfg
+run-xen-pv-dom0: $(XEN_KERNEL) xenlab
+	$(XEN_LAB_DIR)/run.sh --mode dom0 --dom0-type pv $(XEN_RUN_ARGS) --out $(BUILD)/xen/$(or $(XEN_RUN),pv-dom0)
 
 xen-shell: xenlab
 	$(XEN_LAB_DIR)/run.sh --mode domu --shell --cfg $(XEN_CFG) --lab $(XENLAB) --out $(BUILD)/xen/shell
