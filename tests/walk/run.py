@@ -223,12 +223,16 @@ def main():
         for c in cases:
             print(c["name"])
         return 0
+    skipped = []
     if a.only:
         pats = a.only.split(",")
-        cases = [c for c in cases if any(fnmatch.fnmatch(c["name"], p) for p in pats)]
+        left = [c for c in cases if not any(fnmatch.fnmatch(c["name"], p) for p in pats)]
+        cases = [c for c in cases if c not in left]
         if not cases:
             print("walk: --only %s matches no case" % a.only, file=sys.stderr)
             return 1
+        by = ("WALK_ONLY='%s'" if os.environ.get("WALK_ONLY") == a.only else "--only '%s'") % a.only
+        skipped = ["SKIP walk/%s: not selected by %s" % (c["name"], by) for c in left]
     build = Path(a.build).resolve()
     out = build / "tests" / "walk"
     out.mkdir(parents=True, exist_ok=True)
@@ -239,10 +243,11 @@ def main():
             print(text, flush=True)
             lines += text.split("\n")
     with open(a.results, "a") as f:
-        for line in lines:
+        for line in lines + skipped:   # a case left out is counted, with why
             f.write(line + "\n")
     npass = sum(line.startswith("PASS") for line in lines)
-    print("walk: %d passed, %d failed, %.0fs wall" % (npass, len(lines) - npass, time.time() - t0))
+    print("walk: %d passed, %d failed, %d skipped, %.0fs wall"
+          % (npass, len(lines) - npass, len(skipped), time.time() - t0))
     return 0 if npass == len(lines) else 1
 
 
