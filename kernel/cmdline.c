@@ -45,9 +45,11 @@ static void set_memmap_test(struct kernel_options *o, const char *v)
 
 static void set_smp_test(struct kernel_options *o, const char *v)
 {
-	if (strcmp(v, "no-shootdown"))
-		panic("smp.test=%s: want no-shootdown", v);
-	o->smp_no_shootdown = true;
+	if (strcmp(v, "no-shootdown") && strcmp(v, "ap-late") && strcmp(v, "ap-dead") &&
+	    strcmp(v, "pat-differs"))
+		panic("smp.test=%s: want no-shootdown, ap-late, ap-dead or pat-differs", v);
+	o->smp_no_shootdown = !strcmp(v, "no-shootdown");
+	o->smp_test = v;
 }
 
 static void set_user(struct kernel_options *o, const char *v)
@@ -83,7 +85,8 @@ static const struct option opts[] = {
 	{ "selftest", set_selftest },           /* provoke a fault after setup */
 	{ "memmap.test", set_memmap_test },     /* test only: replace the memory map */
 	{ "smp.test", set_smp_test },           /* test only: no-shootdown (skip the
-						 * TLB shootdown IPI; its test must FAIL) */
+						 * TLB shootdown IPI; its test must FAIL),
+						 * ap-late, ap-dead, pat-differs (smp.c) */
 	{ "user", set_user },                   /* on|off: the ring-3 run after setup */
 	{ "end", set_end },                     /* stop|wait: after the result line */
 	{ "walk.plant", set_walk_plant },       /* test only: wx|lowtable, a bug for

@@ -126,8 +126,8 @@ static struct console screen_console = {
 
 /* ------------------------------------------------------------- mapping --- */
 
-/* PAT entry 1 (PWT set, PCD clear) becomes write-combining.  Nothing maps
- * with PWT alone before this, so no existing mapping changes type. */
+/* PAT entry 1 (PWT set, PCD clear) is write-combining on every CPU
+ * (PAT_STATE, set by cpu_ctl_setup() in arch/x86_64/cpu.c on each). */
 static pte_t wc_bits(const char **name)
 {
 	uint32_t a, b, c, d;
@@ -137,7 +137,6 @@ static pte_t wc_bits(const char **name)
 		*name = "uc-";
 		return PTE_PCD;
 	}
-	wrmsr(MSR_PAT, (rdmsr(MSR_PAT) & ~(0xffULL << 8)) | (uint64_t)PAT_WC << 8);
 	*name = "wc";
 	return PTE_PWT;
 }

@@ -8,6 +8,7 @@
 #include <mm/layout.h>
 #include <stddef.h>
 #include <arch/boot.h>
+#include <arch/cpu.h>
 #include <arch/smp.h>
 #include <arch/traps.h>
 #include <arch/usermode.h>
@@ -98,14 +99,22 @@ void asm_offsets(void)
 	/* arch/x86_64/trampoline.asm: the AP parameter block */
 	DEFINE(TP_SIZE, sizeof(struct tramp_params));
 	OFFSET(TP_gdtr_limit, struct tramp_params, gdtr_limit);
+	OFFSET(TP_idtr_limit, struct tramp_params, idtr_limit);
 	OFFSET(TP_jmp32_off, struct tramp_params, jmp32_off);
 	OFFSET(TP_jmp64_off, struct tramp_params, jmp64_off);
-	OFFSET(TP_cr3, struct tramp_params, cr3);
 	OFFSET(TP_cr4, struct tramp_params, cr4);
 	OFFSET(TP_efer, struct tramp_params, efer);
-	OFFSET(TP_apic_id, struct tramp_params, apic_id);
-	OFFSET(TP_lapic_va, struct tramp_params, lapic_va);
-	OFFSET(TP_stack, struct tramp_params, stack);
-	OFFSET(TP_arg, struct tramp_params, arg);
+	OFFSET(TP_nr_slots, struct tramp_params, nr_slots);
+	OFFSET(TP_late, struct tramp_params, late);
+	DEFINE(TS_SIZE, sizeof(struct tramp_slot));
+	OFFSET(TS_apic_id, struct tramp_slot, apic_id);
+	OFFSET(TS_state, struct tramp_slot, state);
+	OFFSET(TS_cr3, struct tramp_slot, cr3);
+	OFFSET(TS_start_tsc, struct tramp_slot, start_tsc);
+	OFFSET(TS_stack, struct tramp_slot, stack);
+	OFFSET(TS_arg, struct tramp_slot, arg);
+	DEFINE(TRAMP_SLOT_READY, TRAMP_SLOT_READY);
+	DEFINE(TRAMP_SLOT_TAKEN, TRAMP_SLOT_TAKEN);
+	DEFINE(CR0_STATE, CR0_STATE);
 	OFFSET(TP_entry, struct tramp_params, entry);
 }

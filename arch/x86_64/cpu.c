@@ -24,6 +24,13 @@ void cpu_init(void)
 		cpu.nx = d & (1u << 20);
 		cpu.pdpe1gb = d & (1u << 26);
 	}
+	if (cpu.max_leaf >= 1) {
+		cpuid(1, &a, &b, &c, &d);
+		cpu.family = (a >> 8) & 0xf;
+		if (cpu.family == 0xf)
+			cpu.family += (a >> 20) & 0xff;
+		cpu.pat = d & CPUID_1_EDX_PAT;
+	}
 	cpu.maxphyaddr = 36;    /* architectural default without the leaf */
 	cpu.maxvirtaddr = 48;
 	if (cpu.max_ext_leaf >= 0x80000008) {
@@ -31,4 +38,12 @@ void cpu_init(void)
 		cpu.maxphyaddr = a & 0xff;
 		cpu.maxvirtaddr = (a >> 8) & 0xff;
 	}
+}
+
+void cpu_ctl_setup(void)
+{
+	if (read_cr0() != CR0_STATE)
+		write_cr0(CR0_STATE);
+	if (cpu.pat && rdmsr(MSR_PAT) != PAT_STATE)
+		wrmsr(MSR_PAT, PAT_STATE);
 }

@@ -1,11 +1,16 @@
 /*
- * lapic.c — the local APIC (xAPIC, MMIO through a fixmap slot) and TSC
- * busy-waits.
+ * lapic.c — the local APIC and TSC busy-waits.
  *
- * The fixmap's L1 is in the shared kernel half, so the one mapping made on
- * the BSP serves every CPU; each CPU reaches its own LAPIC there.  (The
- * xAPIC page is uncacheable through the MTRRs on real machines; the fixmap
- * entry itself carries no PCD.)
+ * Two register interfaces, chosen once from IA32_APIC_BASE on the boot CPU:
+ *   xAPIC   MMIO through a fixmap slot (uncached).  The fixmap's L1 is in
+ *           the shared kernel half, so the one mapping made on the BSP
+ *           serves every CPU; each CPU reaches its own LAPIC there.
+ *   x2APIC  MSRs 0x800 + reg/16, when the firmware handed over with
+ *           APIC_BASE.EXTD set (all CPUs are then in that mode: an AP's
+ *           INIT leaves its APIC_BASE as it was).  32-bit APIC ids; the ICR
+ *           is one 64-bit MSR write with no delivery-status bit to poll.
+ * We never switch modes ourselves.  QEMU 7.2's TCG has no x2APIC, so the
+ * x2APIC path runs only on hardware (or KVM) that hands over in that mode.
  */
 #include <arch/cpu.h>
 #include <arch/lapic.h>
@@ -15,56 +20,86 @@
 #include <paravirt/ops.h>
 
 #define MSR_APIC_BASE           0x1b
+#define APIC_BASE_EXTD          (1u << 10)
 #define APIC_BASE_ENABLE        (1u << 11)
+#define MSR_X2APIC_FIRST        0x800
 
 unsigned long tsc_khz;
 const char *tsc_khz_source;
+static bool x2apic;
 
 static volatile uint32_t *lapic_reg(unsigned int reg)
 {
 	return (volatile uint32_t *)(fixmap_addr(FIX_LAPIC) + reg);
 }
 
+static uint32_t lapic_read(unsigned int reg)
+{
+	if (x2apic)
+		return (uint32_t)rdmsr(MSR_X2APIC_FIRST + (reg >> 4));
+	return *lapic_reg(reg);
+}
+
+static void lapic_write(unsigned int reg, uint32_t v)
+{
+	if (x2apic)
+		wrmsr(MSR_X2APIC_FIRST + (reg >> 4), v);
+	else
+		*lapic_reg(reg) = v;
+}
+
 void lapic_map(uint64_t pa)
 {
 	uint64_t base = rdmsr(MSR_APIC_BASE);
 
+	x2apic = base & APIC_BASE_EXTD;
 	if (!(base & APIC_BASE_ENABLE))
 		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
+	if (x2apic)
+		return;                 /* no MMIO in x2APIC mode */
 	if (!pa)
 		pa = base & 0xffffff000ULL;
 	fixmap_set_cache(FIX_LAPIC, pa, true, PTE_PCD | PTE_PWT);      /* uncached */
 }
 
+bool lapic_x2apic(void)
+{
+	return x2apic;
+}
+
 void lapic_enable(void)
 {
-	*lapic_reg(LAPIC_SVR) = LAPIC_SVR_ENABLE | VECTOR_SPURIOUS;
+	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | VECTOR_SPURIOUS);
 }
 
 uint32_t lapic_id(void)
 {
-	return *lapic_reg(LAPIC_ID) >> 24;
+	return x2apic ? lapic_read(LAPIC_ID) : lapic_read(LAPIC_ID) >> 24;
 }
 
 void lapic_eoi(void)
 {
-	*lapic_reg(LAPIC_EOI) = 0;
+	lapic_write(LAPIC_EOI, 0);
 }
 
 uint32_t lapic_esr(void)
 {
-	*lapic_reg(LAPIC_ESR) = 0;      /* latch the errors, then read */
-	return *lapic_reg(LAPIC_ESR);
+	lapic_write(LAPIC_ESR, 0);      /* latch the errors, then read */
+	return lapic_read(LAPIC_ESR);
 }
 
 bool lapic_ipi(uint32_t apic, uint32_t lo)
 {
 	uint64_t end;
 
-	*lapic_reg(LAPIC_ICR_HI) = apic << 24;
-	*lapic_reg(LAPIC_ICR_LO) = lo;
+	if (x2apic) {
+		wrmsr(MSR_X2APIC_FIRST + (LAPIC_ICR_LO >> 4), ((uint64_t)apic << 32) | lo);
+		return true;            /* x2APIC: no delivery status to wait for */
+	}
+	lapic_write(LAPIC_ICR_HI, apic << 24);
+	lapic_write(LAPIC_ICR_LO, lo);
 	end = tsc_deadline(100);
-	while (*lapic_reg(LAPIC_ICR_LO) & ICR_BUSY)
+	while (lapic_read(LAPIC_ICR_LO) & ICR_BUSY)
 		if (rdtsc() > end)
 			return false;
 		else

@@ -1,19 +1,27 @@
 /*
- * smp.c — every CPU up, each on its own L4 (design §8, issue 14).
+ * smp.c — every CPU up, each on its own L4 (design §8, issue 14), started
+ * the way real hardware needs it (issue 24; docs/smp.md).
  *
  *   1. Before mm runs: acpi_init() has the CPU list; smp_reserve_trampoline()
  *      picks a free page below 1 MiB and reserves it as boot data.
  *   2. smp_init(), after mm_init: CPU 0 gets its globaldata page (slot 510 of
- *      mm.root, its L4 since step 4).  For each AP, in order: its stacks in
- *      kmap (a live batch into the shared kernel half), then its own L4 (a
- *      batch: kernel half copied from mm.root, its globaldata page, slot 0 =
- *      the trampoline's identity map), hooked before anything can load it.
- *   3. Each AP in turn: parameters in the trampoline page, INIT, 10 ms,
- *      SIPI, 200 us, SIPI if it has not reported yet; then wait (bounded)
- *      for it to report in.  An AP that does not is named and left out.
- *   4. The AP (smp_ap_entry): drops slot 0, loads its GDT/TSS (in its
- *      globaldata page) and the shared IDT, writes its cpu and APIC id into
- *      globaldata, reads them back, reports in, and waits for IPIs.
+ *      mm.root, its L4 since step 4).  For each AP: its stacks in kmap (a
+ *      live batch into the shared kernel half), then its own L4 (a batch:
+ *      kernel half copied from mm.root, its globaldata page, slot 0 = the
+ *      trampoline's identity map), hooked before anything can load it, and
+ *      its record in the trampoline page (by APIC id: struct tramp_slot).
+ *   3. All APs in one pass: INIT to each; the 10 ms INIT wait only where
+ *      Linux keeps it (init_wait_us()); SIPI to each; a short wait; a second
+ *      SIPI to each whose record is not taken yet; then ONE deadline for all.
+ *   4. The AP: the trampoline finds its record by its own APIC id and claims
+ *      it; smp_ap_entry() sets CR0/PAT (cpu_ctl_setup), drops slot 0, loads its
+ *      GDT/TSS (in its globaldata page) and the shared IDT, writes its cpu and
+ *      APIC id into globaldata, reads them back, and reports in
+ *      (STARTING -> UP, compare-and-exchange), then waits for IPIs.
+ *   5. At the deadline, each AP still STARTING is made TIMEOUT (the same
+ *      compare-and-exchange: an AP that loses it parks itself and is never
+ *      counted), INIT-parked (wait-for-SIPI), and its record made DEAD, so a
+ *      wake-up later finds nothing to run.  Named in the output, left out.
  *
  * Xen PVH: the domain's emulated LAPIC takes the same INIT and SIPI (Xen
  * 4.17 starts the vCPU in real mode at the SIPI vector), and the toolstack
@@ -39,20 +47,26 @@
 #define TRAMP_LOW           0x1000ULL           /* trampoline page: in [4 KiB, 636 KiB) */
 #define TRAMP_HIGH          0x9f000ULL
 #define ROOT_LIMIT          0x100000000ULL      /* the trampoline's mov to CR3 is 32-bit */
-#define INIT_WAIT_US        10000
-#define SIPI_WAIT_US        200
+#define INIT_WAIT_US        10000               /* MP spec 1.4; only on old CPUs */
+#define SIPI_WAIT_US        200                 /* after each SIPI, old CPUs */
+#define SIPI_WAIT_FAST_US   10                  /* after each SIPI, modern CPUs */
 #define REPORT_TIMEOUT_MS   3000
 #define CALL_TIMEOUT_MS     3000
 
 extern const uint8_t smp_tramp_start[], smp_tramp_end[], smp_tramp_params[];
 extern const uint32_t smp_tramp_gdt_off, smp_tramp_gdt_size, smp_tramp_pm32_off,
 	smp_tramp_lm64_off;
+#define NR_TRAMP_SLOTS ((PAGE_SIZE - (size_t)(smp_tramp_end - smp_tramp_start)) / \
+			sizeof(struct tramp_slot))
 extern const uint8_t smp_call_stub[], spurious_stub[];
 
 struct cpu cpus[MAX_CPUS];
 unsigned int nr_cpus, nr_cpus_up;
 static phys_addr_t tramp_pa;
-static uint64_t bringup_tsc;
+static uint64_t bringup_tsc, last_report_tsc;
+static uint32_t start_min = UINT32_MAX, start_max;      /* first INIT -> record taken */
+static unsigned long init_wait;                 /* us after INIT: init_wait_us() */
+static unsigned int nr_late;                    /* late wake-ups seen (smp.test=ap-late) */
 static char first_violation[200];
 static unsigned int nr_timeout, nr_unstartable;
 
@@ -119,38 +133,80 @@ static struct tramp_params *tramp_params(void)
 				       (smp_tramp_params - smp_tramp_start));
 }
 
+static struct tramp_slot *tramp_slot(unsigned int i)
+{
+	return (struct tramp_slot *)(DIRECT_MAP_BASE + tramp_pa +
+				     (smp_tramp_end - smp_tramp_start)) + i;
+}
+
+/* The code and the parameters, the same for every AP; then one READY record
+ * per AP (cpus[1..]), which only that AP's APIC id finds. */
 static void tramp_install(void)
 {
 	size_t size = smp_tramp_end - smp_tramp_start;
 	struct tramp_params *p;
+	unsigned int i;
 
 	_Static_assert(sizeof(struct tramp_params) < 256, "parameter block");
-	if (size > PAGE_SIZE)
-		panic("trampoline is %zu bytes, more than a page", size);
+	_Static_assert(sizeof(struct tramp_slot) == 32, "record size (trampoline.asm: TS_SIZE)");
+	if (size > PAGE_SIZE || NR_TRAMP_SLOTS < nr_cpus - 1)
+		panic("trampoline is %zu bytes: room for %zu AP records in its page, %u APs", size,
+		      size > PAGE_SIZE ? (size_t)0 : NR_TRAMP_SLOTS, nr_cpus - 1);
 	memcpy((void *)(DIRECT_MAP_BASE + tramp_pa), smp_tramp_start, size);
 	p = tramp_params();
 	p->gdtr_limit = smp_tramp_gdt_size - 1;
 	p->gdtr_base = tramp_pa + smp_tramp_gdt_off;
+	p->idtr_limit = 0;                      /* the null IDT */
+	p->idtr_base = 0;
 	p->jmp32_off = tramp_pa + smp_tramp_pm32_off;
 	p->jmp32_sel = 0x08;
 	p->jmp64_off = tramp_pa + smp_tramp_lm64_off;
 	p->jmp64_sel = 0x18;
-	p->cr4 = read_cr4() & (X86_CR4_PAE | X86_CR4_PGE | X86_CR4_PSE);
-	p->efer = rdmsr(MSR_EFER) & (EFER_LME | EFER_NXE);
-	p->lapic_va = fixmap_addr(FIX_LAPIC);
+	p->cr4 = (uint32_t)read_cr4();          /* the boot CPU's, whole */
+	p->efer = (uint32_t)(rdmsr(MSR_EFER) & ~(uint64_t)EFER_LMA);
+	p->late = 0;
 	p->entry = (uint64_t)smp_ap_entry;
+	for (i = 1; i < nr_cpus; i++) {
+		struct tramp_slot *t = tramp_slot(i - 1);
+
+		t->apic_id = cpus[i].apic_id;
+		t->cr3 = (uint32_t)cpus[i].pt.root;
+		t->stack = cpus[i].pt.stack_top;
+		t->arg = (uint64_t)&cpus[i];
+		t->state = TRAMP_SLOT_READY;
+	}
+	p->nr_slots = nr_cpus - 1;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static uint32_t slot_state(unsigned int id)
+{
+	return __atomic_load_n(&tramp_slot(id - 1)->state, __ATOMIC_ACQUIRE);
 }
 
 /* ---------------------------------------------------------- the AP side */
 
+__attribute__((noreturn))
+static void ap_park(void)
+{
+	for (;;)
+		__asm__ volatile("cli; hlt" ::: "memory");
+}
+
 void smp_ap_entry(struct cpu *c)
 {
 	struct globaldata *gd = this_gd();
+	enum cpu_state starting = CPU_STARTING;
 
+	if (__atomic_load_n(&c->state, __ATOMIC_ACQUIRE) != CPU_STARTING)
+		ap_park();                              /* past its deadline: stay out */
+	idt_load();                                     /* before anything can fault */
+	cpu_ctl_setup();                                    /* CR0, PAT: as on the boot CPU */
+	if (options.smp_test && !strcmp(options.smp_test, "pat-differs") && c->id == nr_cpus - 1)
+		wrmsr(MSR_PAT, PAT_STATE ^ PAT_ENTRY(7, PAT_UC ^ PAT_WB));   /* planted */
 	percpu_drop_identity(c->pt.root);               /* slot 0: empty again */
 	flush_tlb_one(tramp_pa);
 	cpu_desc_load(gd->gdt, &gd->tss, c->pt.ist_top);
-	idt_load();
 	lapic_enable();
 	gd->cpu = c->id;
 	gd->apic_id = lapic_id();
@@ -158,7 +214,10 @@ void smp_ap_entry(struct cpu *c)
 	c->seen_gd_cpu = ((volatile struct globaldata *)GLOBALDATA_BASE)->cpu;
 	c->seen_gd_apic = ((volatile struct globaldata *)GLOBALDATA_BASE)->apic_id;
 	c->seen_root = read_cr3();
-	__atomic_store_n(&c->state, CPU_UP, __ATOMIC_RELEASE);
+	c->report_tsc = rdtsc();
+	if (!__atomic_compare_exchange_n(&c->state, &starting, CPU_UP, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		ap_park();              /* the BSP gave up on it meanwhile: never counted */
 	for (;;)
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 }
@@ -231,40 +290,148 @@ void smp_flush_tlb_others(uint64_t va)
 
 /* --------------------------------------------------------- the BSP side */
 
-static void start_ap(struct cpu *c)
+/*
+ * The INIT wait, as Linux decides it (arch/x86/kernel/smpboot.c,
+ * smp_quirk_init_udelay): none on Intel family 6 and later, AMD family 0xf
+ * and later, Hygon 0x18 and later; the MP specification's 10 ms on anything
+ * else.  The SIPI waits follow: 10 us after each SIPI where INIT needs no
+ * wait, 200 us elsewhere.
+ */
+static unsigned long init_wait_us(void)
 {
-	struct tramp_params *p = tramp_params();
-	uint64_t t0, end;
+	if ((!strcmp(cpu.vendor, "GenuineIntel") && cpu.family >= 6) ||
+	    (!strcmp(cpu.vendor, "AuthenticAMD") && cpu.family >= 0xf) ||
+	    (!strcmp(cpu.vendor, "HygonGenuine") && cpu.family >= 0x18))
+		return 0;
+	return INIT_WAIT_US;
+}
+
+static const char *test_victim(void)
+{
+	if (!options.smp_test || nr_cpus < 2)
+		return NULL;
+	if (!strcmp(options.smp_test, "ap-late") || !strcmp(options.smp_test, "ap-dead"))
+		return options.smp_test;
+	return NULL;
+}
+
+static void ipi(const struct cpu *c, uint32_t lo, const char *what)
+{
 	uint32_t esr;
 
-	p->cr3 = (uint32_t)c->pt.root;
-	p->apic_id = c->apic_id;
-	p->stack = c->pt.stack_top;
-	p->arg = (uint64_t)c;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	c->state = CPU_STARTING;
-	t0 = rdtsc();
-	lapic_esr();
-	lapic_ipi(c->apic_id, ICR_INIT | ICR_ASSERT);
-	udelay(INIT_WAIT_US);
-	lapic_ipi(c->apic_id, ICR_STARTUP | ICR_ASSERT | (uint32_t)(tramp_pa >> 12));
-	udelay(SIPI_WAIT_US);
-	if (__atomic_load_n(&c->state, __ATOMIC_ACQUIRE) != CPU_UP)
-		lapic_ipi(c->apic_id, ICR_STARTUP | ICR_ASSERT | (uint32_t)(tramp_pa >> 12));
-	end = tsc_deadline(REPORT_TIMEOUT_MS);
-	while (__atomic_load_n(&c->state, __ATOMIC_ACQUIRE) != CPU_UP && rdtsc() < end)
-		cpu_relax();
-	if (c->state != CPU_UP) {
-		esr = lapic_esr();
-		c->state = CPU_TIMEOUT;
-		nr_timeout++;
-		printk("smp: cpu=%u apic=%u did not report in within %d ms (LAPIC ESR 0x%x): left out, the run goes on without it\n",
-		       c->id, c->apic_id, REPORT_TIMEOUT_MS, esr);
-		trace("smp_timeout cpu=%u apic=%u ms=%d", c->id, c->apic_id, REPORT_TIMEOUT_MS);
+	if (lapic_ipi(c->apic_id, lo))
 		return;
-	}
-	c->up_tsc = rdtsc() - t0;
-	nr_cpus_up++;
+	esr = lapic_esr();
+	printk("smp: cpu=%u apic=%u: the %s IPI never left the ICR (LAPIC ESR 0x%x)\n", c->id,
+	       c->apic_id, what, esr);
+	trace("smp_ipi_fail cpu=%u apic=%u ipi=%s esr=0x%x", c->id, c->apic_id, what, esr);
+}
+
+/* At the deadline: an AP still STARTING will never count (the AP's own
+ * STARTING -> UP exchange fails), is sent INIT (parked in wait-for-SIPI,
+ * wherever it was), and its record made DEAD: a SIPI that wakes it later
+ * runs the trampoline into its "no record" park. */
+static void give_up(struct cpu *c, uint32_t esr)
+{
+	enum cpu_state starting = CPU_STARTING;
+	uint32_t slot;
+
+	if (!__atomic_compare_exchange_n(&c->state, &starting, CPU_TIMEOUT, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return;                         /* it reported in after all */
+	ipi(c, ICR_INIT | ICR_ASSERT, "INIT (park)");
+	slot = __atomic_exchange_n(&tramp_slot(c->id - 1)->state, TRAMP_SLOT_DEAD,
+				   __ATOMIC_ACQ_REL);
+	nr_timeout++;
+	printk("smp: cpu=%u apic=%u did not report in within %d ms (LAPIC ESR 0x%x, record %s): INIT-parked, record invalidated; left out, the run goes on without it\n",
+	       c->id, c->apic_id, REPORT_TIMEOUT_MS, esr,
+	       slot == TRAMP_SLOT_TAKEN ? "taken" : "never taken");
+	trace("smp_timeout cpu=%u apic=%u ms=%d record=%s parked=init", c->id, c->apic_id,
+	      REPORT_TIMEOUT_MS, slot == TRAMP_SLOT_TAKEN ? "taken" : "untaken");
+}
+
+/* smp.test=ap-late: the victim wakes only now, after its deadline (INIT,
+ * SIPI): it must find its record dead and park in the trampoline. */
+static void late_wakeup(struct cpu *c)
+{
+	struct tramp_params *p = tramp_params();
+	uint32_t before = __atomic_load_n(&p->late, __ATOMIC_ACQUIRE);
+	uint64_t end;
+
+	ipi(c, ICR_INIT | ICR_ASSERT, "INIT");
+	udelay(init_wait);
+	ipi(c, ICR_STARTUP | ICR_ASSERT | (uint32_t)(tramp_pa >> 12), "SIPI");
+	end = tsc_deadline(REPORT_TIMEOUT_MS);
+	while (__atomic_load_n(&p->late, __ATOMIC_ACQUIRE) == before && rdtsc() < end)
+		cpu_relax();
+	nr_late = __atomic_load_n(&p->late, __ATOMIC_ACQUIRE) - before;
+	printk("smp: smp.test=ap-late: cpu=%u apic=%u woken after its deadline: %s; state %s, not counted\n",
+	       c->id, c->apic_id, nr_late ? "found its record invalidated and parked in the trampoline" :
+	       "no sign of it in the trampoline", c->state == CPU_UP ? "UP (WRONG)" : "timed out");
+	trace("smp_late cpu=%u apic=%u parked_in_trampoline=%u state=%s", c->id, c->apic_id, nr_late,
+	      c->state == CPU_UP ? "up" : "timeout");
+}
+
+/* Kick every AP in one pass, then wait once for all of them. */
+static void start_aps(void)
+{
+	const char *test = test_victim();
+	struct cpu *victim = test ? &cpus[nr_cpus - 1] : NULL;
+	unsigned long sipi_wait;
+	unsigned int i, waiting;
+	uint64_t t0, end, now;
+	uint32_t vector = (uint32_t)(tramp_pa >> 12), esr;
+
+	init_wait = init_wait_us();
+	sipi_wait = init_wait ? SIPI_WAIT_US : SIPI_WAIT_FAST_US;
+	tramp_install();
+	for (i = 1; i < nr_cpus; i++)
+		cpus[i].state = CPU_STARTING;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	t0 = rdtsc();
+	lapic_esr();                            /* clear old errors */
+	for (i = 1; i < nr_cpus; i++)
+		if (&cpus[i] != victim)
+			ipi(&cpus[i], ICR_INIT | ICR_ASSERT, "INIT");
+	udelay(init_wait);
+	for (i = 1; i < nr_cpus; i++)
+		if (&cpus[i] != victim)
+			ipi(&cpus[i], ICR_STARTUP | ICR_ASSERT | vector, "SIPI");
+	udelay(sipi_wait);
+	for (i = 1; i < nr_cpus; i++)           /* a second SIPI, to those not running yet */
+		if (&cpus[i] != victim && slot_state(i) == TRAMP_SLOT_READY)
+			ipi(&cpus[i], ICR_STARTUP | ICR_ASSERT | vector, "SIPI");
+
+	/* One deadline for all, counted from the first INIT. */
+	end = t0 + (tsc_deadline(REPORT_TIMEOUT_MS) - rdtsc());
+	do {
+		now = rdtsc();
+		for (i = 1, waiting = 0; i < nr_cpus; i++)
+			waiting += __atomic_load_n(&cpus[i].state, __ATOMIC_ACQUIRE) == CPU_STARTING;
+		if (!waiting)
+			break;
+		cpu_relax();
+	} while (now < end);
+	bringup_tsc = rdtsc() - t0;
+
+	esr = waiting ? lapic_esr() : 0;
+	for (i = 1; i < nr_cpus; i++)
+		give_up(&cpus[i], esr);         /* only those still STARTING */
+	for (i = 1; i < nr_cpus; i++)
+		if (cpus[i].state == CPU_UP) {
+			uint32_t st = tramp_slot(i - 1)->start_tsc - (uint32_t)t0;
+
+			start_min = st < start_min ? st : start_min;
+			start_max = st > start_max ? st : start_max;
+			cpus[i].up_tsc = cpus[i].report_tsc - t0;
+			if (cpus[i].report_tsc > last_report_tsc)
+				last_report_tsc = cpus[i].report_tsc;
+			nr_cpus_up++;
+		}
+	if (last_report_tsc)
+		last_report_tsc -= t0;
+	if (victim && !strcmp(test, "ap-late"))
+		late_wakeup(victim);
 }
 
 static void list_cpus(uint32_t bsp_apic)
@@ -281,7 +448,7 @@ static void list_cpus(uint32_t bsp_apic)
 
 		if (!a->enabled || a->apic_id == bsp_apic)
 			continue;
-		if (a->apic_id > 0xfe) {
+		if (a->apic_id > 0xfe && !lapic_x2apic()) {
 			printk("smp: apic=%u (x2APIC entry uid=%u) cannot be started in xAPIC mode: left out\n",
 			       a->apic_id, a->uid);
 			nr_unstartable++;
@@ -309,24 +476,29 @@ static void report_cpu(const struct cpu *c)
 void smp_init(void)
 {
 	struct globaldata *gd;
-	uint64_t t0;
 	unsigned int i;
 	bool can_start;
 
-	uint32_t a, b, cx, d;
+	uint32_t a, b, cx, d, bsp_apic;
 
 	cpuid(1, &a, &b, &cx, &d);
-	list_cpus(b >> 24);                     /* the initial APIC id */
-	can_start = nr_cpus > 1 && tramp_pa;
+	bsp_apic = b >> 24;                     /* the initial APIC id (8 bits) */
+	can_start = acpi.nr_enabled > 1 && tramp_pa;
 	if (can_start) {                        /* the LAPIC only where there are APs */
-		lapic_map(acpi.lapic_pa);
+		lapic_map(acpi.lapic_pa);       /* xAPIC, or x2APIC if the firmware chose it */
 		lapic_enable();
-		if (lapic_id() != cpus[0].apic_id)
+		if (lapic_x2apic())
+			bsp_apic = lapic_id();  /* 32 bits */
+		else if (lapic_id() != bsp_apic)
 			panic("LAPIC id %u, CPUID says the boot CPU's APIC id is %u",
-			      lapic_id(), cpus[0].apic_id);
+			      lapic_id(), bsp_apic);
 		idt_set_interrupt(VECTOR_CALL, (uint64_t)smp_call_stub);
 		idt_set_interrupt(VECTOR_SPURIOUS, (uint64_t)spurious_stub);
+		printk("smp: lapic mode=%s (from the firmware: APIC_BASE.EXTD %s)\n",
+		       lapic_x2apic() ? "x2apic" : "xapic", lapic_x2apic() ? "set" : "clear");
 	}
+	list_cpus(bsp_apic);
+	can_start = can_start && nr_cpus > 1;
 
 	/* CPU 0: its L4 is mm.root; globaldata through the same contract. */
 	percpu_boot_cpu(&cpus[0].pt);
@@ -344,19 +516,21 @@ void smp_init(void)
 		printk("smp: %u APs listed but no trampoline page: not started\n", nr_cpus - 1);
 	if (can_start) {
 		tsc_calibrate();
-		printk("smp: tsc=%lu kHz (%s); per AP: INIT, %d us, SIPI, %d us, SIPI, report-in within %d ms\n",
-		       tsc_khz, tsc_khz_source, INIT_WAIT_US, SIPI_WAIT_US, REPORT_TIMEOUT_MS);
+		printk("smp: tsc=%lu kHz (%s); all APs in one pass: INIT to each, %lu us (%s family 0x%x), SIPI to each, %d us, SIPI to those not running; one deadline, %d ms\n",
+		       tsc_khz, tsc_khz_source, init_wait_us(), cpu.vendor, cpu.family,
+		       init_wait_us() ? SIPI_WAIT_US : SIPI_WAIT_FAST_US, REPORT_TIMEOUT_MS);
 		for (i = 1; i < nr_cpus; i++) {
 			cpus[i].pt.globaldata = 0;
 			percpu_stacks(&cpus[i].pt, i);
 			percpu_build_root(&cpus[i].pt, i, tramp_pa, ROOT_LIMIT);
 			gd_of(&cpus[i])->self_pa = cpus[i].pt.globaldata;
 		}
-		tramp_install();
-		t0 = rdtsc();
-		for (i = 1; i < nr_cpus; i++)
-			start_ap(&cpus[i]);
-		bringup_tsc = rdtsc() - t0;
+		if (test_victim())
+			printk("smp: smp.test=%s: cpu=%u apic=%u is %s\n", test_victim(), nr_cpus - 1,
+			       cpus[nr_cpus - 1].apic_id, !strcmp(test_victim(), "ap-dead") ?
+			       "never kicked (a CPU that does not start)" :
+			       "kicked only after the deadline (a CPU that wakes late)");
+		start_aps();
 	}
 
 	printk("smp: cpus=%u up=%u listed=%u not_present=%u timed_out=%u unstartable=%u method=%s\n",
@@ -372,8 +546,10 @@ void smp_init(void)
 		if (cpus[i].state == CPU_UP)
 			report_cpu(&cpus[i]);
 	if (can_start)
-		printk("bench: smp_bringup_tsc=%lu cpus_started=%u table_pages_per_ap=%lu (guest instructions under qemu -icount shift=0,sleep=off)\n",
-		       (unsigned long)bringup_tsc, nr_cpus - 1, cpus[1].pt.tables);
+		printk("bench: smp_bringup_tsc=%lu last_report_tsc=%lu ap_start_tsc=%u-%u cpus_started=%u table_pages_per_ap=%lu init_wait_us=%lu (guest instructions under qemu -icount shift=0,sleep=off)\n",
+		       (unsigned long)bringup_tsc, (unsigned long)last_report_tsc,
+		       nr_cpus_up > 1 ? start_min : 0, start_max, nr_cpus_up - 1,
+		       cpus[1].pt.tables, init_wait);
 }
 
 /* ------------------------------------------------- tests and self-check */
@@ -421,6 +597,20 @@ static void read_gd(void *arg)
 	p->got[this_gd()->cpu] = ((uint64_t)g->cpu << 32) | g->apic_id;
 }
 
+static void ctl_read(struct cpu_ctl *c, bool msrs)
+{
+	c->cr0 = read_cr0();
+	c->cr4 = read_cr4();
+	c->efer = msrs ? rdmsr(MSR_EFER) : 0;
+	c->pat = msrs && cpu.pat ? rdmsr(MSR_PAT) : 0;
+}
+
+static void read_ctl(void *arg)
+{
+	(void)arg;
+	ctl_read(&cpus[this_gd()->cpu].ctl, true);
+}
+
 /* Every up AP runs fn(p); false (and a message) if one does not answer. */
 static bool on_each_ap(void (*fn)(void *), struct probe *p, const char *what)
 {
@@ -438,12 +628,48 @@ unsigned long smp_selfcheck(void)
 {
 	static struct percpu_tables *t[MAX_CPUS];
 	static struct probe p;
-	unsigned long v = 0, n = 0;
+	unsigned long v = 0, n = 0, vctl;
 	unsigned int i, j;
 	uint64_t va = KMAP_DYN_BASE;
 	phys_addr_t a, b;
 	bool ok;
 	const char *verdict;
+
+	/* The control state: CR0 with caches on (CD, NW clear) on every CPU,
+	 * and CR0, CR4, EFER, PAT the boot CPU's everywhere (the MSRs only
+	 * where there are APs, which were started through the LAPIC: native
+	 * or an HVM-like guest). */
+	ctl_read(&cpus[0].ctl, nr_cpus_up > 1);
+	ok = nr_cpus_up < 2 || on_each_ap(read_ctl, &p, "the control-register read");
+	for (i = 0, n = 0; i < nr_cpus; i++) {
+		const struct cpu_ctl *c = &cpus[i].ctl, *b0 = &cpus[0].ctl;
+
+		if (cpus[i].state != CPU_UP)
+			continue;
+		if (c->cr0 & (X86_CR0_CD | X86_CR0_NW)) {
+			note("cpu %u cr0=0x%lx: caches off (CD or NW set)\n", i, (unsigned long)c->cr0);
+			n++;
+		}
+		if (c->cr0 != b0->cr0 || c->cr4 != b0->cr4 || c->efer != b0->efer ||
+		    c->pat != b0->pat) {
+			note("cpu %u cr0=0x%lx cr4=0x%lx efer=0x%lx pat=0x%lx, the boot CPU's cr0=0x%lx cr4=0x%lx efer=0x%lx pat=0x%lx: not identical\n",
+			     i, (unsigned long)c->cr0, (unsigned long)c->cr4, (unsigned long)c->efer,
+			     (unsigned long)c->pat, (unsigned long)b0->cr0, (unsigned long)b0->cr4,
+			     (unsigned long)b0->efer, (unsigned long)b0->pat);
+			n++;
+		}
+	}
+	n += !ok;
+	printk("smptest: control registers: cr0=0x%lx cr4=0x%lx efer=0x%lx pat=0x%lx on the boot CPU; %u cpus compared (CR0 CD/NW clear, CR0 CR4 EFER PAT identical): %s\n",
+	       (unsigned long)cpus[0].ctl.cr0, (unsigned long)cpus[0].ctl.cr4,
+	       (unsigned long)cpus[0].ctl.efer, (unsigned long)cpus[0].ctl.pat, nr_cpus_up,
+	       n ? "FAIL" : "ok");
+	trace("smptest what=control cr0=0x%lx cr4=0x%lx efer=0x%lx pat=0x%lx cpus=%u result=%s",
+	      (unsigned long)cpus[0].ctl.cr0, (unsigned long)cpus[0].ctl.cr4,
+	      (unsigned long)cpus[0].ctl.efer, (unsigned long)cpus[0].ctl.pat, nr_cpus_up,
+	      n ? "fail" : "ok");
+	vctl = n;
+	n = 0;
 
 	/* globaldata: each CPU wrote its ids and read them back through
 	 * GLOBALDATA_BASE; the BSP checks every page through the direct map,
@@ -489,6 +715,7 @@ unsigned long smp_selfcheck(void)
 	       n, (unsigned long)GLOBALDATA_BASE, v ? "FAIL" : "ok");
 	trace("smptest what=globaldata cpus=%lu va=0x%016lx result=%s", n,
 	      (unsigned long)GLOBALDATA_BASE, v ? "fail" : "ok");
+	v += vctl;
 
 	/* A new kernel mapping (new L2 and L1 below the shared kmap L3, no L4
 	 * touched) is seen by every CPU. */

@@ -9,7 +9,20 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+#define X86_CR0_PE      (1UL << 0)
+#define X86_CR0_MP      (1UL << 1)
+#define X86_CR0_ET      (1UL << 4)
+#define X86_CR0_NE      (1UL << 5)
 #define X86_CR0_WP      (1UL << 16)
+#define X86_CR0_NW      (1UL << 29)
+#define X86_CR0_CD      (1UL << 30)
+#define X86_CR0_PG      (1UL << 31)
+/* The one CR0 of every CPU, loaded as a whole (never OR-ed into what the
+ * firmware left): caches on (CD, NW clear), no FPU emulation or lazy-FPU
+ * trap (EM, TS clear), WP on.  trampoline.asm (APs) and cpu_ctl_setup()
+ * (every CPU). */
+#define CR0_STATE       (X86_CR0_PG | X86_CR0_WP | X86_CR0_NE | X86_CR0_ET | X86_CR0_MP | \
+			 X86_CR0_PE)
 
 static inline void outb(uint16_t port, uint8_t v)
 {
@@ -115,7 +128,21 @@ static inline void cpu_relax(void)
 
 #define MSR_EFER        0xc0000080
 #define EFER_LME        (1u << 8)
+#define EFER_LMA        (1u << 10)
 #define EFER_NXE        (1u << 11)
+#define MSR_PAT         0x277
+/* PAT: the power-on layout (WB WT UC- UC, twice) with entry 1 (PWT alone)
+ * write-combining: what the screen maps its framebuffer with. */
+#define PAT_UC          0x00
+#define PAT_WC          0x01
+#define PAT_WT          0x04
+#define PAT_WB          0x06
+#define PAT_UCMINUS     0x07
+#define PAT_ENTRY(i, t) ((uint64_t)(t) << ((i) * 8))
+#define PAT_STATE       (PAT_ENTRY(0, PAT_WB) | PAT_ENTRY(1, PAT_WC) | PAT_ENTRY(2, PAT_UCMINUS) | \
+			 PAT_ENTRY(3, PAT_UC) | PAT_ENTRY(4, PAT_WB) | PAT_ENTRY(5, PAT_WT) | \
+			 PAT_ENTRY(6, PAT_UCMINUS) | PAT_ENTRY(7, PAT_UC))
+#define CPUID_1_EDX_PAT (1u << 16)
 #define X86_CR4_PSE     (1u << 4)
 #define X86_CR4_PAE     (1u << 5)
 #define X86_CR4_PGE     (1u << 7)
@@ -135,9 +162,21 @@ struct cpu_info {
 	bool pdpe1gb;       /* CPUID 0x80000001 EDX[26]: 1 GiB pages */
 	unsigned int maxphyaddr;   /* CPUID 0x80000008 EAX[7:0] */
 	unsigned int maxvirtaddr;  /* CPUID 0x80000008 EAX[15:8] */
+	unsigned int family;       /* CPUID 1 EAX: base family (+ extended if 0xf) */
+	bool pat;                  /* CPUID 1 EDX[16] */
 };
 
 extern struct cpu_info cpu;
 void cpu_init(void);
+
+/*
+ * The control state every CPU runs with, set on each by the same code: the
+ * boot CPU from its entry stub (not on Xen PV, where the hypervisor owns
+ * CR0 and PAT), every AP from smp_ap_entry().  CR0 = CR0_STATE; PAT =
+ * PAT_STATE where the CPU has a PAT.  Identical on every CPU (SDM vol. 3,
+ * 11.12.4: "the PAT must be the same in all processors"); smp_selfcheck()
+ * compares them.
+ */
+void cpu_ctl_setup(void);
 
 #endif /* ARCH_CPU_H */

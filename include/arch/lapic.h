@@ -1,6 +1,7 @@
 /*
- * include/arch/lapic.h — the local APIC in xAPIC mode (MMIO), mapped in a
- * fixmap slot, which every CPU shares (the fixmap is in the kernel half).
+ * include/arch/lapic.h — the local APIC: xAPIC mode (MMIO, mapped in a
+ * fixmap slot, which every CPU shares: the fixmap is in the kernel half),
+ * or x2APIC mode (MSRs) when the firmware handed over in it.
  */
 #ifndef ARCH_LAPIC_H
 #define ARCH_LAPIC_H
@@ -31,14 +32,18 @@
 #define VECTOR_CALL         0xf0        /* smp_call: run a function on another CPU */
 #define VECTOR_SPURIOUS     0xff
 
-/* Map the LAPIC at pa (from the MADT) in the fixmap; once, on the BSP. */
+/* Pick the register interface (x2APIC if the firmware left APIC_BASE.EXTD
+ * set) and, in xAPIC mode, map the LAPIC at pa (from the MADT) in the
+ * fixmap; once, on the BSP. */
 void lapic_map(uint64_t pa);
+bool lapic_x2apic(void);
 /* Software-enable this CPU's LAPIC (spurious vector). */
 void lapic_enable(void);
+/* The APIC id (xAPIC: 8 bits; x2APIC: 32). */
 uint32_t lapic_id(void);
 void lapic_eoi(void);
-/* Send an IPI (ICR low bits `lo`) to the xAPIC id `apic`; waits for the
- * delivery to leave the ICR.  false if it never did. */
+/* Send an IPI (ICR low bits `lo`) to APIC id `apic`; in xAPIC mode waits
+ * for the delivery to leave the ICR.  false if it never did. */
 bool lapic_ipi(uint32_t apic, uint32_t lo);
 uint32_t lapic_esr(void);
 

@@ -2,10 +2,11 @@
  * include/arch/smp.h — bringing up the other CPUs (arch/x86_64/smp.c).
  *
  * Natively (and on Xen PVH, whose emulated LAPIC accepts the same IPIs)
- * each AP is started with INIT-SIPI-SIPI into a real-mode trampoline in low
- * memory, which goes to long mode directly on the AP's own L4 (built by
- * mm/percpu.c, through the paravirt hook) and jumps to smp_ap_entry() on
- * the AP's own stack.
+ * every AP is started with INIT-SIPI-SIPI, all in one pass, into a real-mode
+ * trampoline in low memory; each AP finds its own record there by its APIC
+ * id, goes to long mode directly on its own L4 (built by mm/percpu.c,
+ * through the paravirt hook) and jumps to smp_ap_entry() on its own stack.
+ * docs/smp.md says how, and what happens to a CPU that is late.
  */
 #ifndef ARCH_SMP_H
 #define ARCH_SMP_H
@@ -18,33 +19,53 @@
 
 struct boot_info;
 
-/* Filled by the BSP before each SIPI, read by trampoline.asm (offsets
- * through asm-offsets.c). */
+/* Filled by the BSP once, before the first INIT, read by trampoline.asm
+ * (offsets through asm-offsets.c): the same for every AP. */
 struct tramp_params {
 	uint16_t pad0[3];
 	uint16_t gdtr_limit;            /* offset 6: lgdt operand (limit, base) */
 	uint32_t gdtr_base;             /* PA of the trampoline's GDT */
+	uint16_t pad1[3];
+	uint16_t idtr_limit;            /* offset 18: lidt operand: 0, 0 (a null IDT) */
+	uint32_t idtr_base;
 	uint32_t jmp32_off;             /* far pointer to the 32-bit code */
 	uint16_t jmp32_sel;
-	uint16_t pad1;
+	uint16_t pad2;
 	uint32_t jmp64_off;             /* far pointer to the 64-bit code */
 	uint16_t jmp64_sel;
-	uint16_t pad2;
-	uint32_t cr3;                   /* the AP's own L4: below 4 GiB */
-	uint32_t cr4;
-	uint32_t efer;
-	uint32_t apic_id;               /* the AP this block is for */
-	uint64_t lapic_va;              /* where the AP reads its APIC id */
-	uint64_t stack;                 /* top of the AP's own stack */
-	uint64_t arg;                   /* struct cpu * */
+	uint16_t pad3;
+	uint32_t cr4;                   /* the boot CPU's CR4 */
+	uint32_t efer;                  /* the boot CPU's EFER (without LMA) */
+	uint32_t nr_slots;              /* records after the code */
+	uint32_t late;                  /* wake-ups that found no READY record (the APs count) */
 	uint64_t entry;                 /* smp_ap_entry */
 } __attribute__((packed, aligned(8)));
 
+/*
+ * One AP's record, found by the AP by its own APIC id.  state: READY when
+ * the BSP kicks; the AP takes it (READY -> TAKEN, locked, paging off); at
+ * the deadline the BSP makes every record DEAD, so a CPU that wakes later
+ * finds nothing to run.
+ */
+struct tramp_slot {
+	uint32_t apic_id;
+	uint32_t state;                 /* TRAMP_SLOT_* */
+	uint32_t cr3;                   /* the AP's own L4: below 4 GiB */
+	uint32_t start_tsc;             /* TSC bits 31:0 when it took the record (the AP writes) */
+	uint64_t stack;                 /* top of the AP's own stack */
+	uint64_t arg;                   /* struct cpu * */
+} __attribute__((packed, aligned(32)));
+
+#define TRAMP_SLOT_EMPTY    0
+#define TRAMP_SLOT_READY    1
+#define TRAMP_SLOT_TAKEN    2
+#define TRAMP_SLOT_DEAD     3
+
 enum cpu_state {
 	CPU_ABSENT,             /* listed by ACPI but not enabled: never started */
-	CPU_STARTING,
+	CPU_STARTING,           /* kicked; the AP moves it to UP, the BSP at the deadline to TIMEOUT */
 	CPU_UP,                 /* reported in */
-	CPU_TIMEOUT,            /* did not report in within the bound */
+	CPU_TIMEOUT,            /* did not report in within the bound: INIT-parked, left out */
 };
 
 /* The globaldata page of a CPU, at GLOBALDATA_BASE on that CPU. */
@@ -65,13 +86,20 @@ struct globaldata {
 
 #define GLOBALDATA_MAGIC 0x617461646c626f67ULL   /* "globdata" */
 
+/* The control state that must be the same on every CPU (SDM: PAT). */
+struct cpu_ctl {
+	uint64_t cr0, cr4, efer, pat;
+};
+
 /* What the BSP knows of every CPU. */
 struct cpu {
 	unsigned int id;
 	uint32_t apic_id;
 	volatile enum cpu_state state;
 	struct percpu_tables pt;        /* its L4, globaldata, stacks */
-	uint64_t up_tsc;                /* TSC ticks from INIT to report-in */
+	uint64_t up_tsc;                /* TSC ticks from the first INIT to its report-in */
+	volatile uint64_t report_tsc;   /* the TSC when it reported in (written by the AP) */
+	struct cpu_ctl ctl;             /* its CR0/CR4/EFER/PAT (read on it, smp_selfcheck) */
 	volatile uint32_t seen_gd_cpu, seen_gd_apic;    /* read back by the CPU */
 	volatile uint64_t seen_root;    /* its CR3, as it read it */
 };

@@ -18,6 +18,7 @@ struct kernel_options {
 	const char *selftest;           /* NULL = none */
 	const char *memmap_test;        /* test-only synthetic memory map */
 	bool smp_no_shootdown;          /* test only: leave other CPUs' TLBs stale */
+	const char *smp_test;           /* test only: smp.test=, NULL = none */
 	bool user_off;                  /* user=off: no ring-3 run */
 	bool end_wait;                  /* end=wait: stay alive after the result line */
 	const char *walk_plant;         /* test only: walk.plant=wx|lowtable, or NULL */

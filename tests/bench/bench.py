@@ -209,7 +209,9 @@ def run_linux(kinfo, plugin, out, size, maxpage, tag=""):
 
 # --- AP bring-up --------------------------------------------------------------------------
 
-SMP = [1, 2, 4, 8]            # -smp N: AP bring-up cost (128M, 2m pages, q35)
+SMP = [1, 2, 4, 8, 16]        # -smp N: AP bring-up cost (128M, 2m pages, q35)
+# The bring-up before issue 24 (one AP at a time, INIT + 10 ms each; docs/bench.md at 8799eec).
+SMP_BEFORE = {2: 27602760, 4: 82454869, 8: 247085754}
 
 
 def smp_command(elf, n):
@@ -230,6 +232,8 @@ def run_smp(elf, out, n):
         return r
     m = re.search(r"^bench: smp_bringup_tsc=(\d+) ", text, re.M)
     r["tsc"] = int(m.group(1)) if m else 0
+    m = re.search(r"^bench: smp_bringup_tsc=\d+ last_report_tsc=\d+ ap_start_tsc=(\d+)-(\d+) ", text, re.M)
+    r["start"] = "{:,}–{:,}".format(int(m.group(1)), int(m.group(2))) if m and n > 1 else "—"
     r["tables"] = [int(t) for t in re.findall(r"^trace: percpu cpu=\d+ .* tables=(\d+) ", text, re.M)]
     r["up"] = [int(t) for t in re.findall(r"^trace: percpu cpu=\d+ .* up_tsc=(\d+)", text, re.M)]
     return r
@@ -241,20 +245,23 @@ def smp_section(smp):
          "TSC ticks on the boot CPU from the first AP's INIT to the last AP's report-in "
          "(`bench: smp_bringup_tsc=`); under -icount the one virtual clock advances with "
          "the instructions of every vCPU (run round-robin), so this counts all of them, "
-         "including the boot CPU's busy-waits: 10 ms after INIT and 200 us after the SIPI "
-         "(the PIT calibrates the TSC to ~1 GHz here, so ~10.2 million per AP are "
-         "waiting); **per AP** = "
+         "including the boot CPU's busy-waits (10 us after the SIPIs here: no INIT wait on "
+         "AMD family 0xf) and the time QEMU takes to run a woken vCPU; **per AP** = "
          "from INIT to report-in of each AP (`trace: percpu ... up_tsc=`); **table pages** "
          "= each CPU's own tables (its L4 and the L3/L2/L1 of its globaldata slot; "
          "CPU 0's L4 is mm.root from step 1).  The shared trampoline identity map (3 "
          "pages) and the kmap tables are not per CPU.", "",
-         "| -smp | bring-up instructions | per AP | table pages per CPU |",
-         "|---:|---:|---|---|"]
+         "All APs are kicked in one pass (docs/smp.md); **records taken** = first INIT to the "
+         "APs taking their trampoline records (`ap_start_tsc=`, stamped by each AP); "
+         "**before** = one AP at a time with the 10 ms INIT wait (8799eec).", "",
+         "| -smp | before | bring-up instructions | records taken | per AP | table pages per CPU |",
+         "|---:|---:|---:|---:|---|---|"]
     for r in smp:
+        before = n(SMP_BEFORE[r["n"]]) if r["n"] in SMP_BEFORE else "—"
         if r["error"]:
-            L.append("| %d | — | — | %s |" % (r["n"], r["error"]))
+            L.append("| %d | %s | — | — | — | %s |" % (r["n"], before, r["error"]))
         else:
-            L.append("| %d | %s | %s | %s |" % (r["n"], n(r["tsc"]),
+            L.append("| %d | %s | %s | %s | %s | %s |" % (r["n"], before, n(r["tsc"]), r["start"],
                      " ".join(n(u) for u in r["up"][1:]) or "—",
                      " ".join(map(str, r["tables"]))))
     L.append("")

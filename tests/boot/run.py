@@ -496,8 +496,9 @@ def check_smp(case, lines):
     the per-CPU self-check passed."""
     errs = []
     n = case.cpus_up or (int(case.smp.split(",")[0]) if case.smp else 1)
-    if not any(re.match(r"^smp: cpus=%d up=%d " % (n, n), l) for l in lines):
-        errs.append("no 'smp: cpus=%d up=%d' line" % (n, n))
+    listed = 1 if "acpi=off" in case.machine else (int(case.smp.split(",")[0]) if case.smp else 1)
+    if not any(re.match(r"^smp: cpus=%d up=%d " % (listed, n), l) for l in lines):
+        errs.append("no 'smp: cpus=%d up=%d' line" % (listed, n))
     pc = [re.match(r"^percpu: cpu=(\d+) apic=(\d+) root=(0x[0-9a-f]+) globaldata=(0x[0-9a-f]+) ", l)
           for l in lines]
     pc = [m.groups() for m in pc if m]
@@ -511,6 +512,12 @@ def check_smp(case, lines):
         errs.append("an L4 above 4 GiB")
     if case.expect != "PASS":           # the result line says what failed
         return errs
+    cr0 = [re.match(r"^smptest: control registers: cr0=(0x[0-9a-f]+) .*; %d cpus compared .*: ok$" % n, l) for l in lines]
+    cr0 = [m for m in cr0 if m]
+    if not cr0:
+        errs.append("no passing 'smptest: control registers: ... %d cpus compared' line" % n)
+    elif int(cr0[0].group(1), 16) & (3 << 29):
+        errs.append("cr0 %s: CD or NW set (caches off)" % cr0[0].group(1))
     for t in ("globaldata: %d cpus " % n, "new kernel mapping .* seen by %d cpus" % n,
               "tlb shootdown .*: %d other cpus read the new page" % (n - 1)):
         if not any(re.match(r"^smptest: %s.*: ok$" % t, l) for l in lines):

@@ -18,6 +18,7 @@ void x86_64_start(uint32_t proto, uint32_t magic, uint32_t info_pa)
 	panic_before_verdict(screen_emergency);  /* a panic shows on the screen, however early */
 	serial_init();                  /* printk works from here on */
 	cpu_init();
+	cpu_ctl_setup();                    /* CR0, PAT (CR4 features): as on every AP */
 	traps_init();                   /* faults are reported, not fatal resets */
 
 	switch (proto) {
