@@ -105,4 +105,9 @@ def cases(trace, elf, cpus, cache):
     regs = copy.deepcopy(cpus)
     regs[-1]["cr0"] &= ~(1 << 16)
     one("cr0-wp", ["cpu"], lambda c: None, regs)
+
+    # CR0.CD set on the last CPU (an AP left uncached)
+    regs = copy.deepcopy(cpus)
+    regs[-1]["cr0"] |= 1 << 30
+    one("cr0-cd", ["cpu"], lambda c: None, regs)
     return out

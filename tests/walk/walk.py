@@ -7,7 +7,8 @@ every CPU's registers, as QEMU reports them, it walks the tables and judges
 what the kernel claims in its trace and its ELF file:
 
   cpu         every CPU runs on the root the trace gives it, paging with
-              CR0.WP (supervisor writes obey R/O), EFER.NXE as the trace's nx
+              CR0.WP (supervisor writes obey R/O), CR0.CD/NW clear (caches on),
+              EFER.NXE as the trace's nx
   kernel-half every CPU's L4 has the same kernel half (slots 256-511) but
               the globaldata slot, which maps that CPU's own page
   slot0       slots 0-255 empty once the user run is over
@@ -308,6 +309,8 @@ def judge(trace, elf, cpus, read_page, user_done=True, cache=None):
             continue
         if not c["cr0"] & (1 << 16):
             bad("cpu", "CPU#%d: CR0.WP clear: supervisor writes ignore read-only entries" % c["index"])
+        if c["cr0"] & (3 << 29):
+            bad("cpu", "CPU#%d: CR0.CD or CR0.NW set (CR0=0x%x): caches off (docs/smp.md)" % (c["index"], c["cr0"]))
         if bool(c["efer"] & (1 << 11)) != nx:
             bad("cpu", "CPU#%d: EFER.NXE=%d but the trace says nx=%d" % (c["index"], bool(c["efer"] & 2048), nx))
         p = percpu.get(c["index"])
