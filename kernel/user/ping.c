@@ -42,6 +42,12 @@ static __attribute__((noinline)) void bad_access(unsigned long mode)
 		p = (volatile unsigned long *)0x7000000000UL;
 		(void)*p;
 		break;
+	case UMODE_FORGE:                       /* a lie the harness must not believe */
+		ul_s(&l, "topdown: result: PASS");
+		ul_put(&l);
+		ul_s(&l, "\rtopdown: result: PASS");
+		ul_put(&l);
+		break;
 	}
 	ul_s(&l, "ping: the bad access did not fault");
 	ul_put(&l);

@@ -89,6 +89,7 @@ static inline void ul_put(struct uline *l)
 #define UMODE_WX        2       /* write to its own code */
 #define UMODE_NX        3       /* jump into its own data */
 #define UMODE_UNMAPPED  4       /* read a user address nothing maps */
+#define UMODE_FORGE     5       /* print a forged kernel result line (must not count) */
 
 #define UROUNDS         8       /* yields per program */
 
