@@ -158,16 +158,14 @@ phys_addr_t ram_alloc_page_below(uint64_t limit)
 
 /* ------------------------------------------------------------- batches */
 
-void batch_start(struct pt_batch *b, unsigned int step, enum pt_source src)
+void batch_begin(struct pt_builder *bd, struct pt_batch *b, enum pt_source src)
 {
-	unsigned int id = mm.batches;
-
 	memset(b, 0, sizeof(*b));
-	b->id = id;
-	b->step = step;
+	b->id = mm.batches;
 	b->source = src;
 	b->links = link_store;
-	b->pa_lo = b->pa_hi = 0;
+	memset(bd, 0, sizeof(*bd));
+	bd->batch = b;
 }
 
 static phys_addr_t take(struct pt_batch *b, unsigned int level, phys_addr_t pa);

@@ -112,16 +112,40 @@ static uint64_t start_point(void)
 	return mm.ram_top;
 }
 
+/* -------------------------------------------------- cost, check, map */
+
+static const pte_t image_flags[] = {
+	[IMG_TEXT] = PTE_P,
+	[IMG_RODATA] = PTE_P | PTE_NX,
+	[IMG_DATA] = PTE_P | PTE_RW | PTE_NX,
+	[IMG_GUARD] = 0,
+	[IMG_BRK] = PTE_P | PTE_RW | PTE_NX,
+};
+
+static pte_t nx_filter(pte_t f)
+{
+	return mm.cfg.nx ? f : f & ~PTE_NX;
+}
+
+/* Does [lo, hi) hold part of brk, which the direct map gives 4 KiB
+ * read-only pages where the backend wants tables read-only? */
+static bool brk_split(uint64_t lo, uint64_t hi)
+{
+	phys_addr_t bs = mm.image->brk_pa;
+
+	return mm.cfg.tables_readonly && lo < bs + mm.image->brk_pages * PAGE_SIZE && bs < hi;
+}
+
 static void map_ram(struct pt_builder *bd, phys_addr_t root, bool live, uint64_t lo, uint64_t hi)
 {
 	const pte_t flags = PTE_P | PTE_RW | (mm.cfg.nx ? PTE_NX : 0);
 	phys_addr_t bs = mm.image->brk_pa;
 	phys_addr_t be = bs + mm.image->brk_pages * PAGE_SIZE;
 
-	/* Where the backend wants page tables read-only, the brk chunk (whose
-	 * pages are tables) is mapped with 4 KiB read-only pages from the
-	 * start.  Tables from RAM are never in a range being mapped. */
-	if (mm.cfg.tables_readonly && lo < be && bs < hi) {
+	/* The brk chunk (whose pages are tables) is mapped with 4 KiB read-only
+	 * pages from the start.  Tables from RAM are never in a range being
+	 * mapped. */
+	if (brk_split(lo, hi)) {
 		uint64_t a = lo > bs ? lo : bs, b = hi < be ? hi : be;
 
 		pt_map(bd, root, live, DIRECT_MAP_BASE + b, hi - b, b, mm.cfg.max_level, flags);
@@ -132,52 +156,103 @@ static void map_ram(struct pt_builder *bd, phys_addr_t root, bool live, uint64_t
 	pt_map(bd, root, live, DIRECT_MAP_BASE + lo, hi - lo, lo, mm.cfg.max_level, flags);
 }
 
-static unsigned long chunk_cost(struct pt_builder *bd, phys_addr_t root, bool live,
-				uint64_t lo, uint64_t hi)
+/*
+ * A piece of a batch: the direct map of RAM [lo, hi) (steps 2 and 5), an
+ * image section or the fixmap's L1 (step 1).
+ */
+struct piece {
+	enum { PIECE_RAM, PIECE_SECTION, PIECE_FIXMAP } kind;
+	uint64_t lo, hi;                        /* PIECE_RAM */
+	const struct image_section *sec;        /* PIECE_SECTION */
+};
+
+static inline void piece_map(struct pt_builder *bd, phys_addr_t root, bool live,
+		      const struct piece *p)
+{
+	const struct image_section *s = p->sec;
+
+	switch (p->kind) {
+	case PIECE_RAM:
+		map_ram(bd, root, live, p->lo, p->hi);
+		break;
+	case PIECE_SECTION:                     /* 4 KiB pages, W^X */
+		pt_map(bd, root, live, s->va, s->va_end - s->va, s->va - KERNEL_VMA, 1,
+		       nx_filter(image_flags[s->kind]));
+		break;
+	case PIECE_FIXMAP:
+		pt_ensure_table(bd, root, live, FIXMAP_BASE, 1);
+		break;
+	}
+}
+
+/* What mapping p would take in table pages, nothing written: a whole chunk
+ * of RAM counted on its path, anything else by a dry run. */
+static unsigned long piece_cost(struct pt_builder *bd, phys_addr_t root, bool live,
+				const struct piece *p)
 {
 	struct pending_child saved[PT_LEVELS + 1];
 	uint64_t csize = level_size(chunk_level());
-	phys_addr_t bs = mm.image->brk_pa;
 
-	/* A whole chunk (outside brk's 4 KiB pages): counted on its path. */
-	if (hi - lo == csize && !(lo & (csize - 1)) &&
-	    !(mm.cfg.tables_readonly && lo < bs + mm.image->brk_pages * PAGE_SIZE && bs < hi)) {
-		unsigned long n = pt_count_whole(bd, root, DIRECT_MAP_BASE + lo, chunk_level(),
+	if (p->kind == PIECE_RAM && p->hi - p->lo == csize && !(p->lo & (csize - 1)) &&
+	    !brk_split(p->lo, p->hi)) {
+		unsigned long n = pt_count_whole(bd, root, DIRECT_MAP_BASE + p->lo, chunk_level(),
 						 mm.cfg.max_level);
 
 		if (n != PT_COUNT_MAPPED)
 			return n;
 	}
 	pt_count_begin(bd, saved);
-	map_ram(bd, root, live, lo, hi);
+	piece_map(bd, root, live, p);
 	return pt_count_end(bd, saved);
 }
 
 /*
- * When a chunk is one leaf of the largest size (1 GiB chunks of 1 GiB
- * leaves), the whole chunks below the chunk at lo, in the same RAM range
- * and under the same parent table, cost no table once that chunk is
- * mapped: each is one entry of the parent, and one link if the parent is
- * live.  How many of them would fill_batch's per-chunk rules take after
- * that chunk?  Nothing stops them but the descriptor bounds and the
- * target (the budget pays for 0).  `ram`, `links` and `extents` are the
- * batch's figures once the chunk at lo is mapped (an upper bound for
- * links and extents when it is not mapped yet: then fewer may be taken
- * here, and the chunk-by-chunk loop decides the rest exactly).  The
- * chunks found are mapped by one pt_map — the batch is the same, chunk
- * for chunk, as one pt_map each.
+ * Cost and check, the first half of the one way a piece enters a batch
+ * (then piece_map): what it would take in table pages (*cost), and whether
+ * the batch can take it.  NULL if it can; else why not: the source cannot
+ * pay ("brk" or "budget") or the descriptor has no room left for a piece's
+ * worth of extents or links ("bounds": it stays bounded).
  */
-static uint64_t free_chunks_below(phys_addr_t root, bool live, uint64_t lo, uint64_t floor,
-				  uint64_t target, uint64_t ram, unsigned long links,
-				  unsigned long extents)
+static inline const char *piece_check(struct pt_builder *bd, phys_addr_t root, bool live,
+				      const struct piece *p, unsigned long budget,
+				      unsigned long *cost)
+{
+	const struct pt_batch *b = bd->batch;
+
+	*cost = piece_cost(bd, root, live, p);
+	if (*cost > budget)
+		return b->source == PT_SRC_BRK ? "brk" : "budget";
+	if (b->nr_extents + CHUNK_EXTENTS_ROOM > BATCH_EXTENTS_MAX ||
+	    b->nr_links + CHUNK_LINKS_ROOM > BATCH_LINKS_MAX)
+		return "bounds";
+	return NULL;
+}
+
+/*
+ * When a chunk [lo, hi) is one leaf of the largest size (1 GiB chunks of
+ * 1 GiB leaves), the whole chunks below it, in the same RAM range and
+ * under the same parent table, cost no table once it is mapped: each is
+ * one entry of the parent, and one link if the parent is live.  How many
+ * of them would fill_batch's per-chunk rules take after that chunk?
+ * Nothing stops them but the descriptor bounds and the target (the budget
+ * pays for 0).  `ram`, `links` and `extents` are the batch's figures once
+ * the chunk is mapped (`extents` an upper bound: then fewer may be taken
+ * here, and the chunk-by-chunk loop takes the rest).  The chunk and those
+ * found are mapped by one pt_map — the batch is the same, chunk for chunk,
+ * as one pt_map each.  Any other chunk takes none along: the loop maps the
+ * chunks below it one by one, the same batch.
+ */
+static uint64_t free_chunks_below(phys_addr_t root, bool live, uint64_t lo, uint64_t hi,
+				  uint64_t floor, uint64_t target, uint64_t ram,
+				  unsigned long links, unsigned long extents)
 {
 	uint64_t csize = level_size(chunk_level());
 	uint64_t pspan = level_size(chunk_level() + 1);
 	uint64_t s = 0, low, k, limit;
 	unsigned int i;
 
-	if (csize != level_size(mm.cfg.max_level) || (lo & (csize - 1)) || ram >= target ||
-	    extents + CHUNK_EXTENTS_ROOM > BATCH_EXTENTS_MAX)
+	if (csize != level_size(mm.cfg.max_level) || hi - lo != csize || (lo & (csize - 1)) ||
+	    ram >= target || extents + CHUNK_EXTENTS_ROOM > BATCH_EXTENTS_MAX)
 		return 0;
 	for (i = 0; i < mm.ram.nr; i++)         /* the RAM range of the chunk at lo */
 		if (mm.ram.e[i].start <= lo && lo < mm.ram.e[i].start + mm.ram.e[i].size)
@@ -213,69 +288,44 @@ static uint64_t free_chunks_below(phys_addr_t root, bool live, uint64_t lo, uint
 /*
  * Map chunks below mapped_lo into batch b while the source can pay for
  * them (budget pages) and the batch is below `target` bytes.  Returns the
- * number of chunks mapped.
+ * number of chunks mapped; the last chunk tried and its cost in *lo_out,
+ * *hi_out, *need_out.
  */
 static unsigned int fill_batch(struct pt_builder *bd, phys_addr_t root, bool live,
 			       uint64_t hi, uint64_t floor, unsigned long budget, uint64_t target,
 			       unsigned long *need_out, uint64_t *lo_out, uint64_t *hi_out)
 {
-	uint64_t top = hi, lo, chi;
+	struct pt_batch *b = bd->batch;
+	struct piece p = { .kind = PIECE_RAM };
+	uint64_t top = hi, k;
 	unsigned int n = 0;
+	const char *refused;
 
-	bd->batch->budget = budget;
-	bd->batch->stop = "end";
-	while (next_chunk(hi, floor, &lo, &chi)) {
-		unsigned long cost = chunk_cost(bd, root, live, lo, chi);
-
-		*need_out = cost;
-		*lo_out = lo;
-		*hi_out = chi;
-		if (cost > budget) {
-			bd->batch->stop = bd->batch->source == PT_SRC_BRK ? "brk" : "budget";
+	b->budget = budget;
+	b->stop = "end";
+	while (next_chunk(hi, floor, &p.lo, &p.hi)) {
+		*lo_out = p.lo;
+		*hi_out = p.hi;
+		refused = piece_check(bd, root, live, &p, budget, need_out);
+		if (refused) {
+			b->stop = refused;
 			break;
 		}
-		if (bd->batch->nr_extents + CHUNK_EXTENTS_ROOM > BATCH_EXTENTS_MAX ||
-		    bd->batch->nr_links + CHUNK_LINKS_ROOM > BATCH_LINKS_MAX) {
-			bd->batch->stop = "bounds";     /* keep the descriptor bounded */
-			break;
-		}
-		if (!bd->batch->pa_hi)
-			bd->batch->pa_hi = top;
-		budget -= cost;
-		if (chi - lo == level_size(mm.cfg.max_level)) {
-			/* a whole leaf: the free chunks below go with it (it adds
-			 * at most `cost` extents and one link) */
-			uint64_t k = free_chunks_below(root, live, lo, floor, target,
-						       bd->batch->ram_bytes + (chi - lo),
-						       bd->batch->nr_links + 1,
-						       bd->batch->nr_extents + cost);
-
-			lo -= k * (chi - lo);
-			n += k;
-			map_ram(bd, root, live, lo, chi);
-		} else {
-			map_ram(bd, root, live, lo, chi);
-			if (bd->batch->ram_bytes + (chi - lo) < target) {
-				uint64_t k = free_chunks_below(root, live, lo, floor, target,
-							       bd->batch->ram_bytes + (chi - lo),
-							       bd->batch->nr_links,
-							       bd->batch->nr_extents);
-
-				if (k) {
-					uint64_t run = k * level_size(chunk_level());
-
-					map_ram(bd, root, live, lo - run, lo);
-					lo -= run;
-					n += k;
-				}
-			}
-		}
-		bd->batch->pa_lo = lo;
-		bd->batch->ram_bytes += chi - lo;
-		hi = lo;
-		n++;
-		if (bd->batch->ram_bytes >= target) {
-			bd->batch->stop = "target";
+		budget -= *need_out;
+		if (!b->pa_hi)
+			b->pa_hi = top;
+		/* a whole leaf adds at most one link and `cost` extents */
+		k = free_chunks_below(root, live, p.lo, p.hi, floor, target,
+				      b->ram_bytes + (p.hi - p.lo), b->nr_links + 1,
+				      b->nr_extents + *need_out);
+		p.lo -= k * (p.hi - p.lo);
+		piece_map(bd, root, live, &p);
+		b->pa_lo = p.lo;
+		b->ram_bytes += p.hi - p.lo;
+		hi = p.lo;
+		n += 1 + k;
+		if (b->ram_bytes >= target) {
+			b->stop = "target";
 			break;
 		}
 	}
@@ -284,27 +334,15 @@ static unsigned int fill_batch(struct pt_builder *bd, phys_addr_t root, bool liv
 
 /* --------------------------------------------------------------- steps */
 
-static const pte_t image_flags[] = {
-	[IMG_TEXT] = PTE_P,
-	[IMG_RODATA] = PTE_P | PTE_NX,
-	[IMG_DATA] = PTE_P | PTE_RW | PTE_NX,
-	[IMG_GUARD] = 0,
-	[IMG_BRK] = PTE_P | PTE_RW | PTE_NX,
-};
-
-static pte_t nx_filter(pte_t f)
-{
-	return mm.cfg.nx ? f : f & ~PTE_NX;
-}
-
-/* Step 1: a new L4, the kernel image with 4 KiB pages, the fixmap's L1. */
+/* Step 1: a new L4, the kernel image with 4 KiB pages, the fixmap's L1.
+ * (brk's tables are one extent and link nothing: only brk can refuse.) */
 static void step1(struct pt_builder *bd)
 {
 	const struct mm_image *img = mm.image;
-	struct pending_child saved[PT_LEVELS + 1];
-	unsigned int i;
-
 	unsigned long leaves_before = bd->batch->leaves_at[1];
+	const struct piece fixmap = { .kind = PIECE_FIXMAP };
+	unsigned long before, need;
+	unsigned int i;
 
 	mm.root = batch_take_page(bd->batch, PT_LEVELS);
 	if (!mm.root)
@@ -312,19 +350,15 @@ static void step1(struct pt_builder *bd)
 		      img->brk_pages);
 	for (i = 0; i < img->nr_sec; i++) {
 		const struct image_section *s = &img->sec[i];
-		unsigned long before = bd->batch->nr_tables, need;
+		const struct piece p = { .kind = PIECE_SECTION, .sec = s };
 
 		if (s->kind == IMG_GUARD)
 			continue;
-		pt_count_begin(bd, saved);
-		pt_map(bd, mm.root, false, s->va, s->va_end - s->va, s->va - KERNEL_VMA, 1,
-		       nx_filter(image_flags[s->kind]));
-		need = pt_count_end(bd, saved);
-		if (need > brk_pages_left())
+		before = bd->batch->nr_tables;
+		if (piece_check(bd, mm.root, false, &p, brk_pages_left(), &need))
 			panic("brk exhausted: step 1 needs %lu more pages to map %s, %lu of %lu left",
 			      need, s->name, brk_pages_left(), img->brk_pages);
-		pt_map(bd, mm.root, false, s->va, s->va_end - s->va, s->va - KERNEL_VMA, 1,
-		       nx_filter(image_flags[s->kind]));
+		piece_map(bd, mm.root, false, &p);
 		trace("step1 id=0 what=%s va=[0x%016lx-0x%016lx] pa=[mem 0x%010lx-0x%010lx] page=4k perm=%s%s%s tables_new=%lu",
 		      s->name, (unsigned long)s->va, (unsigned long)(s->va_end - 1),
 		      (unsigned long)(s->va - KERNEL_VMA), (unsigned long)(s->va_end - 1 - KERNEL_VMA),
@@ -333,23 +367,15 @@ static void step1(struct pt_builder *bd)
 		      bd->batch->nr_tables - before);
 	}
 	bd->batch->image_leaves = bd->batch->leaves_at[1] - leaves_before;
-	{
-		unsigned long before = bd->batch->nr_tables;
-
-		unsigned long need;
-
-		pt_count_begin(bd, saved);
-		pt_ensure_table(bd, mm.root, false, FIXMAP_BASE, 1);
-		need = pt_count_end(bd, saved);
-		if (need > brk_pages_left())
-			panic("brk exhausted: step 1 needs %lu more pages for the fixmap, %lu of %lu left",
-			      need, brk_pages_left(), img->brk_pages);
-		pt_ensure_table(bd, mm.root, false, FIXMAP_BASE, 1);
-		trace("step1 id=0 what=fixmap va=[0x%016lx-0x%016lx] tables_new=%lu",
-		      (unsigned long)FIXMAP_BASE,
-		      (unsigned long)(FIXMAP_BASE + FIXMAP_SLOTS * PAGE_SIZE - 1),
-		      bd->batch->nr_tables - before);
-	}
+	before = bd->batch->nr_tables;
+	if (piece_check(bd, mm.root, false, &fixmap, brk_pages_left(), &need))
+		panic("brk exhausted: step 1 needs %lu more pages for the fixmap, %lu of %lu left",
+		      need, brk_pages_left(), img->brk_pages);
+	piece_map(bd, mm.root, false, &fixmap);
+	trace("step1 id=0 what=fixmap va=[0x%016lx-0x%016lx] tables_new=%lu",
+	      (unsigned long)FIXMAP_BASE,
+	      (unsigned long)(FIXMAP_BASE + FIXMAP_SLOTS * PAGE_SIZE - 1),
+	      bd->batch->nr_tables - before);
 }
 
 /* Step 2: the topmost RAM, downward, while brk pays for it. */
@@ -385,9 +411,7 @@ static bool step5(struct pt_builder *bd, struct pt_batch *b)
 
 	if (!next_chunk(from, floor, &lo, &unused))
 		return false;
-	batch_start(b, 5, PT_SRC_RAM);
-	memset(bd->pending, 0, sizeof(bd->pending));
-	bd->batch = b;
+	batch_begin(bd, b, PT_SRC_RAM);
 	budget = free_pages_between(mm.mapped_lo, ram_cursor);
 	budget = budget > mm.cfg.hook_reserve_pages ? budget - mm.cfg.hook_reserve_pages : 0;
 	target = mm.ram_mapped << BATCH_GROWTH_SHIFT;
@@ -415,7 +439,7 @@ void mm_init(const struct mm_config *cfg, const struct mm_image *image,
 	     unsigned int nr_boot_data)
 {
 	static struct pt_batch batch;
-	struct pt_builder bd = { .batch = &batch };
+	struct pt_builder bd;
 	unsigned int i;
 
 	memset(&mm, 0, sizeof(mm));
@@ -468,7 +492,7 @@ void mm_init(const struct mm_config *cfg, const struct mm_image *image,
 		      (unsigned long)mm.reserved[i].start,
 		      (unsigned long)(mm.reserved[i].end - 1), mm.reserved_why[i]);
 
-	batch_start(&batch, 1, PT_SRC_BRK);
+	batch_begin(&bd, &batch, PT_SRC_BRK);
 	step1(&bd);                                     /* 1: image from brk */
 	step2(&bd);                                     /* 2: top of RAM from brk */
 	batch_built(&batch);                            /* 3: hook */

@@ -27,7 +27,10 @@ phys_addr_t ram_alloc_page_below(uint64_t limit);  /* the same, below limit */
 /* Give a page (writable again in every mapping) back to ram_alloc_page;
  * false if the list is full. */
 bool page_free(phys_addr_t pa);
-void batch_start(struct pt_batch *b, unsigned int step, enum pt_source src);
+struct pt_builder;
+/* Every batch starts here: b empty (the next id, its pages from src), and bd
+ * a fresh builder that fills it.  batch_finish adds b to the totals. */
+void batch_begin(struct pt_builder *bd, struct pt_batch *b, enum pt_source src);
 void batch_finish(struct pt_batch *b);
 
 /* Where mm reaches a table page: brk pages through the image, others
@@ -66,6 +69,10 @@ void pt_map(struct pt_builder *bd, phys_addr_t root, bool root_live, uint64_t va
  * L3, design §8): [va, va+size) must lie in that table's span. */
 void pt_map_below(struct pt_builder *bd, phys_addr_t table, bool live, unsigned int level,
 		  uint64_t va, uint64_t size, phys_addr_t pa, unsigned int max_level, pte_t flags);
+/* The leaf for va under `table` (of `level`; pt_lookup's walk from any
+ * table), 0 if none; its level and slot where asked. */
+pte_t pt_lookup_below(phys_addr_t table, unsigned int level, uint64_t va,
+		      unsigned int *leaf_level, pte_t **slot);
 /* Clear the leaf for va under `table` (of `level`) through write_pte; returns
  * the old entry (0 if nothing was mapped).  The caller flushes. */
 pte_t pt_unmap_below(phys_addr_t table, unsigned int level, uint64_t va);
@@ -127,5 +134,9 @@ void trace_begin(uint64_t chunk, unsigned int growth_shift, uint64_t batch_min,
 		 unsigned long hook_reserve, uint64_t start);
 void trace_batch(const struct pt_batch *b);
 void trace_hook(const struct pt_batch *b);
+/* A batch's table pages as "0xA-0xB,0xC-0xD" ("" if none; cut short past
+ * the first few), for the per-CPU and address-space records. */
+#define TRACE_EXTENTS_LEN 160
+void trace_extents(const struct pt_batch *b, char *buf, size_t size);
 
 #endif /* MM_INTERNAL_H */

@@ -10,26 +10,31 @@ pte_t *pt_page(phys_addr_t pa)
 	return pt_virt(pa);
 }
 
-pte_t pt_lookup(uint64_t va, unsigned int *level, pte_t **slot)
+pte_t pt_lookup_below(phys_addr_t table, unsigned int level, uint64_t va,
+		      unsigned int *leaf_level, pte_t **slot)
 {
-	phys_addr_t t = mm.root;
 	unsigned int l;
 
-	for (l = PT_LEVELS; l >= 1; l--) {
-		pte_t *p = pt_virt(t) + pt_index(va, l);
+	for (l = level; l >= 1; l--) {
+		pte_t *p = pt_virt(table) + pt_index(va, l);
 
 		if (!pte_present(*p))
 			return 0;
 		if (pte_is_leaf(*p, l)) {
-			if (level)
-				*level = l;
+			if (leaf_level)
+				*leaf_level = l;
 			if (slot)
 				*slot = p;
 			return *p;
 		}
-		t = pte_phys(*p);
+		table = pte_phys(*p);
 	}
 	return 0;
+}
+
+pte_t pt_lookup(uint64_t va, unsigned int *level, pte_t **slot)
+{
+	return pt_lookup_below(mm.root, PT_LEVELS, va, level, slot);
 }
 
 void fixmap_set(unsigned int slot, phys_addr_t pa, bool writable)

@@ -15,7 +15,6 @@
  * with the first AP's stacks, which are mapped before any AP L4 is built.
  */
 #include <kernel/panic.h>
-#include <kernel/printk.h>
 #include <lib/string.h>
 #include <mm/percpu.h>
 #include <paravirt/ops.h>
@@ -38,25 +37,11 @@ phys_addr_t percpu_data_page(void)
 	return pa;
 }
 
-static void begin(struct pt_builder *bd, struct pt_batch *b)
-{
-	batch_start(b, 8, PT_SRC_RAM);
-	memset(bd->pending, 0, sizeof(bd->pending));
-	bd->batch = b;
-	bd->count_only = false;
-}
-
 static void trace_percpu_batch(const struct pt_batch *b, const char *what, unsigned int cpu)
 {
-	char ext[160];
-	unsigned int i;
-	int n = 0;
+	char ext[TRACE_EXTENTS_LEN];
 
-	ext[0] = '\0';
-	for (i = 0; i < b->nr_extents && n < (int)sizeof(ext) - 40; i++)
-		n += snprintf(ext + n, sizeof(ext) - n, "%s0x%010lx-0x%010lx", i ? "," : "",
-			      (unsigned long)b->extents[i].start,
-			      (unsigned long)(b->extents[i].end - 1));
+	trace_extents(b, ext, sizeof(ext));
 	trace("percpu_batch id=%u cpu=%u what=%s tables=%lu l4=%lu l3=%lu l2=%lu l1=%lu pa=[%s] links=%u hook=%s result=%s ro_entries=%lu splits=%lu",
 	      b->id, cpu, what, b->nr_tables, b->tables_at[4], b->tables_at[3], b->tables_at[2],
 	      b->tables_at[1], ext[0] ? ext : "none", b->nr_links, b->hook_action,
@@ -98,7 +83,7 @@ void percpu_boot_cpu(struct percpu_tables *t)
 	memset(t, 0, sizeof(*t));
 	t->root = mm.root;
 	t->globaldata = percpu_data_page();
-	begin(&bd, &b);
+	batch_begin(&bd, &b, PT_SRC_RAM);
 	pt_map(&bd, mm.root, true, GLOBALDATA_BASE, PAGE_SIZE, t->globaldata, 1,
 	       data_flags(true));
 	hook_and_link(&b, "globaldata", 0);
@@ -120,7 +105,7 @@ void percpu_stacks(struct percpu_tables *t, unsigned int id)
 		panic("cpu %u: beyond MAX_CPUS (%d)", id, MAX_CPUS);
 	for (i = 0; i < CPU_DATA_PAGES; i++)
 		t->data_pa[i] = percpu_data_page();
-	begin(&bd, &b);
+	batch_begin(&bd, &b, PT_SRC_RAM);
 	/* top down, as the builder wants */
 	for (i = CPU_IST_PAGES - 1; i >= 0; i--)
 		pt_map(&bd, mm.root, true, ist + i * PAGE_SIZE, PAGE_SIZE,
@@ -143,7 +128,7 @@ void percpu_build_root(struct percpu_tables *t, unsigned int id, phys_addr_t tra
 	unsigned int i;
 
 	t->globaldata = percpu_data_page();
-	begin(&bd, &b);
+	batch_begin(&bd, &b, PT_SRC_RAM);
 	t->root = batch_take_page_below(&b, PT_LEVELS, root_limit);
 	if (!t->root)
 		panic("cpu %u: no free mapped page below 0x%lx for its L4", id,
@@ -183,7 +168,7 @@ phys_addr_t kmap_map_page(uint64_t va, phys_addr_t pa, bool writable)
 
 	if (!pa)
 		pa = percpu_data_page();
-	begin(&bd, &b);
+	batch_begin(&bd, &b, PT_SRC_RAM);
 	pt_map(&bd, mm.root, true, va, PAGE_SIZE, pa, 1, data_flags(writable));
 	hook_and_link(&b, "kmap", 0);
 	return pa;
@@ -208,26 +193,6 @@ struct pc_check {
 };
 
 #define bad(c, ...) violation_add(&(c)->vs, __VA_ARGS__)
-
-/* The leaf for va under root (0 if none). */
-static pte_t lookup_in(phys_addr_t root, uint64_t va, unsigned int *level)
-{
-	phys_addr_t t = root;
-	unsigned int l;
-
-	for (l = PT_LEVELS; l >= 1; l--) {
-		pte_t e = pt_virt(t)[pt_index(va, l)];
-
-		if (!pte_present(e))
-			return 0;
-		if (pte_is_leaf(e, l)) {
-			*level = l;
-			return e;
-		}
-		t = pte_phys(e);
-	}
-	return 0;
-}
 
 static void check_ro(struct pc_check *c, unsigned int cpu, phys_addr_t pa, unsigned int level)
 {
@@ -270,7 +235,7 @@ unsigned long percpu_check(struct percpu_tables *const *t, unsigned int n, bool 
 			    pte_phys(((const pte_t *)pt_virt(t[j]->root))[GLOBALDATA_SLOT]))
 				bad(&c, "cpus %u and %u share their globaldata L3 0x%010lx", j, i,
 				    (unsigned long)pte_phys(l4[GLOBALDATA_SLOT]));
-		e = lookup_in(t[i]->root, GLOBALDATA_BASE, &level);
+		e = pt_lookup_below(t[i]->root, PT_LEVELS, GLOBALDATA_BASE, &level, NULL);
 		if (!pte_present(e) || level != 1 || pte_phys(e) != t[i]->globaldata)
 			bad(&c, "cpu %u: globaldata va maps 0x%016lx, want its page 0x%010lx", i,
 			    (unsigned long)e, (unsigned long)t[i]->globaldata);

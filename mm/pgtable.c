@@ -198,14 +198,14 @@ static void map_in(struct pt_builder *bd, phys_addr_t table, bool live, unsigned
 	}
 }
 
-/* The checks both entries to the mapper make; returns the VA cut to 48 bits
- * (the index arithmetic ignores the sign bits). */
+/* The checks both entries to the mapper make; returns the VA without its
+ * sign bits (va_strip_sign), as the mapper's arithmetic wants it. */
 static uint64_t map_args(const char *func, uint64_t va, uint64_t size, phys_addr_t pa)
 {
 	if ((va | size | pa) & (PAGE_SIZE - 1))
 		panic_at(func, "unaligned range va 0x%lx size 0x%lx pa 0x%lx", (unsigned long)va,
 		      (unsigned long)size, (unsigned long)pa);
-	return va & ((1ULL << 48) - 1);
+	return va_strip_sign(va);
 }
 
 void pt_map(struct pt_builder *bd, phys_addr_t root, bool root_live, uint64_t va,
@@ -233,22 +233,12 @@ void pt_map_below(struct pt_builder *bd, phys_addr_t table, bool live, unsigned 
 
 pte_t pt_unmap_below(phys_addr_t table, unsigned int level, uint64_t va)
 {
-	unsigned int l;
+	pte_t *slot;
+	pte_t e = pt_lookup_below(table, level, va, NULL, &slot);
 
-	va &= (1ULL << 48) - 1;
-	for (l = level; l >= 1; l--) {
-		pte_t *p = pt_virt(table) + pt_index(va, l);
-		pte_t e = *p;
-
-		if (!pte_present(e))
-			return 0;
-		if (pte_is_leaf(e, l)) {
-			write_pte(p, 0);
-			return e;
-		}
-		table = pte_phys(e);
-	}
-	return 0;
+	if (pte_present(e))
+		write_pte(slot, 0);
+	return e;
 }
 
 void pt_ensure_table(struct pt_builder *bd, phys_addr_t root, bool root_live,
@@ -258,7 +248,7 @@ void pt_ensure_table(struct pt_builder *bd, phys_addr_t root, bool root_live,
 	bool live = root_live;
 	unsigned int l;
 
-	va &= (1ULL << 48) - 1;
+	va = va_strip_sign(va);
 	for (l = PT_LEVELS; l > level; l--) {
 		pte_t *p = t ? pt_virt(t) : NULL;
 		t = descend(bd, p, pt_index(va, l), live, l, va & ~(level_size(l) - 1), 0, &live);
@@ -272,7 +262,7 @@ unsigned long pt_count_whole(struct pt_builder *bd, phys_addr_t root, uint64_t v
 	phys_addr_t t = root;
 	unsigned int l;
 
-	va &= (1ULL << 48) - 1;
+	va = va_strip_sign(va);
 	for (l = PT_LEVELS; l > level; l--) {
 		pte_t e = pt_virt(t)[pt_index(va, l)];
 		const struct pending_child *pc = &bd->pending[l - 1];
@@ -296,7 +286,7 @@ bool pt_table_live(phys_addr_t root, bool root_live, uint64_t va, unsigned int l
 
 	if (!root_live)
 		return false;
-	va &= (1ULL << 48) - 1;
+	va = va_strip_sign(va);
 	for (l = PT_LEVELS; l > level; l--) {
 		pte_t e = pt_virt(t)[pt_index(va, l)];
 

@@ -331,6 +331,18 @@ void trace_hook(const struct pt_batch *b)
 		      (unsigned long)((b->extents[i].end - b->extents[i].start) / PAGE_SIZE));
 }
 
+void trace_extents(const struct pt_batch *b, char *buf, size_t size)
+{
+	unsigned int i;
+	int n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < b->nr_extents && n < (int)size - 40; i++)
+		n += snprintf(buf + n, size - n, "%s0x%010lx-0x%010lx", i ? "," : "",
+			      (unsigned long)b->extents[i].start,
+			      (unsigned long)(b->extents[i].end - 1));
+}
+
 void trace_selfcheck(const struct mm_check_result *r, bool tables_ro)
 {
 	trace("selfcheck violations=%lu tables=%lu direct_bytes=%llu direct_leaves=%lu image_leaves=%lu fixmap_leaves=%lu ro_tables_checked=%lu tables_ro=%s",

@@ -9,7 +9,6 @@
  * its own L4 (through write_pte), which is the address-space switch.
  */
 #include <kernel/panic.h>
-#include <kernel/printk.h>
 #include <lib/string.h>
 #include <mm/uspace.h>
 #include <paravirt/ops.h>
@@ -29,17 +28,13 @@ void uspace_build(struct uspace *as, const char *name, const struct uspace_page 
 {
 	static struct pt_batch b;
 	struct pt_builder bd;
-	char ext[160];
+	char ext[TRACE_EXTENTS_LEN];
 	unsigned int i, l;
-	int len = 0;
 
 	memset(as, 0, sizeof(*as));
 	as->name = name;
 	as->id = ++nr_spaces;
-	batch_start(&b, 8, PT_SRC_RAM);
-	memset(bd.pending, 0, sizeof(bd.pending));
-	bd.batch = &b;
-	bd.count_only = false;
+	batch_begin(&bd, &b, PT_SRC_RAM);
 	as->l3 = batch_take_page(&b, USER_LEVEL);
 	if (!as->l3)
 		panic("%s: no free mapped page for its L3", name);
@@ -67,11 +62,7 @@ void uspace_build(struct uspace *as, const char *name, const struct uspace_page 
 	as->hook_result = b.hook_result;
 	as->hook_ro_entries = b.hook_ro_entries;
 	as->hook_splits = b.hook_splits;
-	ext[0] = '\0';
-	for (i = 0; i < b.nr_extents && len < (int)sizeof(ext) - 40; i++)
-		len += snprintf(ext + len, sizeof(ext) - len, "%s0x%010lx-0x%010lx", i ? "," : "",
-				(unsigned long)b.extents[i].start,
-				(unsigned long)(b.extents[i].end - 1));
+	trace_extents(&b, ext, sizeof(ext));
 	trace("uspace id=%u as=%u name=%s l3=0x%010lx tables=%lu l3s=%lu l2=%lu l1=%lu src=ram pa=[%s] pages=%lu hook=%s result=%s ro_entries=%lu splits=%lu split_tables=%lu",
 	      b.id, as->id, name, (unsigned long)as->l3, b.nr_tables, b.tables_at[3],
 	      b.tables_at[2], b.tables_at[1], ext, as->pages, b.hook_action, b.hook_result,
@@ -86,21 +77,9 @@ pte_t uspace_l4e(const struct uspace *as)
 
 pte_t uspace_lookup(const struct uspace *as, uint64_t va)
 {
-	phys_addr_t t = as->l3;
-	unsigned int l;
-
-	if (!t || va >= USER_TOP)
+	if (!as->l3 || va >= USER_TOP)
 		return 0;
-	for (l = USER_LEVEL; l >= 1; l--) {
-		pte_t e = pt_virt(t)[pt_index(va, l)];
-
-		if (!pte_present(e))
-			return 0;
-		if (pte_is_leaf(e, l))
-			return e;
-		t = pte_phys(e);
-	}
-	return 0;
+	return pt_lookup_below(as->l3, USER_LEVEL, va, NULL, NULL);
 }
 
 pte_t uspace_unmap(struct uspace *as, uint64_t va)

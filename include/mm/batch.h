@@ -35,8 +35,7 @@ struct pt_link {
 
 struct pt_batch {
 	unsigned int id;
-	unsigned int step;              /* 1 for batch 0 (steps 1+2), else 5 */
-	enum pt_source source;
+	enum pt_source source;          /* brk for batch 0 (steps 1-2), else RAM */
 
 	/* Table pages of this batch, as PA extents (pages are handed out
 	 * downward, so there are few). */

@@ -75,10 +75,24 @@ static inline bool pte_is_leaf(pte_t e, unsigned int level)
 	return level == 1 || (e & PTE_PS);
 }
 
-/* Sign-extend bit 47: the canonical form of a VA. */
+/*
+ * The VA bits the tables translate: 48 with four levels.  A VA is canonical
+ * when bits 63..VA_BITS-1 are all equal (the upper bits are a sign
+ * extension).  The tables' own arithmetic (indices, spans, a range's end)
+ * works on the VA without them; messages and visitors show it canonical.
+ */
+#define VA_BITS         (PAGE_SHIFT + 9 * PT_LEVELS)
+
+/* Sign-extend bit VA_BITS-1: the canonical form of a VA. */
 static inline uint64_t va_canonical(uint64_t va)
 {
-	return (uint64_t)((int64_t)(va << 16) >> 16);
+	return (uint64_t)((int64_t)(va << (64 - VA_BITS)) >> (64 - VA_BITS));
+}
+
+/* The other way: the VA with its sign-extension bits cleared. */
+static inline uint64_t va_strip_sign(uint64_t va)
+{
+	return va & ((1ULL << VA_BITS) - 1);
 }
 
 static inline const char *page_size_name(unsigned int level)
