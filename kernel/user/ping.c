@@ -66,11 +66,8 @@ void umain(unsigned long mode)
 		cpu = (unsigned long)u_yield();
 		for (i = 0; i < WORDS; i++)
 			if (sig[i] != want(i, round)) {
-				ul_s(&l, "ping: round ");
-				ul_u(&l, round, 10);
-				ul_s(&l, " on cpu ");
-				ul_u(&l, cpu, 10);
-				ul_s(&l, ": word ");
+				ul_round(&l, "ping", round, " on", cpu);
+				ul_s(&l, "word ");
 				ul_u(&l, i, 10);
 				ul_s(&l, " at ");
 				ul_u(&l, (uintptr_t)&sig[i], 16);
@@ -81,11 +78,8 @@ void umain(unsigned long mode)
 				ul_put(&l);
 				u_exit(1, (const void *)sig);
 			}
-		ul_s(&l, "ping: round ");
-		ul_u(&l, round, 10);
-		ul_s(&l, " back on cpu ");
-		ul_u(&l, cpu, 10);
-		ul_s(&l, ": its 512 words at ");
+		ul_round(&l, "ping", round, " back on", cpu);
+		ul_s(&l, "its 512 words at ");
 		ul_u(&l, (uintptr_t)sig, 16);
 		ul_s(&l, " are its own");
 		ul_put(&l);

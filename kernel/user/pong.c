@@ -39,11 +39,8 @@ void umain(unsigned long mode)
 		fill(stack_copy, round);
 		cpu = (unsigned long)u_yield();
 		if (sig[0] != TAG || !same((volatile char *)&sig[1], stack_copy)) {
-			ul_s(&l, "pong: round ");
-			ul_u(&l, round, 10);
-			ul_s(&l, " on cpu ");
-			ul_u(&l, cpu, 10);
-			ul_s(&l, ": its page at ");
+			ul_round(&l, "pong", round, " on", cpu);
+			ul_s(&l, "its page at ");
 			ul_u(&l, (uintptr_t)sig, 16);
 			ul_s(&l, " holds ");
 			ul_u(&l, sig[0], 16);
@@ -51,11 +48,8 @@ void umain(unsigned long mode)
 			ul_put(&l);
 			u_exit(1, (const void *)sig);
 		}
-		ul_s(&l, "pong: round ");
-		ul_u(&l, round, 10);
-		ul_s(&l, " back on cpu ");
-		ul_u(&l, cpu, 10);
-		ul_s(&l, ": \"");
+		ul_round(&l, "pong", round, " back on", cpu);
+		ul_s(&l, "\"");
 		ul_s(&l, (const char *)&sig[1]);
 		ul_s(&l, "\" at ");
 		ul_u(&l, (uintptr_t)sig, 16);

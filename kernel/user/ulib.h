@@ -83,6 +83,20 @@ static inline void ul_put(struct uline *l)
 	l->n = 0;
 }
 
+/* The start of a program's report on a round: "<who>: round <round><how>
+ * cpu <cpu>: " (how: " on", " back on"). */
+static inline void ul_round(struct uline *l, const char *who, unsigned long round,
+			    const char *how, unsigned long cpu)
+{
+	ul_s(l, who);
+	ul_s(l, ": round ");
+	ul_u(l, round, 10);
+	ul_s(l, how);
+	ul_s(l, " cpu ");
+	ul_u(l, cpu, 10);
+	ul_s(l, ": ");
+}
+
 /* The bad accesses of selftest=user-*, made after the first yield. */
 #define UMODE_NONE      0
 #define UMODE_KERNEL    1       /* read the kernel image */
