@@ -59,6 +59,7 @@ sys.path.insert(0, str(REPO / "tests" / "boot"))
 sys.path.insert(0, str(HERE))
 import checktrace  # noqa: E402
 import linux  # noqa: E402
+from mdtable import md_table  # noqa: E402
 
 QEMU = "qemu-system-x86_64"
 CPU = {"4k": "qemu64,pse=off", "2m": "qemu64", "1g": "max,la57=off"}
@@ -253,17 +254,18 @@ def smp_section(smp):
          "pages) and the kmap tables are not per CPU.", "",
          "All APs are kicked in one pass (docs/smp.md); **records taken** = first INIT to the "
          "APs taking their trampoline records (`ap_start_tsc=`, stamped by each AP); "
-         "**before** = one AP at a time with the 10 ms INIT wait (8799eec).", "",
-         "| -smp | before | bring-up instructions | records taken | per AP | table pages per CPU |",
-         "|---:|---:|---:|---:|---|---|"]
+         "**before** = one AP at a time with the 10 ms INIT wait (8799eec).", ""]
+    rows = []
     for r in smp:
         before = n(SMP_BEFORE[r["n"]]) if r["n"] in SMP_BEFORE else "—"
         if r["error"]:
-            L.append("| %d | %s | — | — | — | %s |" % (r["n"], before, r["error"]))
+            rows.append((r["n"], before, "—", "—", "—", r["error"]))
         else:
-            L.append("| %d | %s | %s | %s | %s | %s |" % (r["n"], before, n(r["tsc"]), r["start"],
-                     " ".join(n(u) for u in r["up"][1:]) or "—",
-                     " ".join(map(str, r["tables"]))))
+            rows.append((r["n"], before, n(r["tsc"]), r["start"],
+                         " ".join(n(u) for u in r["up"][1:]) or "—",
+                         " ".join(map(str, r["tables"]))))
+    L += md_table([("-smp", "r"), ("before", "r"), ("bring-up instructions", "r"),
+                   ("records taken", "r"), ("per AP", "l"), ("table pages per CPU", "l")], rows)
     L.append("")
     return L
 
@@ -275,37 +277,41 @@ def n(v):
 
 
 def versus_table(pairs):
-    lines = ["| RAM | page | `-cpu` | topdown `mm_init` | Linux `init_mem_mapping` "
-             "| Linux ÷ topdown | topdown per leaf | topdown direct leaves |",
-             "|---|---|---|---:|---:|---:|---:|---:|"]
+    rows = []
     for t, l in pairs:
         cpu = "`%s`" % CPU[t["maxpage"]]
-        td = n(t["insns"]) if not t["error"] else "error: " + t["error"].replace("|", "\\|")
+        td = n(t["insns"]) if not t["error"] else "error: " + t["error"]
         if l is None:
             lx, ratio = "—", "—"
         elif l["error"]:
-            lx, ratio = "error: " + l["error"].replace("|", "\\|"), "—"
+            lx, ratio = "error: " + l["error"], "—"
         else:
             lx = n(l["insns"])
             ratio = ("%.2f×" if l["insns"] < 10 * t["insns"] else "%.1f×") % (
                 l["insns"] / t["insns"]) if not t["error"] else "—"
         per = "%.1f" % (t["insns"] / t["leaves"]) if not t["error"] else "—"
         leaves = n(t["leaves"]) if not t["error"] else "—"
-        lines.append("| %s | %s | %s | %s | %s | %s | %s | %s |"
-                     % (t["size"], t["maxpage"], cpu, td, lx, ratio, per, leaves))
-    return lines
+        rows.append((t["size"], t["maxpage"], cpu, td, lx, ratio, per, leaves))
+    return md_table([("RAM", "l"), ("page", "l"), ("`-cpu`", "l"), ("topdown `mm_init`", "r"),
+                     ("Linux `init_mem_mapping`", "r"), ("Linux ÷ topdown", "r"),
+                     ("topdown per leaf", "r"), ("topdown direct leaves", "r")], rows)
+
+
+MATRIX_COLUMNS = [("RAM", "l"), ("page", "l"), ("tables", "r"), ("min", "r"), ("extra", "r"),
+                  ("L4/L3/L2/L1", "l"), ("brk", "l"), ("batches", "r"), ("hook calls", "r"),
+                  ("mm_init", "r"), ("per leaf", "r"), ("TSC", "r"), ("wall s", "r"),
+                  ("trace", "l")]
 
 
 def matrix_row(r):
     if r["error"]:
-        return "| %s | %s | — | — | — | — | — | — | — | — | — | — | %.1f | %s |" % (
-            r["size"], r["maxpage"], r["wall"], r["error"].replace("|", "\\|"))
+        return (r["size"], r["maxpage"]) + ("—",) * 10 + ("%.1f" % r["wall"], r["error"])
     extra = r["tables"] - r["min"]
-    return ("| %s | %s | %d | %d | %s | %d/%d/%d/%d | %d/%d | %d | %d | %s | %.1f | %s | %.1f | %s |"
-            % (r["size"], r["maxpage"], r["tables"], r["min"], "+%d" % extra if extra else "0",
-               r["l4"], r["l3"], r["l2"], r["l1"], r["brk_used"], r["brk_reserved"], r["batches"],
-               r["hook_calls"], n(r["insns"]), r["insns"] / r["leaves"], n(r["tsc"]), r["wall"],
-               r["check"]))
+    return (r["size"], r["maxpage"], r["tables"], r["min"], "+%d" % extra if extra else "0",
+            "%d/%d/%d/%d" % (r["l4"], r["l3"], r["l2"], r["l1"]),
+            "%d/%d" % (r["brk_used"], r["brk_reserved"]), r["batches"], r["hook_calls"],
+            n(r["insns"]), "%.1f" % (r["insns"] / r["leaves"]), n(r["tsc"]), "%.1f" % r["wall"],
+            r["check"])
 
 
 def goal_lines(pairs, matrix):
@@ -495,10 +501,7 @@ def main():
                  "seconds for the whole QEMU run; **trace** = tools/tracecmp on the whole trace "
                  "(tests/boot/checktrace.py).")
         L.append("")
-        L.append("| RAM | page | tables | min | extra | L4/L3/L2/L1 | brk | batches | hook calls "
-                 "| mm_init | per leaf | TSC | wall s | trace |")
-        L.append("|---|---|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---|")
-        L += [matrix_row(results[("topdown",) + c]) for c in matrix]
+        L += md_table(MATRIX_COLUMNS, [matrix_row(results[("topdown",) + c]) for c in matrix])
         L.append("")
         if skipped:
             L.append("Not run: %s — 4 KiB leaves need one 4 KiB L1 per 2 MiB of RAM "

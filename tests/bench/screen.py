@@ -29,6 +29,8 @@ import sys
 import time
 from pathlib import Path
 
+from mdtable import md_table
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 QEMU = "qemu-system-x86_64"
@@ -117,18 +119,19 @@ def main():
              "printing included); `screen` = the part of them spent painting the screen "
              "(counted by the console multiplexer around the screen console, replay of the "
              "early log included); `kmain - screen` = the same boot without the screen; "
-             "`mm_init` = the page-table setup alone.", "",
-             "| configuration | kmain | screen | kmain - screen | screen share | mm_init | screen |",
-             "|---|---:|---:|---:|---:|---:|---|"]
+             "`mm_init` = the page-table setup alone.", ""]
+    table = []
     for r in rows:
         if r["error"]:
-            lines.append("| %s | %s | | | | | |" % (r["name"], r["error"]))
+            table.append((r["name"], r["error"]))
             continue
         desc = "; ".join(re.sub(r"^screen: ", "", l) for l in r["screen_lines"][:2])
         desc = re.sub(r", (setup and )?replay took \d+ tsc", "", desc)
-        lines.append("| %s | %d | %d | %d | %.1f%% | %d | %s |" % (
-            r["name"], r["kmain"], r["screen"], r["kmain"] - r["screen"],
-            100.0 * r["screen"] / r["kmain"], r["mm"], desc))
+        table.append((r["name"], r["kmain"], r["screen"], r["kmain"] - r["screen"],
+                      "%.1f%%" % (100.0 * r["screen"] / r["kmain"]), r["mm"], desc))
+    lines += md_table([("configuration", "l"), ("kmain", "r"), ("screen", "r"),
+                       ("kmain - screen", "r"), ("screen share", "r"), ("mm_init", "r"),
+                       ("screen", "l")], table)
     lines += ["", "Deterministic: %s (%s run twice: %s)" % (
         "yes" if det else "NO", CONFIGS[0][0],
         "same counts" if det else "counts differ or a run failed"), "", "Commands:", ""]

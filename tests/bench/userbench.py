@@ -20,6 +20,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from mdtable import md_table
+
 QEMU = "qemu-system-x86_64"
 CONFIGS = [("1cpu", "1"), ("2cpu", "2"), ("4cpu", "4")]
 LINE = re.compile(r"^bench: user_switches=(\d+) user_switch_insns_avg=(\d+) min=(\d+) max=(\d+) rdtsc_pair=(\d+) ", re.M)
@@ -69,10 +71,10 @@ def main():
           "A switch = `write_pte` of slot 0 in the running CPU's own L4 + `flush_tlb_user` "
           "(CR3 reload natively); guest instructions under `-icount shift=0,sleep=off`, "
           "measured between two `lfence; rdtsc` (the last column: the same pair around nothing); "
-          "every configuration ran twice with the same result.", "",
-          "| config | -smp | switches | instructions per switch (avg) | min | max | empty rdtsc pair |",
-          "|---|---:|---:|---:|---:|---:|---:|"]
-    md += ["| %s | %s | %d | %d | %d | %d | %d |" % r for r in rows]
+          "every configuration ran twice with the same result.", ""]
+    md += md_table([("config", "l"), ("-smp", "r"), ("switches", "r"),
+                    ("instructions per switch (avg)", "r"), ("min", "r"), ("max", "r"),
+                    ("empty rdtsc pair", "r")], rows)
     md += ["", "Commands:", ""] + ["    " + c for c in cmds] + [""]
     (out / "user.md").write_text("\n".join(md))
     print("userbench: wrote %s" % (out / "user.md"))

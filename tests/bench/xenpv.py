@@ -32,6 +32,8 @@ import sys
 import time
 from pathlib import Path
 
+from mdtable import md_table
+
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "xen"))
 import xentrace  # noqa: E402  (tests/xen/xentrace.py)
@@ -138,13 +140,12 @@ def main():
           "xen_start_kernel's switch to its own tables, xen_memory_setup, init_mem_mapping and "
           "xen_pagetable_init). \"after\" = what Linux sends from there to its `VCPUOP_register_vcpu_info`",
           "- deterministic counts, not timings", ""]
-    head = "| RAM | guest | window | " + " | ".join(h for _, h in COLS) + " | tables (l4/l3/l2/l1) | command |"
-    md += [head, "|" + "---|" * 3 + "---:|" * len(COLS) + "---|---|"]
+    table = []
     for r in rows:
         for kind in ("topdown", "linux"):
             if kind not in r:
-                md.append("| %d MiB | %s | %s |%s | | `%s` |" % (r["mib"], kind, r["error"].get(kind, "?"),
-                                                                 " |" * len(COLS), r["cmd"]))
+                table.append(["%d MiB" % r["mib"], kind, r["error"].get(kind, "?")] +
+                             [""] * (len(COLS) + 1) + ["`%s`" % r["cmd"]])
                 continue
             c, after, how, domid = r[kind]
             cells = ["%d" % c[k] for k, _ in COLS]
@@ -154,8 +155,10 @@ def main():
                           if kind == "linux" else "")
             if kind in r["error"]:
                 note += "; ERROR: " + r["error"][kind]
-            md.append("| %d MiB | %s (d%d) | %s | %s | %s | `%s` |" % (r["mib"], kind, domid, note, " | ".join(cells),
-                                                                     tables, r["cmd"]))
+            table.append(["%d MiB" % r["mib"], "%s (d%d)" % (kind, domid), note] + cells +
+                         [tables, "`%s`" % r["cmd"]])
+    md += md_table([("RAM", "l"), ("guest", "l"), ("window", "l")] + [(h, "r") for _, h in COLS] +
+                   [("tables (l4/l3/l2/l1)", "l"), ("command", "l")], table)
     (out / "xen-pv.md").write_text("\n".join(md) + "\n")
     print("bench-xen-pv: wrote %s" % (out / "xen-pv.md"))
     return 1 if any(r["error"] for r in rows) else 0
