@@ -50,7 +50,7 @@ $(UNIT_DIR)/asan/test_%: $(UNIT_DIR)/asan/tests/unit/test_%.o \
 unit-build: $(UNIT_BINS)
 
 check-unit: $(UNIT_BINS)
-	@mkdir -p $(RESULTS)
+	@mkdir -p $(RESULTS) && rm -f $(RESULTS)/unit.txt
 	@rc=0; for t in $(UNIT_TESTS); do \
 	  tests/unit/run.sh $(UNIT_DIR)/plain/test_$$t unit $$t $(RESULTS)/unit.txt || rc=1; \
 	  tests/unit/run.sh $(UNIT_DIR)/asan/test_$$t unit-asan $$t $(RESULTS)/unit.txt || rc=1; \
