@@ -224,50 +224,119 @@ void smp_ap_entry(struct cpu *c)
 
 /* ------------------------------------------------------- cross calls */
 
+/*
+ * One mailbox per target CPU.  A caller (any CPU that is up) takes the
+ * target's box lock, posts fn/arg, publishes a new generation `gen` and
+ * sends VECTOR_CALL; the target runs the call and acknowledges that
+ * generation in `done`.  The caller waits for done == its gen: an ack of an
+ * older call (one that timed out and finished late) never completes a newer
+ * one.  While a CPU waits — for a lock or for an ack — it runs calls posted
+ * to itself (its IF is clear), so two CPUs calling each other, or a call
+ * made from inside a call, cannot deadlock.  Locks are taken in CPU order.
+ */
 struct call_box {
-	void (*fn)(void *);
-	void *arg;
-	volatile unsigned int done;
+	volatile uint32_t lock;
+	void (*volatile fn)(void *);
+	void *volatile arg;
+	volatile uint64_t gen, done;
+	uint64_t running;               /* the generation being run (a call may wait inside) */
 };
 
 static struct call_box boxes[MAX_CPUS];
 
+static unsigned int this_cpu(void)
+{
+	return this_gd()->cpu;
+}
+
+/* Run what is posted to this CPU, if anything new: from the IPI, or from a
+ * wait loop.  The seqlock-like re-read makes sure fn/arg belong to the
+ * generation acknowledged. */
+static void call_poll(void)
+{
+	struct call_box *b = &boxes[this_cpu()];
+	uint64_t g = __atomic_load_n(&b->gen, __ATOMIC_ACQUIRE);
+	void (*fn)(void *);
+	void *arg;
+
+	if (g == b->done || g == b->running)
+		return;
+	do {
+		g = __atomic_load_n(&b->gen, __ATOMIC_ACQUIRE);
+		fn = b->fn;
+		arg = b->arg;
+	} while (g != __atomic_load_n(&b->gen, __ATOMIC_ACQUIRE));
+	b->running = g;
+	if (fn)
+		fn(arg);
+	__atomic_store_n(&b->done, g, __ATOMIC_RELEASE);
+}
+
 void smp_call_interrupt(void)
 {
-	struct call_box *b = &boxes[this_gd()->cpu];
-
-	if (b->fn)
-		b->fn(b->arg);
-	__atomic_store_n(&b->done, 1, __ATOMIC_RELEASE);
+	call_poll();
 	lapic_eoi();
 }
 
-static void call_post(unsigned int id, void (*fn)(void *), void *arg)
+static void box_lock(struct call_box *b)
 {
-	boxes[id].fn = fn;
-	boxes[id].arg = arg;
-	boxes[id].done = 0;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (!lapic_ipi(cpus[id].apic_id, VECTOR_CALL | ICR_FIXED | ICR_ASSERT))
-		panic("cpu %u apic %u: the call IPI never left the ICR", id, cpus[id].apic_id);
+	while (__atomic_exchange_n(&b->lock, 1, __ATOMIC_ACQUIRE))
+		call_poll();
 }
 
-static bool call_wait(unsigned int id)
+static void box_unlock(struct call_box *b)
+{
+	__atomic_store_n(&b->lock, 0, __ATOMIC_RELEASE);
+}
+
+/* Post to `id` (its box locked by the caller); returns the generation. */
+static uint64_t call_post(unsigned int id, void (*fn)(void *), void *arg)
+{
+	struct call_box *b = &boxes[id];
+	uint64_t g = b->gen + 1;
+	uint32_t esr;
+
+	b->fn = fn;
+	b->arg = arg;
+	__atomic_store_n(&b->gen, g, __ATOMIC_RELEASE);
+	if (!lapic_ipi(cpus[id].apic_id, VECTOR_CALL | ICR_FIXED | ICR_ASSERT)) {
+		esr = lapic_esr();
+		panic("cpu %u -> cpu %u apic %u: the call IPI never left the ICR (LAPIC ESR 0x%x)",
+		      this_cpu(), id, cpus[id].apic_id, esr);
+	}
+	return g;
+}
+
+static bool call_wait(unsigned int id, uint64_t g)
 {
 	uint64_t end = tsc_deadline(CALL_TIMEOUT_MS);
 
-	while (!__atomic_load_n(&boxes[id].done, __ATOMIC_ACQUIRE))
-		if (rdtsc() > end)
+	while (__atomic_load_n(&boxes[id].done, __ATOMIC_ACQUIRE) != g)
+		if (rdtsc() > end) {
+			printk("smp: cpu=%u apic=%u did not acknowledge call %lu from cpu %u within %d ms (LAPIC ESR 0x%x)\n",
+			       id, cpus[id].apic_id, (unsigned long)g, this_cpu(), CALL_TIMEOUT_MS,
+			       lapic_esr());
 			return false;
-		else
+		} else {
+			call_poll();
 			cpu_relax();
+		}
 	return true;
 }
 
 bool smp_call(unsigned int id, void (*fn)(void *), void *arg)
 {
-	call_post(id, fn, arg);
-	return call_wait(id);
+	struct call_box *b = &boxes[id];
+	bool ok;
+
+	if (id == this_cpu()) {
+		fn(arg);
+		return true;
+	}
+	box_lock(b);
+	ok = call_wait(id, call_post(id, fn, arg));
+	box_unlock(b);
+	return ok;
 }
 
 static void flush_one(void *va)
@@ -275,17 +344,25 @@ static void flush_one(void *va)
 	flush_tlb_one((uint64_t)va);
 }
 
+/* From any CPU: every other CPU that is up invalidates va (locks in CPU
+ * order, all posted before any wait). */
 void smp_flush_tlb_others(uint64_t va)
 {
-	unsigned int i;
+	uint64_t g[MAX_CPUS];
+	unsigned int i, self = this_cpu();
 
-	for (i = 1; i < nr_cpus; i++)
-		if (cpus[i].state == CPU_UP)
-			call_post(i, flush_one, (void *)va);
-	for (i = 1; i < nr_cpus; i++)
-		if (cpus[i].state == CPU_UP && !call_wait(i))
-			panic("cpu %u apic %u did not answer the TLB shootdown of va 0x%016lx within %d ms",
-			      i, cpus[i].apic_id, (unsigned long)va, CALL_TIMEOUT_MS);
+	for (i = 0; i < nr_cpus; i++)
+		if (i != self && cpus[i].state == CPU_UP) {
+			box_lock(&boxes[i]);
+			g[i] = call_post(i, flush_one, (void *)va);
+		}
+	for (i = 0; i < nr_cpus; i++)
+		if (i != self && cpus[i].state == CPU_UP) {
+			if (!call_wait(i, g[i]))
+				panic("cpu %u apic %u did not answer the TLB shootdown of va 0x%016lx from cpu %u within %d ms",
+				      i, cpus[i].apic_id, (unsigned long)va, self, CALL_TIMEOUT_MS);
+			box_unlock(&boxes[i]);
+		}
 }
 
 /* --------------------------------------------------------- the BSP side */
@@ -611,6 +688,19 @@ static void read_ctl(void *arg)
 	ctl_read(&cpus[this_gd()->cpu].ctl, true);
 }
 
+struct ap_remap {
+	uint64_t va;
+	phys_addr_t pa;
+};
+
+static void remap_and_shoot(void *arg)
+{
+	const struct ap_remap *r = arg;
+
+	kmap_remap_page(r->va, r->pa);          /* write_pte + local flush */
+	smp_flush_tlb_others(r->va);
+}
+
 /* Every up AP runs fn(p); false (and a message) if one does not answer. */
 static bool on_each_ap(void (*fn)(void *), struct probe *p, const char *what)
 {
@@ -763,6 +853,39 @@ unsigned long smp_selfcheck(void)
 	      (unsigned long)va, (unsigned long)a, (unsigned long)b,
 	      options.smp_no_shootdown ? "skipped" : "yes", nr_cpus_up - 1, ok ? "ok" : "fail");
 	v += !ok;
+
+	/* A shootdown started by an AP: the last AP remaps va to a third page
+	 * and shoots it down on every other CPU, the boot CPU included (which
+	 * runs the call while it waits for the AP); every CPU must then read
+	 * the third page.  All of them read va just above (the BSP now). */
+	if (nr_cpus_up > 1) {
+		struct ap_remap r = { .va = va, .pa = percpu_data_page() };
+		unsigned int from = 0;
+
+		for (i = 1; i < nr_cpus; i++)
+			if (cpus[i].state == CPU_UP)
+				from = i;
+		*(volatile uint64_t *)(DIRECT_MAP_BASE + r.pa) = 0x3333333333333333ULL ^ r.pa;
+		(void)*(volatile uint64_t *)va;                 /* cache the old translation here */
+		ok = smp_call(from, remap_and_shoot, &r);
+		memset((void *)p.got, 0, sizeof(p.got));
+		ok = on_each_ap(read_probe, &p, "the AP-shootdown read") && ok;
+		p.got[0] = *(volatile uint64_t *)va;
+		for (i = 0; i < nr_cpus; i++)
+			if (cpus[i].state == CPU_UP && p.got[i] != (0x3333333333333333ULL ^ r.pa)) {
+				note("cpu %u reads 0x%lx at 0x%lx after cpu %u remapped it to 0x%lx and shot it down, want 0x%lx\n",
+				     i, (unsigned long)p.got[i], (unsigned long)va, from,
+				     (unsigned long)r.pa, (unsigned long)(0x3333333333333333ULL ^ r.pa));
+				ok = false;
+			}
+		printk("smptest: tlb shootdown from cpu %u: va=0x%lx remapped 0x%lx -> 0x%lx there, IPI + invlpg to the %u others (boot CPU included), generation-numbered calls: %s\n",
+		       from, (unsigned long)va, (unsigned long)b, (unsigned long)r.pa, nr_cpus_up - 1,
+		       ok ? "ok" : "FAIL");
+		trace("smptest what=shootdown-from-ap from=%u va=0x%016lx old=0x%010lx new=0x%010lx cpus=%u result=%s",
+		      from, (unsigned long)va, (unsigned long)b, (unsigned long)r.pa, nr_cpus_up - 1,
+		      ok ? "ok" : "fail");
+		v += !ok;
+	}
 
 	/* The tables of every CPU. */
 	n = percpu_check(t, (unsigned int)n, pv_tables_readonly(),

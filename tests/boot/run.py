@@ -522,6 +522,8 @@ def check_smp(case, lines):
               "tlb shootdown .*: %d other cpus read the new page" % (n - 1)):
         if not any(re.match(r"^smptest: %s.*: ok$" % t, l) for l in lines):
             errs.append("no passing 'smptest: %s' line" % t)
+    if n > 1 and not any(re.match(r"^smptest: tlb shootdown from cpu \d+: .* to the %d others .*: ok$" % (n - 1), l) for l in lines):
+        errs.append("no passing 'smptest: tlb shootdown from cpu N' line")
     if not any(re.match(r"^smpcheck: cpus=%d .* violations=0$" % n, l) for l in lines):
         errs.append("no 'smpcheck: cpus=%d ... violations=0' line" % n)
     return errs
