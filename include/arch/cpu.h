@@ -177,6 +177,8 @@ void cpu_init(void);
  * 11.12.4: "the PAT must be the same in all processors"); smp_selfcheck()
  * compares them.
  */
-void cpu_ctl_setup(void);
+unsigned int cpu_ctl_setup(void);       /* returns CTL_CHANGED_*: what it had to set */
+#define CTL_CHANGED_CR0 1u
+#define CTL_CHANGED_PAT 2u
 
 #endif /* ARCH_CPU_H */
