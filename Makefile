@@ -115,6 +115,8 @@ KERNEL_C := \
 	paravirt/xen/mmu_pvh.c \
 	paravirt/xen/setup_pv.c \
 	paravirt/xen/mmu_pv.c \
+	paravirt/xen/pin_pv.c \
+	paravirt/xen/p2m_pv.c \
 	kernel/string.c \
 	kernel/fnv.c \
 	kernel/plant.c

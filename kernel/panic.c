@@ -50,7 +50,7 @@ __attribute__((noreturn))
 static void end_run(enum stop_code code)
 {
 	if (end_wait)
-		halt_forever();
+		platform_wait();        /* natively cli; hlt (Xen PV: a masked poll) */
 	platform_stop(code);
 }
 

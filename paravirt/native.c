@@ -119,6 +119,12 @@ static int native_memory_map(struct boot_info *bi)
 	return -1;      /* no other source than the boot protocol */
 }
 
+__attribute__((noreturn))
+static void native_wait(void)
+{
+	halt_forever();
+}
+
 struct paravirt_ops pv_ops = {
 	.name = "native",
 	.mmu = {
@@ -146,6 +152,7 @@ struct paravirt_ops pv_ops = {
 	},
 	.platform = {
 		.stop = native_stop,
+		.wait = native_wait,
 		.memory_map = native_memory_map,
 		.calibrate_tsc = pit_calibrate_tsc,
 	},

@@ -18,7 +18,12 @@
  *   ffff888000000000    ffffc87fffffffff    64 TiB   273-400  direct map of all RAM
  *   ffffc88000000000    ffffc8ffffffffff    0.5 TiB  401      guard hole
  *   ffffc90000000000    ffffe8ffffffffff    32 TiB   402-465  vmalloc (reserved, unused)
- *   ffffe90000000000    fffffe7fffffffff    ~21.5 TiB 466-508 unused
+ *   ffffe90000000000    fffffdffffffffff    ~21 TiB  466-507  unused
+ *   fffffe0000000000    fffffe7fffffffff    512 GiB  508      Xen PV, steps 3-7 only: the domain
+ *                                                             builder's L3, borrowed, shows its
+ *                                                             bootstrap region (the p2m) at
+ *                                                             XEN_PV_ALIAS_VA(pa) until the direct
+ *                                                             map reaches it (paravirt/xen/p2m_pv.c)
  *   fffffe8000000000    fffffeffffffffff    512 GiB  509      kmap: CPU stacks (guard page
  *                                                             below each) and kernel
  *                                                             mappings made after mm_init
@@ -72,10 +77,15 @@
 /* PML4 slots (each 512 GiB) of the slot plan above. */
 #define PML4_SLOT_SIZE      (_UL(1) << 39)
 #define USER_SLOT           0
+#define XEN_PV_ALIAS_SLOT   508
 #define KMAP_SLOT           509
 #define GLOBALDATA_SLOT     510
 #define KERNEL_HALF_FIRST   256
+#define XEN_PV_ALIAS_BASE   _UL(0xfffffe0000000000)  /* slot 508 */
 #define KMAP_BASE           _UL(0xfffffe8000000000)  /* slot 509 */
+/* The builder maps pa at KERNEL_VMA + pa, in slot 511: the same offset in
+ * the alias slot. */
+#define XEN_PV_ALIAS_VA(pa) (XEN_PV_ALIAS_BASE + (KERNEL_VMA & (PML4_SLOT_SIZE - 1)) + (pa))
 #define GLOBALDATA_BASE     _UL(0xffffff0000000000)  /* slot 510 */
 #define GLOBALDATA_PAGES    1                        /* per CPU */
 #define USER_TOP            _UL(0x0000008000000000)  /* end of slot 0 */

@@ -154,6 +154,10 @@ struct pv_platform_ops {
 	/* stop — end the run with a verdict; never returns. */
 	void (*stop)(enum stop_code code) __attribute__((noreturn));
 
+	/* wait — end=wait: stay alive doing nothing, interrupts (events) off,
+	 * until destroyed from outside; never returns.  Natively cli; hlt. */
+	void (*wait)(void) __attribute__((noreturn));
+
 	/*
 	 * memory_map — fill bi's memory map when the boot protocol gave none
 	 * (Xen PVH dom0: start_info v0).  Returns 0 or a negative error.
@@ -302,6 +306,12 @@ __attribute__((noreturn))
 static inline void platform_stop(enum stop_code code)
 {
 	pv_ops.platform.stop(code);
+}
+
+__attribute__((noreturn))
+static inline void platform_wait(void)
+{
+	pv_ops.platform.wait();
 }
 
 static inline int pv_memory_map(struct boot_info *bi)

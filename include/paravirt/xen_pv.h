@@ -23,12 +23,20 @@
 
 /* What the PV backend knows of its domain (setup_pv.c). */
 struct xen_pv_domain {
-	const struct start_info *si;    /* current VA (moves to the direct map) */
-	const xen_pfn_t *p2m;           /* pfn -> mfn, nr_pages entries (idem) */
+	const struct start_info *si;    /* current VA: the builder's mapping, its */
+	const xen_pfn_t *p2m;           /* alias, the direct map (p2m_pv.c); the p2m
+					 * is pfn -> mfn, nr_pages entries */
 	unsigned long nr_pages;
+	bool initial_domain;            /* dom0 (SIF_INITDOMAIN): no ring, no xenstore */
 	uint64_t boot_l4_mfn;           /* the builder's pinned bootstrap L4 */
 	phys_addr_t boot_pt_pa;         /* its tables: [pa, pa + nr * 4 KiB) */
 	unsigned long boot_pt_frames;
+	phys_addr_t region_pa, region_end; /* the bootstrap region past the image */
+	phys_addr_t p2m_pa, si_pa;      /* where these lie in it */
+	phys_addr_t ring_pa;            /* the console ring's page (0: dom0, none) */
+	uint32_t ring_evtchn;
+	uint64_t shared_info_maddr;     /* start_info.shared_info: a machine address */
+	bool alias_active;              /* the builder's L3 borrowed (steps 3-7) */
 };
 
 extern struct xen_pv_domain xen_pv;

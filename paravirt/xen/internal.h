@@ -1,7 +1,7 @@
 /*
  * paravirt/xen/internal.h — shared between the files of the Xen backends
  * only (both: console.c, hypercall.asm; PVH: setup_pvh.c, mmu_pvh.c; PV:
- * setup_pv.c, mmu_pv.c, traps_pv.asm); nothing outside paravirt/xen/
+ * setup_pv.c, mmu_pv.c, pin_pv.c, p2m_pv.c, traps_pv.asm); nothing outside paravirt/xen/
  * includes it.  Names: xen_ is both backends', xen_pvh_ PVH's, xen_pv_ PV's.
  */
 #ifndef PARAVIRT_XEN_INTERNAL_H
@@ -17,6 +17,7 @@ struct boot_info;
 
 /* setup_pvh.c (both backends use it) */
 int xen_memory_map(struct boot_info *bi);       /* XENMEM_memory_map into bi->map */
+int xen_machine_memory_map_entries(void);       /* dom0: the host's map, counted */
 
 /* console.c */
 void xen_console_init(bool initial_domain);
@@ -42,5 +43,52 @@ void xen_console_attach(volatile void *ring, uint32_t evtchn);  /* Xen PV: ring 
 void xen_pvh_batch_built(struct pt_batch *batch);
 void xen_pvh_table_released(phys_addr_t pa);
 void xen_pvh_write_pte(pte_t *ptep, pte_t val);
+
+/* ---- Xen PV: setup_pv.c, mmu_pv.c, pin_pv.c, p2m_pv.c */
+
+/*
+ * What the PV backend asked of Xen, counted where Xen's answer comes back
+ * (a request Xen reports done, an entry whose result is 0): per batch
+ * (reset by the hook) and for the whole run.
+ */
+struct xen_pv_counts {
+	unsigned long tables;           /* table pages the hook found in its batch */
+	unsigned long pins;             /* MMUEXT_PIN_Ln_TABLE accepted */
+	unsigned long flips;            /* table pages whose last writable mapping
+					 * Xen made read-only (writable -> table) */
+	unsigned long unflips;          /* former tables Xen mapped writable again */
+	unsigned long ro_updates;       /* read-only requests accepted */
+	unsigned long repins_refused;   /* a batch's table pinned again: refused */
+	unsigned long hypercalls, multicall_entries, mmu_update_reqs;
+	unsigned long probe_hypercalls; /* the re-pins and the self-check's probe */
+};
+
+extern struct xen_pv_counts xen_pv_batch, xen_pv_total;
+
+#define XEN_PV_COUNT(field, n) do {                                         \
+	unsigned long n_ = (n);                                             \
+	xen_pv_batch.field += n_;                                           \
+	xen_pv_total.field += n_;                                           \
+} while (0)
+
+/* The fixmap slot of shared_info on PV (slot 0 is the console ring's on
+ * PVH only; a PV ring is reached in the bootstrap region). */
+#define FIX_XEN_PV_SHARED_INFO 0
+
+/* mmu_pv.c */
+uint64_t xen_pv_virt_to_maddr(const void *p, const char *func);
+void xen_pv_write_queue(pte_t *ptep, pte_t val, const char *func);
+unsigned int xen_pv_write_flush(const char *func);     /* requests Xen did */
+void xen_pv_mmuext_one(unsigned int cmd, uint64_t mfn, const char *func);
+const char *xen_pv_ext_name(unsigned int cmd);
+
+/* pin_pv.c */
+void xen_pv_pin_batch(struct pt_batch *b);
+
+/* p2m_pv.c */
+void xen_pv_boot_region_borrow(struct pt_batch *b);     /* batch 0: the alias */
+void xen_pv_boot_region_alias(void);                    /* step 4: use it */
+void xen_pv_boot_region_follow(unsigned int batch_id);  /* after a link */
+void xen_pv_p2m_publish(uint64_t root_mfn);             /* step 4: shared_info */
 
 #endif /* PARAVIRT_XEN_INTERNAL_H */

@@ -94,34 +94,67 @@ static void set_traps(void)
 	       n, FLAT_KERNEL_CS);
 }
 
+/* dom0: Xen's console, which the initial domain may write (console_io is
+ * refused to a domU by a release Xen); it reaches the serial line raw. */
+static void xen_pv_console_io_write(const char *s, size_t n)
+{
+	while (n) {
+		int k = n > 1024 ? 1024 : (int)n;
+
+		HYPERVISOR_console_io(CONSOLEIO_write, k, s);
+		s += k;
+		n -= k;
+	}
+}
+
 void xen_pv_early(const struct start_info *si)
 {
 	xen_pv.si = si;
+	xen_pv.si_pa = (uint64_t)si - KERNEL_VMA;
 	xen_pv.p2m = (const xen_pfn_t *)si->mfn_list;
+	xen_pv.p2m_pa = si->mfn_list - KERNEL_VMA;
 	xen_pv.nr_pages = si->nr_pages;
+	xen_pv.shared_info_maddr = si->shared_info;
+	xen_pv.initial_domain = si->flags & SIF_INITDOMAIN;
 	register_vcpu_info();
 	pv_ops.cpu.read_cr2 = xen_pv_read_cr2;
 	pv_ops.cpu.irq_disable = xen_pv_irq_disable;
-	{
+	if (xen_pv.initial_domain) {
+		pv_ops.console.write = xen_pv_console_io_write;
+	} else {
 		uint64_t pfn = xen_pv_mfn_to_pfn(si->console.domU.mfn);
 
 		if (pfn == XEN_PV_NO_PFN)
 			xen_pv_stop_early();
-		xen_console_attach((volatile void *)(KERNEL_VMA + (pfn << PAGE_SHIFT)),
-				   si->console.domU.evtchn);
+		xen_pv.ring_pa = pfn << PAGE_SHIFT;
+		xen_pv.ring_evtchn = si->console.domU.evtchn;
+		xen_console_attach((volatile void *)(KERNEL_VMA + xen_pv.ring_pa), xen_pv.ring_evtchn);
 	}
 	set_traps();
 }
 
-/* The PV memory map is one RAM range [0, maxmem); only nr_pages of it are
- * populated: clamp, so that mm never maps (or takes tables from) frames
- * the domain does not have. */
+/*
+ * A domU's memory map is one RAM range [0, maxmem); only nr_pages of it are
+ * populated: clamp, so that mm never maps (or takes tables from) frames the
+ * domain does not have.  A PV dom0 has none (XENMEM_memory_map: -ENOSYS,
+ * Xen keeps no pseudo-physical map for it): its RAM is its nr_pages frames,
+ * pfn 0 up, as Linux takes it; the host's map (XENMEM_machine_memory_map)
+ * is in machine addresses and only reported.
+ */
 static int xen_pv_memory_map(struct boot_info *bi)
 {
 	uint64_t limit = (uint64_t)xen_pv.nr_pages << PAGE_SHIFT;
 	unsigned int i;
-	int rc = xen_memory_map(bi);
+	int rc;
 
+	if (xen_pv.initial_domain) {
+		printk("xen-pv: dom0: host memory map (machine addresses) has %d entries; RAM is pfn 0-0x%lx (nr_pages)\n",
+		       xen_machine_memory_map_entries(), xen_pv.nr_pages - 1);
+		memmap_add(&bi->map, 0, limit, MEM_USABLE);
+		bi->map_source = "nr_pages (dom0: no XENMEM_memory_map)";
+		return 0;
+	}
+	rc = xen_memory_map(bi);
 	if (rc)
 		return rc;
 	for (i = 0; i < bi->map.nr; i++) {
@@ -150,6 +183,24 @@ static void xen_pv_stop(enum stop_code code)
 		HYPERVISOR_sched_op(SCHEDOP_shutdown, &s);     /* does not return */
 }
 
+/*
+ * end=wait: stay alive, doing nothing, until destroyed.  Events stay masked
+ * (there is no upcall handler), so SCHEDOP_block, which unmasks them, is
+ * out; SCHEDOP_poll on no port blocks with them masked, and returns when
+ * one arrives: poll again.
+ */
+__attribute__((noreturn))
+static void xen_pv_wait(void)
+{
+	struct sched_poll poll = { .nr_ports = 0, .timeout = 0 };
+
+	xen_console_flush();
+	xen_pv_irq_disable();
+	set_xen_guest_handle(poll.ports, NULL);
+	for (;;)
+		HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
+}
+
 void xen_pv_init(struct boot_info *bi, struct hypervisor_info *hv)
 {
 	static const uint32_t sig[3] = {
@@ -172,7 +223,9 @@ void xen_pv_init(struct boot_info *bi, struct hypervisor_info *hv)
 	pv_ops.name = "xen-pv";
 	pv_ops.platform.stop = xen_pv_stop;
 	pv_ops.platform.memory_map = xen_pv_memory_map;
+	pv_ops.platform.wait = xen_pv_wait;
 	xen_pv_mmu_install();
-	printk("xen: domain=guest (domU) console=pv-ring (start_info) nr_pages=%lu\n",
-	       xen_pv.nr_pages);
+	printk("xen: domain=%s console=%s nr_pages=%lu\n",
+	       xen_pv.initial_domain ? "initial (dom0)" : "guest (domU)",
+	       xen_pv.initial_domain ? "console_io" : "pv-ring (start_info)", xen_pv.nr_pages);
 }

@@ -61,6 +61,19 @@ int xen_memory_map(struct boot_info *bi)
 	return 0;
 }
 
+/* The host's memory map, in machine addresses (the initial domain only):
+ * its number of entries, or Xen's negative error. */
+int xen_machine_memory_map_entries(void)
+{
+	static struct xen_e820_entry e820[MEMMAP_MAX];
+	struct xen_memory_map map = { .nr_entries = MEMMAP_MAX };
+	long rc;
+
+	set_xen_guest_handle(map.buffer, e820);
+	rc = HYPERVISOR_memory_op(XENMEM_machine_memory_map, &map);
+	return rc ? (int)rc : (int)map.nr_entries;
+}
+
 __attribute__((noreturn))
 static void xen_pvh_stop(enum stop_code code)
 {

@@ -84,7 +84,7 @@ static uint64_t bootstrap_mapped_end(const struct start_info *si)
 void xen_pv_parse(struct boot_info *bi, const void *start_info, uint64_t boot_stack_top)
 {
 	const struct start_info *si = start_info;
-	uint64_t top = 0, end, n;
+	uint64_t top = 0, end, n, region = 0;
 
 	bi->protocol = PROTO_XEN_PV;
 	bi->xen_start_info = si;
@@ -99,18 +99,20 @@ void xen_pv_parse(struct boot_info *bi, const void *start_info, uint64_t boot_st
 		panic("command line longer than %d bytes", CMDLINE_MAX - 1);
 	memcpy(bi->cmdline, si->cmd_line, n + 1);
 
-	if (si->flags & SIF_INITDOMAIN)
-		panic("start_info says initial domain: topdown runs as a PV domU only (flags 0x%x)",
-		      si->flags);
-	if (si->mod_len) {
-		uint64_t pa = si->flags & SIF_MOD_START_PFN ? si->mod_start << PAGE_SHIFT
-							    : pa_of(si->mod_start);
-		add(bi, pa, si->mod_len, "xen-module");
-	}
+	/* A module (the initrd) is inside the region unless Xen gave it as
+	 * frames (SIF_MOD_START_PFN: a dom0's, outside the mapping). */
+	if (si->mod_len && (si->flags & SIF_MOD_START_PFN))
+		add(bi, si->mod_start << PAGE_SHIFT, si->mod_len, "xen-module");
+	else if (si->mod_len)
+		add(bi, region = pa_of(si->mod_start), si->mod_len, "xen-module");
 	add(bi, pa_of(si->mfn_list), si->nr_pages * sizeof(xen_pfn_t), "xen-p2m");
+	if (!region)
+		region = pa_of(si->mfn_list);
 	add(bi, pa_of((uint64_t)si), PAGE_SIZE, "xen-start_info");
-	add(bi, mfn_pa(si->store_mfn, "xenstore"), PAGE_SIZE, "xen-xenstore");
-	add(bi, mfn_pa(si->console.domU.mfn, "console"), PAGE_SIZE, "xen-console");
+	if (!(si->flags & SIF_INITDOMAIN)) {    /* dom0: no xenstore, no ring */
+		add(bi, mfn_pa(si->store_mfn, "xenstore"), PAGE_SIZE, "xen-xenstore");
+		add(bi, mfn_pa(si->console.domU.mfn, "console"), PAGE_SIZE, "xen-console");
+	}
 	add(bi, pa_of(si->pt_base), si->nr_pt_frames * PAGE_SIZE, "xen-bootstrap-tables");
 	if (boot_stack_top & (PAGE_SIZE - 1))
 		panic("bootstrap stack top 0x%lx is not page aligned", (unsigned long)boot_stack_top);
@@ -127,8 +129,10 @@ void xen_pv_parse(struct boot_info *bi, const void *start_info, uint64_t boot_st
 		      (unsigned long)end, (unsigned long)top);
 	add(bi, top, end - top, "xen-padding");
 	printk("boot: xen-pv bootstrap region [mem 0x%010lx-0x%010lx] (to the 4 MiB boundary), %lu bootstrap table frames, L4 at pa 0x%lx\n",
-	       (unsigned long)pa_of(si->mfn_list), (unsigned long)(end - 1), si->nr_pt_frames,
+	       (unsigned long)region, (unsigned long)(end - 1), si->nr_pt_frames,
 	       (unsigned long)pa_of(si->pt_base));
+	xen_pv.region_pa = region;
+	xen_pv.region_end = end;
 
 	xen_pv.boot_pt_pa = pa_of(si->pt_base);
 	xen_pv.boot_pt_frames = si->nr_pt_frames;
