@@ -59,6 +59,8 @@ struct xen_pv_counts {
 	unsigned long unflips;          /* former tables Xen mapped writable again */
 	unsigned long ro_updates;       /* read-only requests accepted */
 	unsigned long repins_refused;   /* a batch's table pinned again: refused */
+	unsigned long builder_tables_ro; /* the builder's tables (still typed) made
+					 * read-only where a new batch maps them */
 	unsigned long hypercalls, multicall_entries, mmu_update_reqs;
 	unsigned long probe_hypercalls; /* the re-pins and the self-check's probe */
 };

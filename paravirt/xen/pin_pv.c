@@ -3,10 +3,11 @@
  * read-only everywhere, then pinned (design §4.1, docs/xen-pv.md).
  *
  *   pass 1  plain stores in tables that are not live yet: batch 0's tree
- *           maps its own pages (image and direct map) read-only, and the
- *           builder's tables, still Xen-typed, read-only wherever a batch
- *           maps them; batch 0 also gets the alias of the bootstrap region
- *           (p2m_pv.c).  No table is pinned before this pass is over: a
+ *           maps its own pages (image and direct map) read-only (counted
+ *           in the hook's ro_entries), and the builder's tables, still
+ *           Xen-typed, read-only wherever a batch maps them (counted as
+ *           builder_tables_ro); batch 0 also gets the alias of the
+ *           bootstrap region (p2m_pv.c).  No table is pinned before this pass is over: a
  *           pinned table holding a writable entry for a later table page
  *           would make Xen refuse that page.
  *   pass 2  the tables, children first, in chunks of CHUNK pages; one
@@ -24,7 +25,7 @@
  * from those answers: a flip per read-only request Xen accepted, a pin per
  * pin Xen accepted.
  */
-#include <kernel/cmdline.h>
+#include <generated/config.h>     /* XEN_PV_PLANT_SKIP_PIN */
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <lib/string.h>
@@ -144,14 +145,15 @@ static pte_t *private_entry(const struct pt_batch *b, uint64_t va)
 	return NULL;
 }
 
-static void private_ro(struct pt_batch *b, uint64_t va)
+/* Clear RW where b's own tables map va; true if it was set. */
+static bool private_ro(struct pt_batch *b, uint64_t va)
 {
 	pte_t *slot = private_entry(b, va);
 
-	if (slot && (*slot & PTE_RW)) {
-		*slot &= ~PTE_RW;
-		b->hook_ro_entries++;
-	}
+	if (!slot || !(*slot & PTE_RW))
+		return false;
+	*slot &= ~PTE_RW;
+	return true;
 }
 
 static void own_mappings_ro(struct pt_batch *b, phys_addr_t pa, unsigned int level,
@@ -159,8 +161,8 @@ static void own_mappings_ro(struct pt_batch *b, phys_addr_t pa, unsigned int lev
 {
 	(void)level;
 	(void)func;
-	private_ro(b, KERNEL_VMA + pa);
-	private_ro(b, DIRECT_MAP_BASE + pa);
+	b->hook_ro_entries += private_ro(b, KERNEL_VMA + pa);
+	b->hook_ro_entries += private_ro(b, DIRECT_MAP_BASE + pa);
 }
 
 static void pass1(struct pt_batch *b, const char *func)
@@ -174,7 +176,7 @@ static void pass1(struct pt_batch *b, const char *func)
 	/* The builder's tables stay typed until the alias goes (p2m_pv.c). */
 	for (pa = xen_pv.boot_pt_pa; xen_pv.alias_active &&
 	     pa < xen_pv.boot_pt_pa + xen_pv.boot_pt_frames * PAGE_SIZE; pa += PAGE_SIZE)
-		private_ro(b, DIRECT_MAP_BASE + pa);
+		XEN_PV_COUNT(builder_tables_ro, private_ro(b, DIRECT_MAP_BASE + pa));
 }
 
 /* ------------------------------------------------------------- pass 2 */
@@ -271,8 +273,9 @@ static void send_chunk(struct pt_batch *b, const char *func)
 	if (n_ro)
 		mc_add(RO_MMU, 0, n_ro, __HYPERVISOR_mmu_update, (uint64_t)ro_req, n_ro,
 		       (uint64_t)&meaning[nr_mc].done, DOMID_SELF);
-	if (options.xen_pv_plant_skip_pin) {
-		/* test only (xenpv.plant=skip-pin): the pins are never sent */
+	if (XEN_PV_PLANT_SKIP_PIN) {
+		/* a planted bug, test only (make XEN_PV_PLANT_SKIP_PIN=1): the
+		 * pins are never sent; Xen's own view must show it */
 	} else {
 		for (i = 0; i < nr_chunk; i++) {
 			memset(&pin_op[i], 0, sizeof(pin_op[i]));
@@ -351,8 +354,9 @@ void xen_pv_pin_batch(struct pt_batch *b)
 	rc = repin(b);
 	b->hook_action = "pin";
 	b->hook_result = "ok";
-	trace("xenpv hook id=%u tables=%lu pins=%lu flips=%lu ro_updates=%lu hypercalls=%lu multicall_entries=%lu mmu_update_reqs=%lu repin_mfn=0x%lx repin_level=%u repin_rc=%ld",
+	trace("xenpv hook id=%u tables=%lu pins=%lu flips=%lu ro_updates=%lu hypercalls=%lu multicall_entries=%lu mmu_update_reqs=%lu builder_tables_ro=%lu repin_mfn=0x%lx repin_level=%u repin_rc=%ld",
 	      b->id, xen_pv_batch.tables, xen_pv_batch.pins, xen_pv_batch.flips,
 	      xen_pv_batch.ro_updates, xen_pv_batch.hypercalls, xen_pv_batch.multicall_entries,
-	      xen_pv_batch.mmu_update_reqs, (unsigned long)first.mfn, first.level, rc);
+	      xen_pv_batch.mmu_update_reqs, xen_pv_batch.builder_tables_ro,
+	      (unsigned long)first.mfn, first.level, rc);
 }
