@@ -6,6 +6,7 @@
 #include <kernel/printk.h>
 #include <kernel/selftest.h>
 #include <lib/string.h>
+#include <paravirt/xen_pv.h>
 
 struct kernel_options options;
 
@@ -80,6 +81,14 @@ static void set_walk_plant(struct kernel_options *o, const char *v)
 	o->walk_plant = v;
 }
 
+static void set_xenpv_plant(struct kernel_options *o, const char *v)
+{
+	(void)o;
+	if (strcmp(v, "skip-pin"))
+		panic("xenpv.plant=%s: want skip-pin", v);
+	xen_pv_plant_skip_pin();        /* the hook lives in paravirt/xen/pin_pv.c */
+}
+
 static const struct option opts[] = {
 	{ "pt.maxpage", set_maxpage },          /* largest page in the direct map */
 	{ "selftest", set_selftest },           /* provoke a fault after setup */
@@ -91,6 +100,8 @@ static const struct option opts[] = {
 	{ "end", set_end },                     /* stop|wait: after the result line */
 	{ "walk.plant", set_walk_plant },       /* test only: wx|lowtable, a bug for
 						 * the outside walker (kernel/plant.c) */
+	{ "xenpv.plant", set_xenpv_plant },     /* test only: skip-pin, the Xen PV hook
+						 * never pins (Xen's view must show it) */
 };
 
 static const char *keep(const char *s, size_t n)
@@ -137,7 +148,7 @@ void cmdline_parse(const char *cmdline, struct kernel_options *o)
 			if (!strcmp(opts[i].key, key))
 				break;
 		if (i == NR_OPTS)
-			panic("unknown option '%s' (known: pt.maxpage selftest memmap.test smp.test user end walk.plant)",
+			panic("unknown option '%s' (known: pt.maxpage selftest memmap.test smp.test user end walk.plant xenpv.plant)",
 			      key);
 		if (given[i])
 			panic("option '%s' given twice (%s=%s, then %s=%s)",

@@ -97,9 +97,11 @@ static void mm_setup(struct boot_info *bi)
 	arch_mm_image(&image);
 	printk("mm: maxpage=%s nx=%d brk_pages=%lu\n", page_size_name(cfg.max_level), cfg.nx,
 	       image.brk_pages);
+	pv_mark();              /* for a tracer outside the guest: setup begins */
 	t0 = rdtsc();
 	mm_init(&cfg, &image, &bi->map, bi->boot_data, bi->nr_boot_data);
 	t1 = rdtsc();
+	pv_mark();              /* ... and ends */
 	trace_flush();          /* mm_init's records, formatted outside the timed region */
 	memmap_print("memmap: usable ", &mm.ram);
 	printk("mm: ram_mapped=%lu MiB tables=%lu brk_used=%lu/%lu batches=%lu hook_calls=%lu\n",

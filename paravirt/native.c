@@ -119,6 +119,10 @@ static int native_memory_map(struct boot_info *bi)
 	return -1;      /* no other source than the boot protocol */
 }
 
+static void native_mark(void)
+{
+}
+
 __attribute__((noreturn))
 static void native_wait(void)
 {
@@ -153,6 +157,7 @@ struct paravirt_ops pv_ops = {
 	.platform = {
 		.stop = native_stop,
 		.wait = native_wait,
+		.mark = native_mark,
 		.memory_map = native_memory_map,
 		.calibrate_tsc = pit_calibrate_tsc,
 	},

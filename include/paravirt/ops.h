@@ -154,6 +154,15 @@ struct pv_platform_ops {
 	/* stop — end the run with a verdict; never returns. */
 	void (*stop)(enum stop_code code) __attribute__((noreturn));
 
+	/*
+	 * mark — a no-op the hypervisor's own tracer records, made just before
+	 * and just after mm_init, so that a trace taken outside the guest can
+	 * cut out the page-table setup (Xen PV: an empty multicall, which
+	 * xentrace records with count 0; tests/xen/xentrace.py).  Natively and
+	 * on Xen PVH nothing.
+	 */
+	void (*mark)(void);
+
 	/* wait — end=wait: stay alive doing nothing, interrupts (events) off,
 	 * until destroyed from outside; never returns.  Natively cli; hlt. */
 	void (*wait)(void) __attribute__((noreturn));
@@ -306,6 +315,11 @@ __attribute__((noreturn))
 static inline void platform_stop(enum stop_code code)
 {
 	pv_ops.platform.stop(code);
+}
+
+static inline void pv_mark(void)
+{
+	pv_ops.platform.mark();
 }
 
 __attribute__((noreturn))

@@ -62,7 +62,8 @@ struct xen_pv_counts {
 	unsigned long builder_tables_ro; /* the builder's tables (still typed) made
 					 * read-only where a new batch maps them */
 	unsigned long hypercalls, multicall_entries, mmu_update_reqs;
-	unsigned long probe_hypercalls; /* the re-pins and the self-check's probe */
+	unsigned long probe_hypercalls; /* the re-pins, the self-check's probe and the
+					 * two empty multicalls marking mm_init */
 };
 
 extern struct xen_pv_counts xen_pv_batch, xen_pv_total;

@@ -189,6 +189,13 @@ static void xen_pv_stop(enum stop_code code)
  * out; SCHEDOP_poll on no port blocks with them masked, and returns when
  * one arrives: poll again.
  */
+/* An empty multicall: Xen does nothing, xentrace records it (count 0). */
+static void xen_pv_mark(void)
+{
+	HYPERVISOR_multicall(NULL, 0);
+	xen_pv_total.probe_hypercalls++;
+}
+
 __attribute__((noreturn))
 static void xen_pv_wait(void)
 {
@@ -224,6 +231,7 @@ void xen_pv_init(struct boot_info *bi, struct hypervisor_info *hv)
 	pv_ops.platform.stop = xen_pv_stop;
 	pv_ops.platform.memory_map = xen_pv_memory_map;
 	pv_ops.platform.wait = xen_pv_wait;
+	pv_ops.platform.mark = xen_pv_mark;
 	xen_pv_mmu_install();
 	printk("xen: domain=%s console=%s nr_pages=%lu\n",
 	       xen_pv.initial_domain ? "initial (dom0)" : "guest (domU)",
