@@ -37,8 +37,10 @@ static void boot_report(const struct boot_info *bi)
 		       (unsigned long)bi->efi_system_table, bi->efi_mmap_entries);
 	else if (bi->firmware)
 		printk("boot: firmware=%s\n", bi->firmware);
-	printk("cpu: vendor=%s maxphyaddr=%u nx=%d pdpe1gb=%d\n", cpu.vendor, cpu.maxphyaddr,
-	       cpu.nx, cpu.pdpe1gb);
+	printk("cpu: vendor=%s maxphyaddr=%u nx=%d pdpe1gb=%d smep=%d smap=%d umip=%d (CR4.SMEP=%d SMAP=%d UMIP=%d)\n",
+	       cpu.vendor, cpu.maxphyaddr, cpu.nx, cpu.pdpe1gb, cpu.smep, cpu.smap, cpu.umip,
+	       !!(read_cr4() & X86_CR4_SMEP), !!(read_cr4() & X86_CR4_SMAP),
+	       !!(read_cr4() & X86_CR4_UMIP));
 }
 
 static void memory_map(struct boot_info *bi)

@@ -15,6 +15,7 @@
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/selftest.h>
+#include <kernel/user.h>
 #include <lib/string.h>
 #include <mm/mm.h>
 
@@ -101,6 +102,20 @@ SELFTEST_CODE static void t_double_fault(void)
 	__asm__ volatile("int3");
 }
 
+/* SMEP: ring 0 calls a user page (it holds `ret`: returning means no SMEP). */
+SELFTEST_CODE static void t_smep(void)
+{
+	volatile uintptr_t va = user_probe_page();
+
+	((void (*)(void))va)();
+}
+
+/* SMAP: ring 0 reads a user page through its user VA, outside any copy. */
+SELFTEST_CODE static void t_smap(void)
+{
+	load_from(user_probe_page());
+}
+
 static const struct selftest tests[] = {
 	{ "pin-write", X86_TRAP_PF, DIAG_PINNED, AT_TEST_CODE, t_pin_write },
 	{ "unmapped", X86_TRAP_PF, DIAG_UNMAPPED, AT_TEST_CODE, t_unmapped },
@@ -116,6 +131,8 @@ static const struct selftest tests[] = {
 	/* ping prints "topdown: result: PASS" and is not killed: the run FAILs,
 	 * and the forged line (printed as "user[ping]: ...") must not count */
 	{ "user-forge", X86_TRAP_PF, DIAG_USER_OTHER, AT_NONE, NULL },
+	{ "smep", X86_TRAP_PF, DIAG_SMEP, AT_USER_PROBE, t_smep },
+	{ "smap", X86_TRAP_PF, DIAG_SMAP, AT_TEST_CODE, t_smap },
 };
 
 #define NR_TESTS (sizeof(tests) / sizeof(tests[0]))
@@ -158,6 +175,9 @@ void selftest_run(const char *name)
 	if (t->where == AT_TEST_CODE) {
 		e.rip_lo = (uintptr_t)__selftest_text_start;
 		e.rip_hi = (uintptr_t)__selftest_text_end;
+	} else if (t->where == AT_USER_PROBE) {
+		e.rip_lo = USER_PROBE_VA;
+		e.rip_hi = e.rip_lo + PAGE_SIZE;
 	} else if (t->where == AT_NX_PROBE) {
 		e.rip_lo = nx_probe_direct();
 		e.rip_hi = e.rip_lo + PAGE_SIZE;

@@ -210,6 +210,33 @@ static pte_t *l4_of(unsigned int cid)
 	return pt_page(cpus[cid].pt.root);
 }
 
+/* Forward: switch_to() is below. */
+static void switch_to(unsigned int cid, const struct uspace *as);
+
+static struct uspace probe_as;
+
+/* Built while the trace is open (from user_run_all, for selftest=smep|smap),
+ * or at the latest when the self-test asks. */
+static void probe_build(void)
+{
+	struct uspace_page pg = { USER_PROBE_VA, 0, false, true };
+
+	if (probe_as.l3)
+		return;
+	if (pv_user_unsupported())
+		panic("no user address spaces on %s: %s", pv_name(), pv_user_unsupported());
+	pg.pa = percpu_data_page();
+	memset(phys_window(pg.pa), 0xc3, PAGE_SIZE);           /* ret */
+	uspace_build(&probe_as, "probe", &pg, 1);
+}
+
+uint64_t user_probe_page(void)
+{
+	probe_build();
+	switch_to(gd()->cpu, &probe_as);
+	return USER_PROBE_VA;
+}
+
 /* Slot 0 of this CPU's own L4 := as; the TLB forgets the old user slot. */
 static void switch_to(unsigned int cid, const struct uspace *as)
 {
@@ -541,6 +568,8 @@ unsigned long user_run_all(void)
 	uint64_t t0, t1;
 	bool alive;
 
+	if (options.selftest && (!strcmp(options.selftest, "smep") || !strcmp(options.selftest, "smap")))
+		probe_build();                  /* its uspace record before the trace's end */
 	if (pv_user_unsupported()) {
 		printk("user: not run on %s: %s (a limitation, docs/smp-and-user.md)\n",
 		       pv_name(), pv_user_unsupported());

@@ -31,6 +31,12 @@ void cpu_init(void)
 			cpu.family += (a >> 20) & 0xff;
 		cpu.pat = d & CPUID_1_EDX_PAT;
 	}
+	if (cpu.max_leaf >= 7) {
+		cpuid_count(7, 0, &a, &b, &c, &d);
+		cpu.smep = b & (1u << 7);
+		cpu.smap = b & (1u << 20);
+		cpu.umip = c & (1u << 2);
+	}
 	cpu.maxphyaddr = 36;    /* architectural default without the leaf */
 	cpu.maxvirtaddr = 48;
 	if (cpu.max_ext_leaf >= 0x80000008) {
@@ -43,6 +49,7 @@ void cpu_init(void)
 unsigned int cpu_ctl_setup(void)
 {
 	unsigned int changed = 0;
+	uint64_t want;
 
 	if (read_cr0() != CR0_STATE) {
 		write_cr0(CR0_STATE);
@@ -51,6 +58,12 @@ unsigned int cpu_ctl_setup(void)
 	if (cpu.pat && rdmsr(MSR_PAT) != PAT_STATE) {
 		wrmsr(MSR_PAT, PAT_STATE);
 		changed |= CTL_CHANGED_PAT;
+	}
+	want = read_cr4() | (cpu.smep ? X86_CR4_SMEP : 0) | (cpu.smap ? X86_CR4_SMAP : 0) |
+	       (cpu.umip ? X86_CR4_UMIP : 0);
+	if (read_cr4() != want) {
+		write_cr4(want);
+		changed |= CTL_CHANGED_CR4;
 	}
 	return changed;
 }

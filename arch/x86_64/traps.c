@@ -204,6 +204,12 @@ static const char *diagnose(unsigned int vector, uint64_t err, uint64_t cr2)
 		return DIAG_OTHER;
 	if (cr2 < PAGE_SIZE)
 		return DIAG_NULL;
+	/* A present user page (the user half) refused to ring 0: only SMEP
+	 * (a fetch) or SMAP (a data access) does that. */
+	if ((err & PF_PRESENT) && !(cr2 >> 47) && (err & PF_INSTR) && (read_cr4() & X86_CR4_SMEP))
+		return DIAG_SMEP;
+	if ((err & PF_PRESENT) && !(cr2 >> 47) && !(err & PF_INSTR) && (read_cr4() & X86_CR4_SMAP))
+		return DIAG_SMAP;
 	if (addr_in_stack_guard(cr2))
 		return DIAG_STACK_GUARD;
 	if (!(err & PF_PRESENT))

@@ -82,6 +82,11 @@ static inline uint64_t read_cr4(void)
 	return v;
 }
 
+static inline void write_cr4(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
 static inline uint64_t read_cr2(void)
 {
 	uint64_t v;
@@ -146,6 +151,9 @@ static inline void cpu_relax(void)
 #define X86_CR4_PSE     (1u << 4)
 #define X86_CR4_PAE     (1u << 5)
 #define X86_CR4_PGE     (1u << 7)
+#define X86_CR4_UMIP    (1u << 11)
+#define X86_CR4_SMEP    (1u << 20)
+#define X86_CR4_SMAP    (1u << 21)
 
 __attribute__((noreturn))
 static inline void halt_forever(void)
@@ -164,6 +172,7 @@ struct cpu_info {
 	unsigned int maxvirtaddr;  /* CPUID 0x80000008 EAX[15:8] */
 	unsigned int family;       /* CPUID 1 EAX: base family (+ extended if 0xf) */
 	bool pat;                  /* CPUID 1 EDX[16] */
+	bool smep, smap, umip;     /* CPUID 7.0 EBX[7], EBX[20], ECX[2] */
 };
 
 extern struct cpu_info cpu;
@@ -173,12 +182,15 @@ void cpu_init(void);
  * The control state every CPU runs with, set on each by the same code: the
  * boot CPU from its entry stub (not on Xen PV, where the hypervisor owns
  * CR0 and PAT), every AP from smp_ap_entry().  CR0 = CR0_STATE; PAT =
- * PAT_STATE where the CPU has a PAT.  Identical on every CPU (SDM vol. 3,
+ * PAT_STATE where the CPU has a PAT; CR4.SMEP, SMAP and UMIP where the CPU
+ * has them (the kernel never touches a user VA: user copies go through the
+ * program's tables and the direct map, so SMAP needs no stac/clac).  Identical on every CPU (SDM vol. 3,
  * 11.12.4: "the PAT must be the same in all processors"); smp_selfcheck()
  * compares them.
  */
 unsigned int cpu_ctl_setup(void);       /* returns CTL_CHANGED_*: what it had to set */
 #define CTL_CHANGED_CR0 1u
 #define CTL_CHANGED_PAT 2u
+#define CTL_CHANGED_CR4 4u
 
 #endif /* ARCH_CPU_H */

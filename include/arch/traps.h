@@ -68,6 +68,8 @@ struct tss {
 #define DIAG_NX_DATA        "instruction fetch from kernel data (NX)"
 #define DIAG_STACK_GUARD    "kernel stack overflow into the guard page"
 #define DIAG_PINNED         "write to a pinned page table"
+#define DIAG_SMEP           "kernel instruction fetch from a user page (SMEP)"
+#define DIAG_SMAP           "kernel access to a user page outside a user copy (SMAP)"
 #define DIAG_DOUBLE_FAULT   "double fault (an exception while delivering another)"
 #define DIAG_OTHER          "unexpected exception"
 /* Faults in ring 3: the program is killed, the kernel goes on. */

@@ -15,6 +15,7 @@ enum selftest_where {
 	AT_NX_PROBE,            /* the direct-map alias of the NX probe page */
 	AT_ANYWHERE,            /* #DF: the SDM leaves the saved RIP undefined */
 	AT_NONE,                /* no fault now: judges the user run (selftest=user-*) */
+	AT_USER_PROBE,          /* the user probe page (USER_PROBE_VA, kernel/user.c) */
 };
 
 struct selftest {

@@ -29,6 +29,11 @@ const char *user_first_violation(void);
  * killed with exactly the test's diagnosis, pong finished); returns for
  * any other self-test. */
 void user_selftest(const char *name);
+
+/* selftest=smep|smap: a one-page address space (the page full of `ret`,
+ * user, executable, read-only) in slot 0 of this CPU; returns its VA. */
+#define USER_PROBE_VA   0x600000UL
+uint64_t user_probe_page(void);
 #endif
 
 #endif /* KERNEL_USER_H */
