@@ -219,7 +219,7 @@ static struct uspace probe_as;
  * or at the latest when the self-test asks. */
 static void probe_build(void)
 {
-	struct uspace_page pg = { USER_PROBE_VA, 0, false, true };
+	struct uspace_page pg = { SELFTEST_USER_PROBE_VA, 0, false, true };
 
 	if (probe_as.l3)
 		return;
@@ -234,7 +234,7 @@ uint64_t user_probe_page(void)
 {
 	probe_build();
 	switch_to(gd()->cpu, &probe_as);
-	return USER_PROBE_VA;
+	return SELFTEST_USER_PROBE_VA;
 }
 
 /* Slot 0 of this CPU's own L4 := as; the TLB forgets the old user slot. */
@@ -568,6 +568,7 @@ unsigned long user_run_all(void)
 	uint64_t t0, t1;
 	bool alive;
 
+	selftest_set_user_probe(user_probe_page);
 	if (options.selftest && (!strcmp(options.selftest, "smep") || !strcmp(options.selftest, "smap")))
 		probe_build();                  /* its uspace record before the trace's end */
 	if (pv_user_unsupported()) {

@@ -33,4 +33,9 @@ const char *selftest_names(void);       /* "pin-write unmapped ...", for message
 __attribute__((noreturn))
 void selftest_run(const char *name);
 
+/* selftest=smep|smap: who provides the one-page user address space (its VA
+ * is SELFTEST_USER_PROBE_VA), registered by the user run. */
+#define SELFTEST_USER_PROBE_VA  0x600000UL
+void selftest_set_user_probe(uint64_t (*fn)(void));
+
 #endif /* KERNEL_SELFTEST_H */

@@ -31,8 +31,8 @@ const char *user_first_violation(void);
 void user_selftest(const char *name);
 
 /* selftest=smep|smap: a one-page address space (the page full of `ret`,
- * user, executable, read-only) in slot 0 of this CPU; returns its VA. */
-#define USER_PROBE_VA   0x600000UL
+ * user, executable, read-only, at SELFTEST_USER_PROBE_VA) in slot 0 of
+ * this CPU; returns its VA.  Registered with selftest_set_user_probe(). */
 uint64_t user_probe_page(void);
 #endif
 
