@@ -57,16 +57,17 @@ def cfg_copy(src, dst, mib, name):
     dst.write_text(text)
 
 
-def run(build, out, mib, timeout):
+def run(build, out, mib, timeout, kernel=None, again=True):
     td, lx = out / ("xl-pv-%dM.cfg" % mib), out / ("xl-linux-pv-%dM.cfg" % mib)
     cfg_copy(REPO / "xl-pv.cfg", td, mib, "topdown-pv-bench-%d" % mib)
     cfg_copy(REPO / "tests/xen/xl-linux-pv.cfg", lx, mib, "linux-pv-bench-%d" % mib)
     rel = lambda p: os.path.relpath(p, REPO)
     cmd = ["make", "--no-print-directory", "run-xen-pv", "BUILD=" + rel(build), "XEN_CFG=" + rel(td),
            "XEN_RUN=bench-pv-%d" % mib, "XEN_TRACE=" + TRACE_MASK, "XEN_MORE=linux=" + rel(lx),
-           "XEN_TIMEOUT=%d" % timeout]
+           "XEN_TIMEOUT=%d" % timeout] + (["XEN_KERNEL=" + rel(kernel)] if kernel else [])
     t0 = time.monotonic()
-    p = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    p = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True) if again else \
+        subprocess.CompletedProcess(cmd, 0)
     run_dir = build / "xen" / ("bench-pv-%d" % mib)
     r = {"mib": mib, "cmd": " ".join(cmd), "wall": time.monotonic() - t0, "error": {}, "dir": run_dir}
     lines = (run_dir / "guest.log").read_text(errors="replace").splitlines() if (run_dir / "guest.log").exists() else []
@@ -99,6 +100,8 @@ def main():
     ap.add_argument("--out", default=None)
     ap.add_argument("--sizes", default="256,1024,4096")
     ap.add_argument("--timeout", type=int, default=300, help="per guest, seconds")
+    ap.add_argument("--kernel", help="another topdown ELF than BUILD/topdown.elf")
+    ap.add_argument("--no-run", action="store_true", help="only read the runs already in BUILD/xen/bench-pv-SIZE")
     a = ap.parse_args()
     build = Path(a.build).resolve()
     out = Path(a.out).resolve() if a.out else build / "bench"
@@ -106,7 +109,7 @@ def main():
     rows = []
     t0 = time.monotonic()
     for mib in [int(s) for s in a.sizes.split(",")]:
-        r = run(build, out, mib, a.timeout)
+        r = run(build, out, mib, a.timeout, a.kernel and Path(a.kernel).resolve(), not a.no_run)
         rows.append(r)
         for kind in ("topdown", "linux"):
             if kind in r:
@@ -140,25 +143,38 @@ def main():
           "xen_start_kernel's switch to its own tables, xen_memory_setup, init_mem_mapping and "
           "xen_pagetable_init). \"after\" = what Linux sends from there to its `VCPUOP_register_vcpu_info`",
           "- deterministic counts, not timings", ""]
+    side = [("hypercalls", "hypercalls"), ("mmu_update_reqs", "mmu_update requests"), ("mmuext_op_ops", "mmuext ops"),
+            ("update_va_mapping", "update_va_mapping"), ("multicall_entries", "multicall entries")]
+    table = []
+    for r in rows:
+        if "topdown" in r and "linux" in r:
+            t, lx = r["topdown"][0], r["linux"][0]
+            table.append(["%d MiB" % r["mib"]] + ["%d / %d" % (t[k], lx[k]) for k, _ in side] +
+                         ["%.1f×" % (lx["hypercalls"] / t["hypercalls"]) if t["hypercalls"] else "-"])
+        else:
+            table.append(["%d MiB" % r["mib"], "; ".join("%s: %s" % kv for kv in r["error"].items())])
+    md += ["## Side by side (topdown / Linux, in each one's window)", ""]
+    md += md_table([("RAM", "l")] + [(h, "r") for _, h in side] + [("Linux ÷ topdown hypercalls", "r")], table)
     table = []
     for r in rows:
         for kind in ("topdown", "linux"):
             if kind not in r:
-                table.append(["%d MiB" % r["mib"], kind, r["error"].get(kind, "?")] +
-                             [""] * (len(COLS) + 1) + ["`%s`" % r["cmd"]])
+                table.append(["%d MiB" % r["mib"], kind, r["error"].get(kind, "?")])
                 continue
             c, after, how, domid = r[kind]
-            cells = ["%d" % c[k] for k, _ in COLS]
             tables = ("%d (%d/%d/%d/%d)" % (r["tables"], r["l4"], r["l3"], r["l2"], r["l1"])
                       if kind == "topdown" and "tables" in r else "")
-            note = how + (("; after: " + ", ".join("%s %d" % (h, after[k]) for k, h in COLS if after[k]))
+            note = how + (("; after it: " + ", ".join("%s %d" % (h, after[k]) for k, h in COLS if after[k]))
                           if kind == "linux" else "")
             if kind in r["error"]:
                 note += "; ERROR: " + r["error"][kind]
-            table.append(["%d MiB" % r["mib"], "%s (d%d)" % (kind, domid), note] + cells +
-                         [tables, "`%s`" % r["cmd"]])
+            table.append(["%d MiB" % r["mib"], "%s (d%d)" % (kind, domid), note] + ["%d" % c[k] for k, _ in COLS] +
+                         [tables])
+    md += ["", "## Every count", ""]
     md += md_table([("RAM", "l"), ("guest", "l"), ("window", "l")] + [(h, "r") for _, h in COLS] +
-                   [("tables (l4/l3/l2/l1)", "l"), ("command", "l")], table)
+                   [("tables (l4/l3/l2/l1), its trace", "l")], table)
+    md += ["", "## Commands", ""] + ["- %d MiB (%.0f s): `%s`; logs and traces in `%s`" %
+                                     (r["mib"], r["wall"], r["cmd"], os.path.relpath(r["dir"], REPO)) for r in rows]
     (out / "xen-pv.md").write_text("\n".join(md) + "\n")
     print("bench-xen-pv: wrote %s" % (out / "xen-pv.md"))
     return 1 if any(r["error"] for r in rows) else 0

@@ -4,7 +4,7 @@
 # Usage:
 #   run.sh --mode domu|dom0 [--kernel ELF] [--cfg XLCFG] [--extra "OPTS"] [--out DIR]
 #          [--timeout S] [--lab DIR] [--dom0-mem MIB] [--vcpus N] [--shell]
-#          [--dom0-type pvh|pv] [--inspect "p2m core"] [--wait result] [--trace MASK] [--more TAG=XLCFG ...]
+#          [--memory MIB] [--dom0-type pvh|pv] [--inspect "p2m core"] [--wait result] [--trace MASK] [--more TAG=XLCFG ...]
 #
 #   --mode domu   Xen + Linux PV dom0 (build/xenlab); dom0 runs `xl create -p` on a copy of
 #                 XLCFG (kernel path rewritten, OPTS appended to extra), unpauses the guest
@@ -14,6 +14,8 @@
 #                 XLCFG's extra plus OPTS; its memory XLCFG's memory (or --dom0-mem).
 #                 Output arrives as "(d0) ..." lines (port 0xE9, guest_loglvl=all).
 #                 S (default 30) bounds the whole run.
+#   --memory      the guest's RAM in MiB instead of XLCFG's memory (domU: its memory line
+#                 replaced; dom0: dom0_mem); the machine grows with it
 #   --dom0-type   dom0 mode: pvh (default) or pv, Xen 4.17's own default (no dom0=pvh on
 #                 its command line); a PV dom0 writes with console_io, whose lines reach
 #                 the serial line raw: guest.log is those lines
@@ -24,7 +26,7 @@
 #   --shell       domU mode only: an interactive dom0 shell on this terminal instead of a
 #                 run; the kernel (if any) and the rewritten config are in /lab/
 #   --inspect     domU: Xen's own view of the guest once it has ended but still exists
-#                 (XLCFG on_poweroff = "preserve", or --wait result): p2m runs
+#                 (--wait result, else on_poweroff/on_crash become "preserve"): p2m runs
 #                 `xen-mfndump dump-p2m` (-> out-main-p2m.log: the pages with a table type),
 #                 core `xl dump-core` (-> out-main-dump-core.log, main-core.head: its ELF head)
 #   --wait result domU: the guest's end is its "topdown: result:" line (topdown end=wait keeps
@@ -62,6 +64,7 @@ WAIT=
 TRACE=
 MORE=()
 DOM0_TYPE=pvh
+MEMORY=
 
 HERE=$(dirname "$0")
 declare -A CODES=()     # verdict -> exit code, from the one table
@@ -86,6 +89,7 @@ while [ $# -gt 0 ]; do
 	--trace) TRACE=$2; shift ;;
 	--more) MORE+=("$2"); shift ;;
 	--dom0-type) DOM0_TYPE=$2; shift ;;
+	--memory) MEMORY=$2; shift ;;
 	-h|--help) usage ;;
 	*) echo "xen-run: unknown argument: $1" >&2; usage ;;
 	esac
@@ -115,6 +119,10 @@ CFG_KERNEL=$(cfg_get kernel)
 CFG_EXTRA=$(sed -n 's/^[[:space:]]*extra[[:space:]]*=[[:space:]]*"\(.*\)".*/\1/p' "$CFG" | tail -n 1)
 [ -n "$CFG_NAME" ] || die "$CFG has no name"
 [[ $CFG_MEMORY =~ ^[0-9]+$ ]] || die "$CFG has no numeric memory (MiB)"
+if [ -n "$MEMORY" ]; then
+	[[ $MEMORY =~ ^[1-9][0-9]*$ ]] || die "--memory wants MiB"
+	CFG_MEMORY=$MEMORY
+fi
 KERNEL=${KERNEL:-$CFG_KERNEL}
 if [ $SHELL_MODE = 0 ]; then
 	[ -n "$KERNEL" ] || die "no kernel: give --kernel or set kernel in $CFG"
@@ -169,11 +177,16 @@ if [ "$MODE" = domu ]; then
 	mkdir -p "$WORK/overlay/lab"
 	[ -f "$KERNEL" ] && cp "$KERNEL" "$WORK/overlay/lab/guest.elf"
 	{
-		sed "/^[[:space:]]*\(kernel\|extra\|cmdline${VCPUS:+\\|vcpus}\)[[:space:]]*=/d" "$CFG"
+		keep=
+		# --inspect: the guest must still exist at its end (unless it waits)
+		[ -n "$INSPECT" ] && [ "$WAIT" != result ] && keep='\|on_poweroff\|on_crash'
+		sed "/^[[:space:]]*\(kernel\|extra\|cmdline${VCPUS:+\\|vcpus}${MEMORY:+\\|memory}$keep\)[[:space:]]*=/d" "$CFG"
 		echo "# set by tests/xen/run.sh"
+		[ -z "$keep" ] || printf '%s\n' 'on_poweroff = "preserve"' 'on_crash = "preserve"'
 		echo "kernel = \"/lab/guest.elf\""
 		echo "extra = \"$CMDLINE\""
 		[ -z "$VCPUS" ] || echo "vcpus = $VCPUS"
+		[ -z "$MEMORY" ] || echo "memory = $MEMORY"
 	} >"$WORK/overlay/lab/xl.cfg"
 	{
 		echo "GUEST_NAME='$CFG_NAME'"
@@ -265,7 +278,7 @@ if [ "$MODE" = domu ]; then
 	unpaused      '^@@PHASE unpaused'         "guest unpaused"                150 create-failed "xl create never finished"
 	guest_end     '^@@PHASE guest-end'        "guest end"       $((TIMEOUT + 60)) timeout "dom0 never reported the guest's end"
 	sending       '^@@PHASE sending'          "dom0 sending logs"             $((90 + ${#MORE[@]} * (TIMEOUT + 90) + (${#INSPECT} ? 240 : 0))) transfer "logs never started"
-	logs_sent     '^@@DONE@@'                 "logs sent"                     60  transfer "logs never finished")
+	logs_sent     '^@@DONE@@'                 "logs sent"                     $((60 + (${#TRACE} ? 600 : 0))) transfer "logs never finished")
 else
 	WATCH=(
 	xen_banner    'Xen version [0-9]'         "Xen banner"                    30  no-xen  "no banner"

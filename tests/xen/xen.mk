@@ -19,6 +19,7 @@
 #        XEN_KERNEL=elf    another kernel than $(BUILD)/topdown.elf
 #        XEN_CFG=file      another xl config than xl.cfg
 #        XEN_VCPUS=n       the guest's vCPUs (domU: replaces the config's vcpus; dom0: dom0_max_vcpus)
+#        XEN_MEMORY=MiB    the guest's RAM instead of the config's (dom0: dom0_mem)
 #        XEN_INSPECT="p2m core"  domU: xen-mfndump dump-p2m / xl dump-core of the ended guest
 #                          (it must still exist: on_poweroff = "preserve" or XEN_WAIT=result)
 #        XEN_WAIT=result   domU: the guest's end is its result line (topdown end=wait)
@@ -45,6 +46,7 @@ XEN_RUN ?=
 XEN_TIMEOUT ?=
 XEN_VCPUS ?=
 XEN_INSPECT ?=
+XEN_MEMORY ?=
 XEN_WAIT ?=
 XEN_TRACE ?=
 XEN_MORE ?=
@@ -53,7 +55,7 @@ XENLAB_INPUTS := $(XEN_LAB_DIR)/build-lab.sh $(XEN_LAB_DIR)/dom0-init.sh
 XEN_RUN_ARGS = --kernel $(XEN_KERNEL) --cfg $(XEN_CFG) --extra "$(XEN_EXTRA)" --lab $(XENLAB) \
 	$(if $(XEN_TIMEOUT),--timeout $(XEN_TIMEOUT)) $(if $(XEN_VCPUS),--vcpus $(XEN_VCPUS)) \
 	$(if $(XEN_INSPECT),--inspect "$(XEN_INSPECT)") $(if $(XEN_WAIT),--wait $(XEN_WAIT)) \
-	$(if $(XEN_TRACE),--trace $(XEN_TRACE)) $(foreach m,$(XEN_MORE),--more $(m))
+	$(if $(XEN_MEMORY),--memory $(XEN_MEMORY)) $(if $(XEN_TRACE),--trace $(XEN_TRACE)) $(foreach m,$(XEN_MORE),--more $(m))
 
 .PHONY: xenlab run-xen run-xen-pv run-xen-dom0 run-xen-pv-dom0 xen-shell xenlab-clean xenlab-versions
 
