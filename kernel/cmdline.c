@@ -84,9 +84,9 @@ static void set_walk_plant(struct kernel_options *o, const char *v)
 static void set_xenpv_plant(struct kernel_options *o, const char *v)
 {
 	(void)o;
-	if (strcmp(v, "skip-pin"))
-		panic("xenpv.plant=%s: want skip-pin", v);
-	xen_pv_plant_skip_pin();        /* the hook lives in paravirt/xen/pin_pv.c */
+	if (strcmp(v, "skip-pin") && strcmp(v, "writable-table"))
+		panic("xenpv.plant=%s: want skip-pin or writable-table", v);
+	xen_pv_plant(v);                /* the hook lives in paravirt/xen/pin_pv.c */
 }
 
 static const struct option opts[] = {
@@ -100,8 +100,10 @@ static const struct option opts[] = {
 	{ "end", set_end },                     /* stop|wait: after the result line */
 	{ "walk.plant", set_walk_plant },       /* test only: wx|lowtable, a bug for
 						 * the outside walker (kernel/plant.c) */
-	{ "xenpv.plant", set_xenpv_plant },     /* test only: skip-pin, the Xen PV hook
-						 * never pins (Xen's view must show it) */
+	{ "xenpv.plant", set_xenpv_plant },     /* test only: skip-pin (the Xen PV hook
+						 * never pins: Xen's view must show it),
+						 * writable-table (one table left writable:
+						 * Xen refuses its pin, the PANIC names it) */
 };
 
 static const char *keep(const char *s, size_t n)

@@ -45,8 +45,8 @@ extern struct xen_pv_domain xen_pv;
 void xen_pv_early(const struct start_info *si);  /* vcpu_info, console, traps */
 void xen_pv_stop_early(void) __attribute__((noreturn));
 
-/* pin_pv.c: xenpv.plant=skip-pin (test only): the hook never sends its pins */
-void xen_pv_plant_skip_pin(void);
+/* pin_pv.c: xenpv.plant=skip-pin|writable-table (test only, docs/xen-pv.md) */
+void xen_pv_plant(const char *what);
 
 /* mmu_pv.c */
 uint64_t xen_pv_pfn_to_mfn(uint64_t pfn, const char *func);

@@ -62,11 +62,15 @@ static unsigned int ro_table[CHUNK];    /* ro_req[i] is for chunk[ro_table[i]] *
 static struct mmuext_op pin_op[CHUNK];
 
 static struct table first;              /* the batch's first table: re-pinned */
-static bool plant_skip_pin;             /* xenpv.plant=skip-pin (test only) */
+/* Planted bugs, test only (xenpv.plant=): skip-pin, the pins are never
+ * sent; writable-table, the first step-6 batch leaves its third table page
+ * writable in the direct map, so Xen must refuse that pin. */
+static bool plant_skip_pin, plant_writable_table;
 
-void xen_pv_plant_skip_pin(void)
+void xen_pv_plant(const char *what)
 {
-	plant_skip_pin = true;
+	plant_skip_pin = !strcmp(what, "skip-pin");
+	plant_writable_table = !strcmp(what, "writable-table");
 }
 static unsigned long found;             /* tables pass 2 found */
 
@@ -271,6 +275,12 @@ static void send_chunk(struct pt_batch *b, const char *func)
 				 b->id, (unsigned long)t->pa);
 		if (!(e & PTE_RW))
 			continue;       /* nothing to flip: shows as a missing flip */
+		if (plant_writable_table && i == 2) {
+			plant_writable_table = false;
+			printk("xenpv.plant: writable-table: batch %u leaves its table L%u at pa 0x%010lx mfn=0x%lx writable\n",
+			       b->id, t->level, (unsigned long)t->pa, (unsigned long)t->mfn);
+			continue;
+		}
 		ro_req[n_ro].ptr = xen_pv_virt_to_maddr(slot, func) | MMU_NORMAL_PT_UPDATE;
 		ro_req[n_ro].val = e & ~PTE_RW;
 		ro_table[n_ro++] = i;
