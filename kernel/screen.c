@@ -5,7 +5,7 @@
  * Mapping.  A framebuffer or the VGA text buffer is MMIO, not RAM: it is
  * not in the direct map (which holds usable RAM only).  Once the kernel's
  * own tables are live it is mapped through the fixmap, slots
- * FIX_SCREEN_FIRST.. (FIX_SCREEN_SLOTS pages, ~2 MiB), write-combining
+ * FIX_SCREEN_FIRST..FIX_SCREEN_LAST (<arch/fixmap.h>), write-combining
  * (PAT entry 1 reprogrammed from WT to WC, as Linux does; uncached minus if
  * the CPU has no PAT).  A mode larger than that window gets a console on
  * its top lines only.  Before the switch (a panic early in the boot) it is
@@ -13,6 +13,7 @@
  * type then comes from the firmware's MTRRs (uncached or WC for MMIO).
  */
 #include <arch/bootmem.h>
+#include <arch/fixmap.h>
 #include <arch/cpu.h>
 #include <kernel/boot_info.h>
 #include <kernel/console.h>
@@ -23,8 +24,6 @@
 #include <mm/mm.h>
 #include "screen_internal.h"
 
-#define FIX_SCREEN_FIRST        1       /* slot 0: the Xen console ring */
-#define FIX_SCREEN_SLOTS        (FIXMAP_SLOTS - FIX_SCREEN_FIRST - 1)   /* the last: the LAPIC */
 #define CELLS_MAX               (16 * 1024)
 #define MSR_PAT                 0x277
 #define PAT_WC                  0x01

@@ -8,11 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <mm/layout.h>
-
-/* The fixmap's last slot (0: the Xen console ring; 1..: the screen, which
- * leaves this one, kernel/screen.c). */
-#define FIX_LAPIC           (FIXMAP_SLOTS - 1)
+#include <arch/fixmap.h>         /* FIX_LAPIC */
 
 #define LAPIC_ID            0x020
 #define LAPIC_VERSION       0x030

@@ -24,7 +24,6 @@
 #include <xen/io/console.h>
 #include "internal.h"
 
-#define FIX_XEN_CONSOLE     0           /* fixmap slot of the ring */
 #define RING_WAIT_SPINS     200000000UL /* ~seconds under emulation */
 
 static volatile struct xencons_interface *ring;
@@ -143,11 +142,11 @@ void xen_console_attach(volatile void *va, uint32_t evtchn)
 void xen_console_map_fixmap(void)
 {
 	if (ring)
-		fixmap_set(FIX_XEN_CONSOLE, ring_pa, true);
+		fixmap_set(FIX_XEN_PVH_CONSOLE, ring_pa, true);
 }
 
 void xen_console_use_fixmap(void)
 {
 	if (ring)
-		ring = (volatile struct xencons_interface *)fixmap_addr(FIX_XEN_CONSOLE);
+		ring = (volatile struct xencons_interface *)fixmap_addr(FIX_XEN_PVH_CONSOLE);
 }

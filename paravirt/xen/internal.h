@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <arch/fixmap.h>
 #include <mm/batch.h>
 #include <paravirt/xen_hypercall.h>
 
@@ -74,9 +75,10 @@ extern struct xen_pv_counts xen_pv_batch, xen_pv_total;
 	xen_pv_total.field += n_;                                           \
 } while (0)
 
-/* The fixmap slot of shared_info on PV (slot 0 is the console ring's on
- * PVH only; a PV ring is reached in the bootstrap region). */
-#define FIX_XEN_PV_SHARED_INFO 0
+/* What the backend's fixmap slot (<arch/fixmap.h>) holds: the console ring
+ * on PVH; shared_info on PV (its ring is reached in the bootstrap region). */
+#define FIX_XEN_PVH_CONSOLE     FIX_PARAVIRT
+#define FIX_XEN_PV_SHARED_INFO  FIX_PARAVIRT
 
 /* mmu_pv.c */
 uint64_t xen_pv_virt_to_maddr(const void *p, const char *func);
