@@ -9,7 +9,6 @@
 #include <kernel/boot_info.h>
 #include <mm/batch.h>
 #include <paravirt/ops.h>
-#include <paravirt/paravirt.h>
 
 static void native_batch_built(struct pt_batch *batch)
 {
@@ -17,55 +16,47 @@ static void native_batch_built(struct pt_batch *batch)
 	batch->hook_result = "ok";
 }
 
-void native_write_pte(pte_t *ptep, pte_t val)
+static void native_write_pte(pte_t *ptep, pte_t val)
 {
 	*(volatile pte_t *)ptep = val;
 }
 
-void native_load_root(phys_addr_t root)
+static void native_load_root(phys_addr_t root)
 {
 	write_cr3(root);
 }
 
-void native_flush_tlb_one(uint64_t va)
+static void native_flush_tlb_one(uint64_t va)
 {
 	invlpg((const void *)va);
 }
 
-void native_flush_tlb_user(void)
+static void native_flush_tlb_user(void)
 {
 	write_cr3(read_cr3());
 }
 
-void native_table_released(phys_addr_t pa)
+static void native_table_released(phys_addr_t pa)
 {
 }
 
-pte_t native_make_pte(phys_addr_t pa, pte_t flags)
+static pte_t native_make_pte(phys_addr_t pa, pte_t flags)
 {
 	return pa | flags;
 }
 
-phys_addr_t native_pte_phys(pte_t e)
+static phys_addr_t native_pte_phys(pte_t e)
 {
 	return pte_addr(e);
 }
 
-/*
- * Identity frames: entry k = (pa + k * step) | flags, two instructions per
- * entry.  A backend that keeps this op but has frames of its own (its
- * make_pte is not native_make_pte) gets its make_pte, entry by entry.
- */
-void native_fill_leaves(pte_t *dst, phys_addr_t pa, unsigned int n, uint64_t step,
-			pte_t flags)
+/* Identity frames: entry k = (pa + k * step) | flags, two instructions per
+ * entry. */
+static void native_fill_leaves(pte_t *dst, phys_addr_t pa, unsigned int n, uint64_t step,
+			       pte_t flags)
 {
 	pte_t e = pa | flags;
 
-	if (pv_ops.mmu.make_pte != native_make_pte) {
-		for (; n; n--, pa += step)
-			*dst++ = make_pte(pa, flags);
-		return;
-	}
 	for (; n >= 8; n -= 8, dst += 8) {
 		dst[0] = e; e += step;
 		dst[1] = e; e += step;
@@ -80,7 +71,7 @@ void native_fill_leaves(pte_t *dst, phys_addr_t pa, unsigned int n, uint64_t ste
 		*dst++ = e;
 }
 
-void native_lazy_nop(void)
+static void native_lazy_nop(void)
 {
 }
 
@@ -89,7 +80,7 @@ static unsigned long native_check(void)
 	return 0;       /* nothing beyond mm_check */
 }
 
-uint64_t native_read_cr3(void)
+static uint64_t native_read_cr3(void)
 {
 	return read_cr3();
 }

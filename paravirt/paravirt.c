@@ -8,6 +8,7 @@
  * backend.
  */
 #include <arch/cpu.h>
+#include <generated/config.h>
 #include <kernel/boot_info.h>
 #include <kernel/printk.h>
 #include <lib/string.h>
@@ -67,5 +68,7 @@ void paravirt_init(struct boot_info *bi)
 
 	if (hypervisor.xen)
 		xen_pvh_init(bi, hypervisor.cpuid_base);
+	else if (PVH_ON_NATIVE)
+		xen_pvh_on_native();    /* test only: make PVH_ON_NATIVE=1 */
 	printk("paravirt: backend=%s\n", pv_ops.name);
 }

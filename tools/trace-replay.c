@@ -4,9 +4,10 @@
  * tracecmp has no model of the builder: it links mm/ itself (the sources
  * the kernel is built from) and runs mm_init on the input the trace
  * records, in the unit tests' host environment (tests/unit/build.c,
- * hostenv.c, hostpv.c: simulated memory, and a backend whose hook makes
- * the tables read-only like the Xen PVH one when the trace's backend keeps
- * them so).  The input, as the trace states it:
+ * hostenv.c, hostpv.c: simulated memory, and a backend whose hook runs
+ * the Xen PVH backend's own table protection, paravirt/xen/protect_pvh.c,
+ * when the trace's backend keeps its tables read-only).  The input, as the
+ * trace states it:
  *   - the memory map: the mem records (normalised already; normalising a
  *     normalised map changes nothing);
  *   - the loader's data: the reserve records other than "lowmem" and
@@ -33,7 +34,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <mm/memmap.h>
-#include <paravirt/ops.h>
 #include "../tests/unit/build.h"
 #include "trace.h"
 
@@ -209,7 +209,7 @@ static bool replay(const struct run *r, struct plan *p, struct build_outcome *o)
 	for (int i = 0; i < r->nrecs; i++)
 		if (!strcmp(r->recs[i].kind, "env"))
 			c.trace_env = r->recs[i].text + 4;
-	pv_ops.name = r->nb && r->b[0].hook_seen ? r->b[0].backend : "native";
+	host_backend_name(r->nb && r->b[0].hook_seen ? r->b[0].backend : "native");
 
 	build_and_check(&c, o);
 	if (o->panicked)

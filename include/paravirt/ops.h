@@ -85,11 +85,9 @@ struct pv_mmu_ops {
 	 * run, not per entry: this is mm's hot loop.  dst[0..n) lies in one
 	 * table page that is not live yet and is empty (plain stores are
 	 * fine), or is mm's own one-entry buffer (a link's value).
-	 * native_fill_leaves is the identity loop (two instructions per
-	 * entry); it falls back to make_pte per entry when the backend's
-	 * make_pte is not the native one, so a backend that overrides only
-	 * make_pte stays correct.  NULL: make_pte per entry.  A backend with
-	 * frames of its own (Xen PV: the p2m) may give a loop of its own.
+	 * Natively the identity loop (two instructions per entry); a backend
+	 * with frames of its own (Xen PV: the p2m) gives a loop of its own
+	 * together with its make_pte.
 	 */
 	void (*fill_leaves)(pte_t *dst, phys_addr_t pa, unsigned int n, uint64_t step,
 			    pte_t flags);
@@ -268,12 +266,7 @@ static inline phys_addr_t pte_phys(pte_t e)
 static inline void fill_leaves(pte_t *dst, phys_addr_t pa, unsigned int n, uint64_t step,
 			       pte_t flags)
 {
-	if (pv_ops.mmu.fill_leaves) {
-		pv_ops.mmu.fill_leaves(dst, pa, n, step, flags);
-		return;
-	}
-	for (; n; n--, pa += step)
-		*dst++ = pv_ops.mmu.make_pte(pa, flags);
+	pv_ops.mmu.fill_leaves(dst, pa, n, step, flags);
 }
 
 static inline void mmu_lazy_begin(void)

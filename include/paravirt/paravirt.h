@@ -23,22 +23,15 @@ extern struct hypervisor_info hypervisor;
 /* Detect a hypervisor and switch pv_ops to its backend (once). */
 void paravirt_init(struct boot_info *bi);
 
-/* Native backend entry points other backends may reuse. */
-void native_write_pte(uint64_t *ptep, uint64_t val);
-void native_flush_tlb_one(uint64_t va);
-void native_flush_tlb_user(void);
-void native_table_released(uint64_t pa);
-void native_load_root(uint64_t root);
-uint64_t native_make_pte(uint64_t pa, uint64_t flags);
-uint64_t native_pte_phys(uint64_t e);
-void native_fill_leaves(uint64_t *dst, uint64_t pa, unsigned int n, uint64_t step,
-			uint64_t flags);
-void native_lazy_nop(void);
-uint64_t native_read_cr3(void);
-
 /* Xen PVH backend (paravirt/xen/): installs the hypercall page and takes
  * over pv_ops; panics if Xen cannot be used. */
 void xen_pvh_init(struct boot_info *bi, uint32_t cpuid_base);
+
+/* Test only (a kernel built with `make PVH_ON_NATIVE=1`, for the fixtures
+ * of tests/trace/make-fixtures.sh): without a hypervisor, the native
+ * backend with the Xen PVH MMU ops — the same hook but for its one
+ * hypercall, read-only tables written with CR0.WP lifted. */
+void xen_pvh_on_native(void);
 
 /* Xen PV backend (the boot protocol says so: PV has no CPUID-visible
  * way in, and its hypercall page was filled by the domain builder).

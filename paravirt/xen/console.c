@@ -96,7 +96,7 @@ void xen_console_flush(void)
 	}
 }
 
-void xen_console_write(const char *s, size_t n)
+static void xen_console_write(const char *s, size_t n)
 {
 	if (ring)
 		ring_write(s, n);
@@ -109,11 +109,9 @@ void xen_console_init(bool initial_domain)
 	uint64_t pfn;
 
 	pv_ops.console.write = xen_console_write;
-	if (initial_domain) {
-		console_replay(e9_write);       /* what went to COM1 before */
+	console_replay(e9_write);               /* what went to COM1 before */
+	if (initial_domain)
 		return;
-	}
-	console_replay(e9_write);
 	pfn = hvm_param(HVM_PARAM_CONSOLE_PFN);
 	if (!pfn)
 		panic("no PV console: HVM_PARAM_CONSOLE_PFN is 0 (domU without a console)");

@@ -116,12 +116,8 @@ void xen_pvh_init(struct boot_info *bi, uint32_t cpuid_base)
 	pv_ops.platform.calibrate_tsc = xen_pvh_calibrate_tsc;
 	xen_cpuid_base = cpuid_base;
 	xen_console_init(initial);      /* replays everything printed so far */
-	pv_ops.mmu.batch_built = xen_pvh_batch_built;
-	pv_ops.mmu.write_pte = xen_pvh_write_pte;
-	pv_ops.mmu.table_released = xen_pvh_table_released;
+	xen_pvh_mmu_install(xen_pvh_batch_built);
 	pv_ops.mmu.load_root = xen_pvh_load_root;
-	pv_ops.mmu.tables_readonly = true;
-	pv_ops.mmu.hook_reserve_pages = XEN_PVH_HOOK_PAGES;
 	printk("xen: domain=%s console=%s\n", initial ? "initial (dom0)" : "guest (domU)",
 	       initial ? "port-0xe9" : "pv-ring");
 }

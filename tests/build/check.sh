@@ -22,6 +22,10 @@
 #   panic-tags-planted  ... and the check fails on a planted wrong tag
 #   doc-links           every relative link in the tree's Markdown files names
 #                       a file that exists and a heading in it (links.py)
+#   pv-contract         design §4's table names every member of struct
+#                       paravirt_ops and no other; no pv_ops outside
+#                       paravirt/ (pv_contract.py)
+#   pv-contract-planted ... and the check fails on a table missing a row
 # One line per test is appended to RESULTS/build.txt.
 build=$1 results=$2
 tree=$build/tests/build/tree
@@ -152,4 +156,26 @@ else
 fi
 cat "$log.one" >> "$log"
 rm -f "$log.one"
+# design §4's table names every member of struct paravirt_ops, and nothing
+# outside paravirt/ uses pv_ops (pv_contract.py); shown to fail on a copy of
+# design.md without the mmu.flush_tlb_user row.
+if python3 tests/build/pv_contract.py > "$log.one" 2>&1; then
+	pass pv-contract "$(tail -1 "$log.one" | sed 's/^pv_contract: //')"
+else
+	fail pv-contract "$(head -1 "$log.one")"
+fi
+cat "$log.one" >> "$log"
+grep -v '^| `mmu.flush_tlb_user`' docs/design.md > "$plant/design.md"
+if cmp -s docs/design.md "$plant/design.md"; then
+	fail pv-contract-planted "could not drop the mmu.flush_tlb_user row (design §4 changed?)"
+elif python3 tests/build/pv_contract.py include/paravirt/ops.h "$plant/design.md" > "$log.one" 2>&1; then
+	fail pv-contract-planted "a table without mmu.flush_tlb_user passed"
+elif grep -q 'member mmu.flush_tlb_user is not in' "$log.one"; then
+	pass pv-contract-planted "$(head -1 "$log.one" | sed 's/^[^:]*: //')"
+else
+	fail pv-contract-planted "unexpected report: $(head -1 "$log.one")"
+fi
+cat "$log.one" >> "$log"
+rm -f "$log.one"
+
 ! grep -q '^FAIL ' "$out"

@@ -32,7 +32,7 @@ FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_COV    := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 
 FUZZ_MM_SRC      := $(wildcard mm/*.c) kernel/fnv.c
-FUZZ_SUPPORT_SRC := tests/unit/hostenv.c tests/unit/hostpv.c tests/unit/model.c \
+FUZZ_SUPPORT_SRC := paravirt/xen/protect_pvh.c tests/unit/hostenv.c tests/unit/hostpv.c tests/unit/model.c \
 	tests/unit/checker.c tests/unit/build.c \
 	tests/fuzz/fuzz_common.c
 FUZZ_MM_OBJ      := $(FUZZ_MM_SRC:%.c=$(FUZZ_DIR)/cov/%.o)

@@ -14,10 +14,11 @@
 #   native-128m-4k-again.log  the same boot again (identical trace expected)
 #   native-512m-4k.log        -m 512M, pt.maxpage=4k: three batches, the second
 #                             one ended by the 16x growth rule
-#   xenlike-128m-4k.log       synthetic Xen PVH domU run: a test-only build of the
-#                             tree whose native backend is replaced by the Xen PVH
-#                             hook (tables_ro=1: brk mapped 4k read-only, tables
-#                             made read-only by paravirt/xen/mmu_pvh.c, no hypercall),
+#   xenlike-128m-4k.log       synthetic Xen PVH domU run: the kernel built with
+#                             `make PVH_ON_NATIVE=1` (test only: without a hypervisor
+#                             it takes the Xen PVH MMU ops, tables_ro=1: brk mapped 4k
+#                             read-only, tables made read-only by the PVH hook,
+#                             paravirt/xen/protect_pvh.c, without its one hypercall),
 #                             booted with a Xen-like memory map (memmap.test: RAM
 #                             from 0, ACPI and special pages below 4 GiB); then
 #                             the console lines a Xen run has are put in
@@ -39,7 +40,7 @@
 #                             down to 0, then two "above" batches map the initrd's
 #                             RAM from the top down, the first ended by the growth
 #                             rule (target)
-#   xenlike-128m-initrd-4k-brk8.log  the test-only read-only-tables build with
+#   xenlike-128m-initrd-4k-brk8.log  the PVH_ON_NATIVE=1 build with
 #                             BRK_PAGES=8, -m 128M, a 40 MiB initrd, pt.maxpage=4k,
 #                             made to look like a Xen run as above (QEMU's own
 #                             memory map): the Xen hook on an "above" batch
@@ -73,33 +74,11 @@ make -s BUILD="$tmp/native" "$tmp/native/topdown.elf" "$tmp/native/tools/tracecm
 tracecmp="$tmp/native/tools/tracecmp"
 
 if wantany 'xenlike-*'; then
-echo "make-fixtures: building the test-only read-only-tables kernel in $tmp/ro"
-mkdir -p "$tmp/src"
-git ls-files -co --exclude-standard | tar -cf - -T - | tar -xf - -C "$tmp/src"
-python3 - "$tmp/src" <<'EOF'
-import sys
-src = sys.argv[1]
-def patch(path, pairs):
-    p = f"{src}/{path}"
-    s = open(p).read()
-    for old, new in pairs:
-        if old not in s:
-            sys.exit(f"make-fixtures: {path} changed: cannot find {old!r}; update this script")
-        s = s.replace(old, new, 1)
-    open(p, "w").write(s)
-# The Xen hook without its one hypercall (natively there is no hypercall page).
-patch("paravirt/xen/mmu_pvh.c", [("\tif (!tried) {", "\tif (0 && !tried) {")])
-# The native backend with the Xen PVH MMU ops.
-patch("paravirt/native.c", [
-    ("#include <paravirt/paravirt.h>\n", "#include <paravirt/paravirt.h>\n#include \"xen/internal.h\"\n"),
-    ("static void native_batch_built", "__attribute__((unused)) static void native_batch_built"),
-    (".name = \"native\",", ".name = \"xen-pvh\","),
-    (".batch_built = native_batch_built,", ".batch_built = xen_pvh_batch_built,"),
-    (".write_pte = native_write_pte,", ".write_pte = xen_pvh_write_pte,\n\t\t.tables_readonly = true,\n\t\t.hook_reserve_pages = XEN_PVH_HOOK_PAGES,"),
-])
-EOF
-make -s -C "$tmp/src" BUILD="$tmp/ro" "$tmp/ro/topdown.elf"
-make -s -C "$tmp/src" BUILD="$tmp/ro8" BRK_PAGES=8 "$tmp/ro8/topdown.elf"
+# The Xen PVH MMU ops on a kernel without Xen (PVH_ON_NATIVE, a build
+# constant): the same source, no patch.
+echo "make-fixtures: building the test-only PVH_ON_NATIVE=1 kernels in $tmp/ro, $tmp/ro8"
+make -s BUILD="$tmp/ro" PVH_ON_NATIVE=1 "$tmp/ro/topdown.elf"
+make -s BUILD="$tmp/ro8" PVH_ON_NATIVE=1 BRK_PAGES=8 "$tmp/ro8/topdown.elf"
 fi
 
 boot() {        # kernel, memory, log, cmdline [, initrd]
@@ -142,6 +121,7 @@ for l in lines:
     if l.startswith("trace: cr3 "):
         root = int(re.search(r"root=0x([0-9a-f]+)", l).group(1), 16)
 for l in lines:
+    l = l.replace("xen-pvh-on-native", "xen-pvh")      # the backend's name
     if l.startswith("boot: cmdline="):
         l = re.sub(r" ?memmap\.test=[^ \"]*", "", l)
     elif l.startswith("cmdline: memmap.test=") or l.startswith("memmap: replaced by memmap.test"):

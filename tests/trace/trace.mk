@@ -17,7 +17,7 @@ TRACECMP      := $(BUILD)/tools/tracecmp
 # tracecmp replays mm_init: it links mm/ itself, in the unit tests' host
 # environment, with their independent oracle (tests/unit/unit.mk).
 TRACECMP_SRC  := tools/tracecmp.c tools/trace-log.c tools/trace-parse.c tools/trace-replay.c \
-		 tools/trace-svg.c $(wildcard mm/*.c) kernel/fnv.c \
+		 tools/trace-svg.c $(wildcard mm/*.c) kernel/fnv.c paravirt/xen/protect_pvh.c \
 		 $(addprefix tests/unit/,hostenv.c hostpv.c build.c checker.c model.c)
 TRACECMP_DEPS := $(TRACECMP_SRC) tools/trace.h $(wildcard include/*/*.h mm/*.h tests/unit/*.h)
 TRACE_CFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \

@@ -13,10 +13,11 @@
  *     brk is a host buffer standing at a chosen fake PA;
  *   - pv_ops: a recording native-like backend (identity frames, leaves
  *     through a checking fill_leaves) that checks the order of
- *     hook, links and CR3 switch (see hostenv.c); with host.pin set, its
- *     hook also "pins" each batch the way design §4 says Xen PVH must:
- *     every table page read-only in every kernel mapping of it, splitting
- *     large direct-map pages (with batch_alloc_table) where needed;
+ *     hook, links and CR3 switch (see hostpv.c); with host.pin set, its
+ *     hook also runs the Xen PVH backend's table protection on each batch
+ *     (paravirt/xen/protect_pvh.c, the kernel's own code): every table
+ *     page read-only in every kernel mapping of it, splitting large
+ *     direct-map pages (with batch_alloc_table) where needed;
  *   - printk into a capture buffer, panic_at that longjmps back to
  *     host_call().
  * Every misuse it sees becomes a "host error" (host_errors(), the first
@@ -30,17 +31,18 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <mm/mm.h>
+#include <paravirt/xen_pvh.h>
 
 #define HOST_BRK_PA        0x13d000ULL     /* where the fake brk "is" */
 #define HOST_BRK_MAX_PAGES 64
 #define HOST_BATCHES_MAX   256
 #define HOST_POISON        0xa5            /* fresh RAM: P|PCD|A|... set */
 
-/* With read-only tables, the pages the (pinning) hook may take per batch,
- * as the Xen PVH backend declares them (XEN_PVH_HOOK_PAGES in
- * paravirt/xen/internal.h); build_case.hook_reserve_pages passes it to mm
- * as mm_config.hook_reserve_pages. */
-#define HOST_PIN_HOOK_PAGES 8
+/* With read-only tables, the pages the (pinning) hook may take per batch:
+ * the Xen PVH backend's own figure (its hook is the one that runs here);
+ * build_case.hook_reserve_pages passes it to mm as
+ * mm_config.hook_reserve_pages. */
+#define HOST_PIN_HOOK_PAGES XEN_PVH_HOOK_PAGES
 
 /* What the recording backend saw of one batch at its hook. */
 struct host_batch {
@@ -82,7 +84,8 @@ struct host_state {
 	unsigned int first_above;               /* first "above" batch (0: none) */
 	bool strict_window;                     /* phys_window must be mapped */
 	bool pin;                               /* hook pins like Xen PVH (below) */
-	unsigned long pin_splits, pin_split_tables, pin_ro_entries;
+	bool in_hook;                           /* the pin hook is running */
+	unsigned long pin_splits, pin_split_tables, pin_ro_entries, pin_flushes;
 	unsigned long window_calls;
 
 	/* memory */
@@ -126,6 +129,10 @@ bool host_pa_of(const void *p, phys_addr_t *pa);
 /* Lookup va in the tree under root, reading memory raw (no side effects).
  * Returns the leaf entry (0 if unmapped) and its level. */
 pte_t host_lookup(phys_addr_t root, uint64_t va, unsigned int *level);
+
+/* The name the recording backend gives (pv_name(), the trace's backend=):
+ * tools/tracecmp replays a run under its backend's name. */
+void host_backend_name(const char *name);
 
 /* Append to the captured output (printk and the console use it). */
 void host_out_append(const char *s, size_t n);

@@ -21,13 +21,15 @@
  * RAM and the above ones the top, and that the tables are the highest free
  * pages below S, the checker sees after the build (checker.c: the rule is
  * computed there, independently of mm).
- * With host.pin it then pins the batch like Xen PVH (design §4).
+ * With host.pin it then runs the Xen PVH hook's table protection on the
+ * batch (paravirt/xen/protect_pvh.c, the kernel's code; design §4).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <mm/batch.h>
 #include <paravirt/ops.h>
+#include <paravirt/xen_pvh.h>
 #include "hostenv.h"
 
 /* ------------------------------------------------- recording backend --- */
@@ -241,80 +243,21 @@ static void rec_batch_built(struct pt_batch *b)
 
 /* ----------------------------------------------------- the pin hook --- */
 
-/* Replace the large leaf *slot (level l) by a table of level l - 1 mapping
- * the same memory with the same permissions. */
-static void pin_split(struct pt_batch *b, pte_t *slot, unsigned int l)
-{
-	pte_t e = *slot, flags = e & ~PTE_ADDR_MASK;
-	uint64_t size = level_size(l - 1);
-	phys_addr_t base = pte_addr(e) & ~(level_size(l) - 1);
-	phys_addr_t nt = batch_alloc_table(b, l - 1);
-	pte_t *n = host_page(nt, false);
-	unsigned int i;
-
-	if (!n) {
-		host_error("pin: batch_alloc_table gave 0x%lx, never written", (unsigned long)nt);
-		return;
-	}
-	if (l - 1 == 1)
-		flags &= ~PTE_PS;
-	for (i = 0; i < PT_ENTRIES; i++)
-		n[i] = (base + i * size) | flags;
-	*slot = nt | PTE_P | PTE_RW;
-	b->hook_splits++;
-	host.pin_splits++;
-}
-
-/* Make va read-only in the tree of mm.root (one change at a time). */
-static bool pin_protect(struct pt_batch *b, uint64_t va)
-{
-	phys_addr_t t = mm.root;
-	unsigned int l;
-
-	for (l = PT_LEVELS; l >= 1; l--) {
-		pte_t *p = host_page(t, false), *slot;
-
-		if (!p)
-			return false;
-		slot = &p[pt_index(va, l)];
-		if (!pte_present(*slot))
-			return false;
-		if (!pte_is_leaf(*slot, l)) {
-			t = pte_addr(*slot);
-			continue;
-		}
-		if (l > 1) {
-			pin_split(b, slot, l);
-			return true;
-		}
-		if (*slot & PTE_RW) {
-			*slot &= ~PTE_RW;
-			b->hook_ro_entries++;
-			host.pin_ro_entries++;
-			return true;
-		}
-		return false;
-	}
-	return false;
-}
-
+/*
+ * With host.pin the hook is the Xen PVH backend's own table protection
+ * (paravirt/xen/protect_pvh.c, linked here as it is into the kernel): its
+ * writes come back through rec_write_pte and rec_flush_tlb_one, which
+ * count what they see while host.in_hook is set.  The tables it takes for
+ * splits belong to the batch: they are marked hooked with it afterwards.
+ */
 static void pin_batch(struct pt_batch *b)
 {
-	bool changed;
 	unsigned int i;
 	phys_addr_t pa;
 
-	do {
-		changed = false;
-		for (i = 0; i < b->nr_extents; i++)
-			for (pa = b->extents[i].start; pa < b->extents[i].end; pa += PAGE_SIZE) {
-				changed |= pin_protect(b, DIRECT_MAP_BASE + pa);
-				if (pa >= host.image.brk_pa &&
-				    pa < host.image.brk_pa + host.image.brk_pages * PAGE_SIZE)
-					changed |= pin_protect(b, KERNEL_VMA + pa);
-			}
-	} while (changed);
-	/* the split tables belong to the batch: hooked with it */
+	host.in_hook = true;
+	xen_pvh_protect_batch(b);
+	host.in_hook = false;
 	for (i = 0; i < b->nr_extents; i++)
 		for (pa = b->extents[i].start; pa < b->extents[i].end; pa += PAGE_SIZE) {
 			struct host_meta *m = host_meta(pa);
@@ -326,8 +269,22 @@ static void pin_batch(struct pt_batch *b)
 				host.pin_split_tables++;
 			}
 		}
-	b->hook_action = "pin-ro";
-	b->hook_result = "ok";
+}
+
+/* A store of the pin hook into a table: a split (a large leaf replaced by
+ * a table) or a leaf losing RW; anything else is an error. */
+static void hook_write(pte_t *ptep, pte_t val, phys_addr_t spa)
+{
+	pte_t old = *ptep;
+
+	if (pte_present(old) && (old & PTE_PS) && pte_present(val) && !(val & PTE_PS))
+		host.pin_splits++;
+	else if (pte_present(old) && (old & PTE_RW) && val == (old & ~PTE_RW))
+		host.pin_ro_entries++;
+	else
+		host_error("pin hook: write_pte(0x%010lx, 0x%016lx) over 0x%016lx is neither a split nor a read-only change",
+			   (unsigned long)spa, (unsigned long)val, (unsigned long)old);
+	*(volatile pte_t *)ptep = val;
 }
 
 static void rec_write_pte(pte_t *ptep, pte_t val)
@@ -335,11 +292,15 @@ static void rec_write_pte(pte_t *ptep, pte_t val)
 	phys_addr_t spa;
 	struct host_meta *m;
 
-	host.write_pte_calls++;
 	if (!host_pa_of(ptep, &spa) || !(m = host_meta(spa))) {
 		host_error("write_pte(%p): not a simulated page", (void *)ptep);
 		return;
 	}
+	if (host.in_hook) {             /* the pin hook's own (counted there) */
+		hook_write(ptep, val, spa);
+		return;
+	}
+	host.write_pte_calls++;
 	if (m->hooked_epoch != host_epoch())
 		host_error("write_pte into 0x%010lx, not a table of a hooked batch",
 			   (unsigned long)spa);
@@ -373,7 +334,10 @@ static void rec_load_root(phys_addr_t root)
 
 static void rec_flush_tlb_one(uint64_t va)
 {
-	host.flush_calls++;
+	if (host.in_hook)
+		host.pin_flushes++;
+	else
+		host.flush_calls++;
 }
 
 static void rec_table_released(phys_addr_t pa)
@@ -479,3 +443,8 @@ struct paravirt_ops pv_ops = {
 		.memory_map = host_memory_map,
 	},
 };
+
+void host_backend_name(const char *name)
+{
+	pv_ops.name = name;
+}

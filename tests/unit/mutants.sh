@@ -50,7 +50,7 @@ limit-off-by-one@mm/memmap.c@s/if (e->start + e->size > phys_limit)/if (e->start
 build() {
 	extra=""
 	[ "$2" = build ] && extra="tests/unit/build.c tests/unit/maps.c"
-	$CC -I "$1/include" $CFLAGS "$1"/mm/*.c "$1/kernel/fnv.c" tests/unit/hostenv.c tests/unit/hostpv.c \
+	$CC -I "$1/include" $CFLAGS "$1"/mm/*.c "$1/kernel/fnv.c" paravirt/xen/protect_pvh.c tests/unit/hostenv.c tests/unit/hostpv.c \
 	    tests/unit/model.c tests/unit/checker.c \
 	    $extra "tests/unit/test_$2.c" -lcmocka -o "$3" 2> "$tmp/cc.log"
 }

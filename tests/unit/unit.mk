@@ -19,7 +19,7 @@ UNIT_ASAN   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-
 UNIT_LIBS   := -lcmocka
 UNIT_TESTS  := memmap build percpu selfcheck
 
-UNIT_COMMON_SRC := $(wildcard mm/*.c) kernel/fnv.c tests/unit/hostenv.c tests/unit/hostpv.c \
+UNIT_COMMON_SRC := $(wildcard mm/*.c) kernel/fnv.c paravirt/xen/protect_pvh.c tests/unit/hostenv.c tests/unit/hostpv.c \
 	tests/unit/model.c tests/unit/checker.c tests/unit/build.c tests/unit/maps.c
 UNIT_SRC := $(UNIT_COMMON_SRC) $(UNIT_TESTS:%=tests/unit/test_%.c)
 UNIT_PLAIN_OBJ := $(UNIT_SRC:%.c=$(UNIT_DIR)/plain/%.o)
