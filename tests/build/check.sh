@@ -156,6 +156,7 @@ else
 fi
 cat "$log.one" >> "$log"
 rm -f "$log.one"
+
 # design §4's table names every member of struct paravirt_ops, and nothing
 # outside paravirt/ uses pv_ops (pv_contract.py); shown to fail on a copy of
 # design.md without the mmu.flush_tlb_user row.
