@@ -58,8 +58,9 @@ candidates() {
 }
 
 resolve() {
-	local dir=$1 kpkg lines n
+	local dir=$1 kpkg lines n new
 	mkdir -p "$dir"
+	new=$dir/versions.txt.new.$$    # its own name: parallel check-xen cases resolve at once
 	kpkg=$(kernel_package)
 	if [ -z "$kpkg" ] && [ "$(id -u)" = 0 ]; then
 		log "apt-cache knows no linux-image-amd64; running apt-get update"
@@ -76,12 +77,12 @@ $lines"
 	{
 		echo "kernel-package=$kpkg"
 		echo "$lines"
-	} >"$dir/versions.txt.new"
-	if cmp -s "$dir/versions.txt.new" "$dir/versions.txt"; then
-		rm -f "$dir/versions.txt.new"
+	} >"$new"
+	if cmp -s "$new" "$dir/versions.txt"; then
+		rm -f "$new"
 		log "$n package versions unchanged ($kpkg)"
 	else
-		mv "$dir/versions.txt.new" "$dir/versions.txt"
+		mv "$new" "$dir/versions.txt"
 		log "resolved $n packages ($kpkg); the lab needs a rebuild"
 	fi
 }

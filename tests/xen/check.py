@@ -23,7 +23,9 @@ import signal
 import struct
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -114,6 +116,19 @@ def smp_problem(lines, n):
 
 
 TARGET = {"domu": "run-xen", "dom0": "run-xen-dom0", "pv-dom0": "run-xen-pv-dom0"}
+# Cases run XEN_JOBS at a time (default 2: each QEMU is one TCG thread); what a case
+# prints is held and printed with its result line, so cases never interleave.
+_out = threading.local()
+
+
+def say(text):
+    buf = getattr(_out, "buf", None)
+    if buf is None:
+        print(text, flush=True)
+    else:
+        buf.append(text)
+
+
 KEYS = {"mode", "extra", "cfg", "vcpus", "make", "judge", "panic~", "compare", "match", "inspect", "wait", "xenview~", "memory"}
 
 
@@ -175,7 +190,7 @@ def judge(c, run_dir, rc):
         why = xen_view_problem(c, run_dir, lines)
         if not why or not re.search(c["xenview~"], why):
             return "want Xen's view to fail with %r, got %r (result lines %r)" % (c["xenview~"], why, results[:2])
-        print("xen-check: caught by Xen's view, as expected: %s" % why, flush=True)
+        say("xen-check: caught by Xen's view, as expected: %s" % why)
         return None
     if "panic~" in c:
         panics = [l for l in lines if l.startswith("PANIC: ")]
@@ -284,7 +299,7 @@ def xen_view_problem(c, run_dir, lines):
     domid = st.get("domid")
     about = xl_dmesg_about(run_dir, domid) if domid else None
     if about:
-        print("xen-check: xl dmesg about d%s:\n  %s" % (domid, "\n  ".join(about[-20:])), flush=True)
+        say("xen-check: xl dmesg about d%s:\n  %s" % (domid, "\n  ".join(about[-20:])))
         bad = [l for l in about if re.search(r"crash|Triple fault|Bad |Error", l)]
         if bad:
             return "xl dmesg about d%s: %s" % (domid, bad[0])
@@ -305,11 +320,11 @@ def xen_view_problem(c, run_dir, lines):
         unpinned = sorted(p for p in want if p in typed and not typed[p][1])
         wrong = sorted(p for p, lvl in want.items() if lvl and p in typed and typed[p][0] != lvl)
         xen_levels = {lvl: sum(1 for t in typed.values() if t[0] == lvl) for lvl in (1, 2, 3, 4)}
-        print("xen-check: Xen's view (xen-mfndump dump-p2m d%s): %d table pages (L4..L1 %s), %d pinned; "
+        say("xen-check: Xen's view (xen-mfndump dump-p2m d%s): %d table pages (L4..L1 %s), %d pinned; "
               "the guest's trace (%s): %d (L4..L1 %s)" %
               (domid, len(typed), "/".join(str(xen_levels[l]) for l in (4, 3, 2, 1)),
                sum(1 for t in typed.values() if t[1]), how, len(want),
-               "/".join(str(per_level[l]) for l in (4, 3, 2, 1))), flush=True)
+               "/".join(str(per_level[l]) for l in (4, 3, 2, 1))))
         fmt = lambda ps: ", ".join("pfn 0x%x%s" % (p, " (Xen: %spinned L%d)" % ("" if typed[p][1] else "un",
                                                                                typed[p][0]) if p in typed else "")
                                    for p in ps[:5])
@@ -353,7 +368,7 @@ def dump_core_problem(run_dir, lines):
     secs = [struct.unpack_from("<QQ", head, shoff + i * shentsize + 0x18) for i in range(shnum)]  # offset, size
     sizes = [sz for _, sz in secs]
     end = max(off + sz for off, sz in secs)
-    print("xen-check: xl dump-core: %s bytes, %d sections (sizes %s)" % (size.group(1), shnum, sizes), flush=True)
+    say("xen-check: xl dump-core: %s bytes, %d sections (sizes %s)" % (size.group(1), shnum, sizes))
     if nr * 4096 not in sizes or nr * 16 not in sizes or end != int(size.group(1)):
         return "xl dump-core: want sections of %d (pages) and %d (p2m) bytes ending at %s, got %s ending at %d" % (
             nr * 4096, nr * 16, size.group(1), sizes, end)
@@ -363,16 +378,16 @@ def dump_core_problem(run_dir, lines):
 def run_xen(c):
     name, run_dir = c["name"], "%s/xen/check-%s" % (BUILD, c["name"])
     target = TARGET[c["mode"]]
-    print("xen-check: %s: make %s XEN_EXTRA=%s" % (name, target, shlex.quote(c["extra"])), flush=True)
+    say("xen-check: %s: make %s XEN_EXTRA=%s" % (name, target, shlex.quote(c["extra"])))
     out = "%s/xen-check-%s.out" % (BUILD, name)
     rc = make(target, "XEN_RUN=check-" + name, "XEN_EXTRA=" + c["extra"], *shlex.split(c["make"]), out=out)
     st = status(run_dir)
     if st:                      # make reports a failed recipe as 2; the runner's own code is here
         rc = int(st.get("exit", EXIT["transfer"]))
-        print("xen-check: phases (s): " + " ".join("%s=%s" % (k[6:], v) for k, v in st.items()
-                                                  if k.startswith("phase_")), flush=True)
+        say("xen-check: phases (s): " + " ".join("%s=%s" % (k[6:], v) for k, v in st.items()
+                                                 if k.startswith("phase_")))
     elif rc:
-        print("".join(open(out).readlines()[-5:]), end="")
+        say("".join(open(out).readlines()[-5:]).rstrip("\n"))
         rc = EXIT["usage"]
     why = judge(c, run_dir, rc)
     return why and "%s (%s)" % (why, run_dir)
@@ -421,13 +436,29 @@ def main():
         if subprocess.run(["make", "--no-print-directory", target]).returncode:
             record("FAIL xen/%s: make %s failed" % (what, target))
             return 1
-    failed = 0
-    for c in selected:
+    finished = {c["name"]: threading.Event() for c in selected}
+    lock = threading.Lock()
+
+    def one(c):
+        _out.buf = []
+        if c.get("compare") in finished:        # its Xen run first (queued before it: no deadlock)
+            finished[c["compare"]].wait()
         t0 = time.monotonic()
-        why = compare(c) if "compare" in c else run_xen(c)
-        failed += bool(why)
-        record("%s xen/%s%s %ds" % ("FAIL" if why else "PASS", c["name"], ": " + why if why else "",
-                                     time.monotonic() - t0))
+        try:
+            why = compare(c) if "compare" in c else run_xen(c)
+        except Exception as e:                  # a broken case fails alone
+            why = "check.py: %s: %s" % (type(e).__name__, e)
+        with lock:
+            for l in _out.buf:
+                print(l, flush=True)
+            record("%s xen/%s%s %ds" % ("FAIL" if why else "PASS", c["name"], ": " + why if why else "",
+                                         time.monotonic() - t0))
+        finished[c["name"]].set()
+        return bool(why)
+
+    jobs = max(1, int(os.environ.get("XEN_JOBS") or 2))
+    with ThreadPoolExecutor(jobs) as ex:
+        failed = sum(ex.map(one, selected))
     return 1 if failed else 0
 
 
