@@ -17,6 +17,7 @@
 #include <kernel/selftest.h>
 #include <lib/string.h>
 #include <mm/mm.h>
+#include <mm/percpu.h>
 
 /* Trigger code: kept out of line, in .text.selftest (see kernel.lds.S). */
 #define SELFTEST_CODE __attribute__((section(".text.selftest"), noinline))
@@ -131,6 +132,19 @@ SELFTEST_CODE static void t_smap(void)
 	load_from(user_probe());
 }
 
+/* A kernel mapping in an L4 slot nobody pre-populated (vmalloc): it needs
+ * a new kernel-half L4 entry, which the APs' L4s would never get. */
+SELFTEST_CODE static void t_l4_late(void)
+{
+	kmap_map_page(VMALLOC_BASE, 0, true);
+}
+
+/* An NMI through the IDT (int $2): it must run on its own IST stack. */
+SELFTEST_CODE static void t_nmi_ist(void)
+{
+	__asm__ volatile("int $2" ::: "memory");
+}
+
 static const struct selftest tests[] = {
 	{ "pin-write", X86_TRAP_PF, DIAG_PINNED, AT_TEST_CODE, t_pin_write },
 	{ "unmapped", X86_TRAP_PF, DIAG_UNMAPPED, AT_TEST_CODE, t_unmapped },
@@ -148,6 +162,8 @@ static const struct selftest tests[] = {
 	{ "user-forge", X86_TRAP_PF, DIAG_USER_OTHER, AT_NONE, NULL },
 	{ "smep", X86_TRAP_PF, DIAG_SMEP, AT_USER_PROBE, t_smep },
 	{ "smap", X86_TRAP_PF, DIAG_SMAP, AT_TEST_CODE, t_smap },
+	{ "l4-late", -1, NULL, AT_PANIC, t_l4_late },
+	{ "nmi-ist", X86_TRAP_NMI, DIAG_NMI_IST, AT_TEST_CODE, t_nmi_ist },
 };
 
 #define NR_TESTS (sizeof(tests) / sizeof(tests[0]))
@@ -184,6 +200,11 @@ void selftest_run(const char *name)
 		panic("unknown self-test '%s'", name);
 	if (t->where == AT_NONE)        /* judged by the user run: user_selftest() */
 		panic("self-test '%s' is judged by the user run, not run here", name);
+	if (t->where == AT_PANIC) {
+		printk("selftest: %s: expecting a PANIC that names the L4 slot\n", t->name);
+		t->run();
+		finish_fail("selftest %s: no panic: the write went through (one CPU only?)", t->name);
+	}
 	e.name = t->name;
 	e.vector = (unsigned int)t->vector;
 	e.diag = t->diag;

@@ -48,6 +48,15 @@ void batch_built(struct pt_batch *b)
  * write_pte, in one lazy group (one hypercall on Xen PV). */
 void batch_link(struct pt_batch *b)
 {
+	const pte_t *root = mm.root ? pt_virt(mm.root) : NULL;
+
+	/* Once the APs' L4s hold a copy of mm.root's kernel half, a new entry
+	 * there would reach the boot CPU only (design §8: kernel-half slots
+	 * are pre-populated; later mappings go below the top level). */
+	for (unsigned int i = 0; mm.root_copied && i < b->nr_links; i++)
+		if (b->links[i].slot >= root + KERNEL_HALF_FIRST && b->links[i].slot < root + PT_ENTRIES)
+			panic("kernel-half L4 slot %u of the boot CPU's root written after the per-CPU L4s copied it: the other CPUs would never see it",
+			      (unsigned int)(b->links[i].slot - root));
 	mmu_lazy_begin();
 	for (unsigned int i = 0; i < b->nr_links; i++)
 		write_pte(b->links[i].slot, b->links[i].val);

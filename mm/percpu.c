@@ -128,6 +128,7 @@ void percpu_build_root(struct percpu_tables *t, unsigned int id, phys_addr_t tra
 	unsigned int i;
 
 	t->globaldata = percpu_data_page();
+	mm.root_copied = true;          /* from here on, batch_link refuses kernel-half L4 writes */
 	batch_begin(&bd, &b, PT_SRC_RAM);
 	t->root = batch_take_page_below(&b, PT_LEVELS, root_limit);
 	if (!t->root)

@@ -208,7 +208,8 @@ void smp_ap_entry(struct cpu *c)
 	c->pat_set = cpu.pat ? rdmsr(MSR_PAT) : 0;
 	percpu_drop_identity(c->pt.root);               /* slot 0: empty again */
 	flush_tlb_one(tramp_pa);
-	cpu_desc_load(gd->gdt, &gd->tss, c->pt.ist_top);
+	c->ist[0] = c->pt.ist_top;              /* #DF: in kmap, with a guard page */
+	cpu_desc_load(gd->gdt, &gd->tss, c->ist);
 	lapic_enable();
 	gd->cpu = c->id;
 	gd->apic_id = lapic_id();
@@ -555,7 +556,7 @@ static void report_cpu(const struct cpu *c)
 void smp_init(void)
 {
 	struct globaldata *gd;
-	unsigned int i;
+	unsigned int i, j;
 	bool can_start;
 
 	uint32_t a, b, cx, d, bsp_apic;
@@ -605,6 +606,8 @@ void smp_init(void)
 			cpus[i].pt.globaldata = 0;
 			percpu_stacks(&cpus[i].pt, i);
 			percpu_build_root(&cpus[i].pt, i, tramp_pa, ROOT_LIMIT);
+			for (j = 1; j < IST_COUNT; j++)         /* NMI, #DB, #MC: a page each */
+				cpus[i].ist[j] = (uint64_t)phys_window(percpu_data_page()) + PAGE_SIZE;
 			gd_of(&cpus[i])->self_pa = cpus[i].pt.globaldata;
 		}
 		if (test_victim())

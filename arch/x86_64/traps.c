@@ -6,7 +6,9 @@
  * (for #PF), the registers and a diagnosis, then ends the run: PASS if it
  * is the fault registered with trap_expect(), PANIC otherwise.  #DF runs on
  * its own stack (IST1), so a kernel stack overflow into the guard page is
- * reported, not a triple fault.
+ * reported, not a triple fault; NMI (IST2), #DB (IST3) and #MC (IST4) have
+ * their own too, because they can arrive anywhere — in the syscall path's
+ * few instructions on the user's RSP, or inside another handler.
  */
 #include <stdint.h>
 #include <arch/cpu.h>
@@ -23,6 +25,9 @@
 #define KERNEL_DS   0x10
 #define TSS_SEL     0x18
 #define IST_DF      1
+#define IST_NMI     2
+#define IST_DB      3
+#define IST_MC      4
 
 struct idt_gate {
 	uint16_t offset_lo;
@@ -45,7 +50,7 @@ static struct tss tss;
 static struct trap_expect expected;     /* vector 0 with no diag: none */
 static uint64_t gdt[GDT_ENTRIES];
 static struct idt_gate idt[256] __attribute__((aligned(16)));
-static uint8_t df_stack[4096] __attribute__((aligned(16)));
+static uint8_t ist_stacks[IST_COUNT][4096] __attribute__((aligned(16)));
 
 static const char *const trap_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
@@ -85,12 +90,14 @@ void trap_gate_disable(unsigned int vector)
 
 /* Fill and load a CPU's GDT and TSS (the boot CPU's are static; an AP's
  * live in its globaldata page). */
-void cpu_desc_load(uint64_t *g, struct tss *t, uint64_t df_stack_top)
+void cpu_desc_load(uint64_t *g, struct tss *t, const uint64_t ist_top[IST_COUNT])
 {
 	uint64_t base = (uint64_t)t;
 	struct desc_ptr gdtr = { GDT_ENTRIES * sizeof(uint64_t) - 1, (uint64_t)g };
+	unsigned int i;
 
-	t->ist[IST_DF - 1] = df_stack_top;
+	for (i = 0; i < IST_COUNT; i++)
+		t->ist[i] = ist_top[i];
 	t->iomap_base = sizeof(*t);
 
 	g[0] = 0;
@@ -147,13 +154,43 @@ void idt_set_interrupt(unsigned int vector, uint64_t handler)
 	set_gate(vector, handler, 0);
 }
 
+static uint8_t ist_of(unsigned int vector)
+{
+	switch (vector) {
+	case X86_TRAP_DF:
+		return IST_DF;
+	case X86_TRAP_NMI:
+		return IST_NMI;
+	case X86_TRAP_DB:
+		return IST_DB;
+	case X86_TRAP_MC:
+		return IST_MC;
+	}
+	return 0;
+}
+
+/* The trap frame lies in the top page of this CPU's IST stack for vector. */
+static bool on_ist(unsigned int vector, const struct trap_frame *f)
+{
+	uint64_t top;
+
+	if (!ist_of(vector))
+		return false;
+	top = cpu_tss()->ist[ist_of(vector) - 1];
+	return (uint64_t)f < top && (uint64_t)f >= top - 4096;
+}
+
 void traps_init(void)
 {
 	unsigned int v;
 
-	cpu_desc_load(gdt, &tss, (uint64_t)(df_stack + sizeof(df_stack)));
+	uint64_t top[IST_COUNT];
+
+	for (v = 0; v < IST_COUNT; v++)
+		top[v] = (uint64_t)(ist_stacks[v] + sizeof(ist_stacks[v]));
+	cpu_desc_load(gdt, &tss, top);
 	for (v = 0; v < 32; v++)
-		set_gate(v, trap_stubs[v], v == X86_TRAP_DF ? IST_DF : 0);
+		set_gate(v, trap_stubs[v], ist_of(v));
 	idt_load();
 }
 
@@ -255,7 +292,7 @@ void trap_handler(struct trap_frame *f)
 	const char *diag;
 
 	printk("TRAP: vector=%u %s error=0x%lx rip=%016lx%s\n", v, trap_names[v],
-	       f->error_code, f->rip, v == X86_TRAP_DF ? " (IST stack)" : "");
+	       f->error_code, f->rip, on_ist(v, f) ? " (IST stack)" : "");
 	if (v == X86_TRAP_PF)
 		printk("  cr2=%016lx access=%s%s%s\n", cr2,
 		       f->error_code & PF_INSTR ? "fetch" :
@@ -266,8 +303,11 @@ void trap_handler(struct trap_frame *f)
 		printk("  cr2=%016lx (the last page-fault address)\n", cr2);
 	dump_registers(f);
 
-	diag = (f->cs & 3) == 3 ? user_diagnose(v, f->error_code, cr2) :
-				   diagnose(v, f->error_code, cr2);
+	if (v == X86_TRAP_NMI && (f->cs & 3) != 3)
+		diag = on_ist(v, f) ? DIAG_NMI_IST : DIAG_NMI_NOT_IST;
+	else
+		diag = (f->cs & 3) == 3 ? user_diagnose(v, f->error_code, cr2) :
+					   diagnose(v, f->error_code, cr2);
 	printk("  diagnosis: %s\n", diag);
 	if ((f->cs & 3) == 3 && user_fault)
 		user_fault(f, v, diag, cr2);    /* kills the program, not the kernel */

@@ -101,6 +101,7 @@ struct cpu {
 	volatile uint64_t report_tsc;   /* the TSC when it reported in (written by the AP) */
 	struct cpu_ctl ctl;             /* its CR0/CR4/EFER/PAT (read on it, smp_selfcheck) */
 	uint64_t pat_set;               /* its PAT, read back right after cpu_ctl_setup() */
+	uint64_t ist[IST_COUNT];        /* its IST stack tops (#DF, NMI, #DB, #MC) */
 	volatile uint32_t seen_gd_cpu, seen_gd_apic;    /* read back by the CPU */
 	volatile uint64_t seen_root;    /* its CR3, as it read it */
 };

@@ -16,12 +16,18 @@
 #include <stdint.h>
 
 #define X86_TRAP_DE  0
+#define X86_TRAP_DB  1
+#define X86_TRAP_NMI 2
 #define X86_TRAP_BP  3
 #define X86_TRAP_UD  6
 #define X86_TRAP_DF  8
 #define X86_TRAP_NP 11
 #define X86_TRAP_GP 13
 #define X86_TRAP_PF 14
+#define X86_TRAP_MC 18
+
+/* IST stacks: #DF, NMI, #DB, #MC (IST1..4), each CPU its own. */
+#define IST_COUNT   4
 
 /* #PF error code bits */
 #define PF_PRESENT  (1u << 0)
@@ -72,6 +78,8 @@ struct tss {
 #define DIAG_SMAP           "kernel access to a user page outside a user copy (SMAP)"
 #define DIAG_DOUBLE_FAULT   "double fault (an exception while delivering another)"
 #define DIAG_OTHER          "unexpected exception"
+#define DIAG_NMI_IST        "NMI, on its own IST stack"
+#define DIAG_NMI_NOT_IST    "NMI, NOT on its own IST stack"
 /* Faults in ring 3: the program is killed, the kernel goes on. */
 #define DIAG_USER_KERNEL    "user access to a kernel address (supervisor-only page)"
 #define DIAG_USER_WX        "user write to its own code (W^X: user code is read-only)"
@@ -98,8 +106,9 @@ struct trap_expect {
 void trap_expect(const struct trap_expect *e);
 
 void traps_init(void);
-/* A CPU's GDT and TSS: fill, lgdt, reload segments, ltr (#DF on IST1). */
-void cpu_desc_load(uint64_t *gdt, struct tss *tss, uint64_t df_stack_top);
+/* A CPU's GDT and TSS: fill, lgdt, reload segments, ltr; the IST stack
+ * tops for #DF, NMI, #DB, #MC (IST1..4). */
+void cpu_desc_load(uint64_t *gdt, struct tss *tss, const uint64_t ist_top[IST_COUNT]);
 /* The one IDT, shared by every CPU. */
 void idt_load(void);
 void idt_set_interrupt(unsigned int vector, uint64_t handler);

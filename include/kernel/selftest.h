@@ -15,7 +15,8 @@ enum selftest_where {
 	AT_NX_PROBE,            /* the direct-map alias of the NX probe page */
 	AT_ANYWHERE,            /* #DF: the SDM leaves the saved RIP undefined */
 	AT_NONE,                /* no fault now: judges the user run (selftest=user-*) */
-	AT_USER_PROBE,          /* the user probe page (USER_PROBE_VA, kernel/user.c) */
+	AT_USER_PROBE,          /* the user probe page (SELFTEST_USER_PROBE_VA) */
+	AT_PANIC,               /* no fault: the kernel must refuse with a PANIC */
 };
 
 struct selftest {

@@ -81,6 +81,7 @@ struct mm_state {
 	unsigned long hook_splits, hook_split_tables;
 	uint64_t ram_mapped;
 	bool root_loaded;
+	bool root_copied;                       /* per-CPU L4s copied its kernel half (percpu.c) */
 };
 
 extern struct mm_state mm;
