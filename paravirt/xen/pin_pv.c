@@ -300,6 +300,11 @@ static void send_chunk(struct pt_batch *b, const char *func)
 		mc_add(PIN, 0, nr_chunk, __HYPERVISOR_mmuext_op, (uint64_t)pin_op, nr_chunk,
 		       (uint64_t)&meaning[nr_mc].done, DOMID_SELF);
 	}
+	if (!nr_mc) {           /* (skip-pin, nothing to flip): no empty multicall,
+				 * which would look like platform.mark's */
+		nr_chunk = 0;
+		return;
+	}
 	rc = HYPERVISOR_multicall(mc, nr_mc);
 	XEN_PV_COUNT(hypercalls, 1);
 	XEN_PV_COUNT(multicall_entries, nr_mc);
