@@ -437,6 +437,11 @@ unsigned long check_build(const struct check_input *in, struct check_result *r)
 			fail(r, "the hook allocated %lu split tables, mm counted %lu",
 			     host.pin_split_tables, mm.hook_split_tables);
 		r->min_tables += host.pin_split_tables;
+		/* each change of a live mapping by the hook (a split, an entry made
+		 * read-only) is followed by its TLB flush */
+		if (host.pin_flushes != host.pin_splits + host.pin_ro_entries)
+			fail(r, "the hook flushed %lu TLB entries for %lu splits and %lu read-only entries",
+			     host.pin_flushes, host.pin_splits, host.pin_ro_entries);
 	}
 	free(w.tables);
 	free(w.ro_leaves);
