@@ -31,6 +31,16 @@ static void set_maxpage(struct kernel_options *o, const char *v)
 		panic("pt.maxpage=%s: want 4k, 2m or 1g", v);
 }
 
+static void set_levels(struct kernel_options *o, const char *v)
+{
+	if (!strcmp(v, "4"))
+		o->levels = 4;
+	else if (!strcmp(v, "5"))
+		o->levels = 5;
+	else
+		panic("pt.levels=%s: want 4 or 5", v);
+}
+
 static void set_selftest(struct kernel_options *o, const char *v)
 {
 	if (!selftest_find(v))
@@ -91,6 +101,8 @@ static void set_xenpv_plant(struct kernel_options *o, const char *v)
 
 static const struct option opts[] = {
 	{ "pt.maxpage", set_maxpage },          /* largest page in the direct map */
+	{ "pt.levels", set_levels },            /* paging depth: 4, or 5 where the CPU has
+						 * LA57 (head.asm acts on it, before paging) */
 	{ "selftest", set_selftest },           /* provoke a fault after setup */
 	{ "memmap.test", set_memmap_test },     /* test only: replace the memory map */
 	{ "smp.test", set_smp_test },           /* test only: no-shootdown (skip the
@@ -150,7 +162,7 @@ void cmdline_parse(const char *cmdline, struct kernel_options *o)
 			if (!strcmp(opts[i].key, key))
 				break;
 		if (i == NR_OPTS)
-			panic("unknown option '%s' (known: pt.maxpage selftest memmap.test smp.test user end walk.plant xenpv.plant)",
+			panic("unknown option '%s' (known: pt.maxpage pt.levels selftest memmap.test smp.test user end walk.plant xenpv.plant)",
 			      key);
 		if (given[i])
 			panic("option '%s' given twice (%s=%s, then %s=%s)",

@@ -37,8 +37,8 @@ static void boot_report(const struct boot_info *bi)
 		       (unsigned long)bi->efi_system_table, bi->efi_mmap_entries);
 	else if (bi->firmware)
 		printk("boot: firmware=%s\n", bi->firmware);
-	printk("cpu: vendor=%s maxphyaddr=%u nx=%d pdpe1gb=%d smep=%d smap=%d umip=%d (CR4.SMEP=%d SMAP=%d UMIP=%d)\n",
-	       cpu.vendor, cpu.maxphyaddr, cpu.nx, cpu.pdpe1gb, cpu.smep, cpu.smap, cpu.umip,
+	printk("cpu: vendor=%s maxphyaddr=%u nx=%d la57=%d pdpe1gb=%d smep=%d smap=%d umip=%d (CR4.SMEP=%d SMAP=%d UMIP=%d)\n",
+	       cpu.vendor, cpu.maxphyaddr, cpu.nx, cpu.la57, cpu.pdpe1gb, cpu.smep, cpu.smap, cpu.umip,
 	       !!(read_cr4() & X86_CR4_SMEP), !!(read_cr4() & X86_CR4_SMAP),
 	       !!(read_cr4() & X86_CR4_UMIP));
 }
@@ -61,6 +61,27 @@ static void layout_report(void)
 	for (i = 0; i < layout_nr_regions; i++)
 		printk("layout: %016lx-%016lx %s\n", (unsigned long)layout_regions[i].start,
 		       (unsigned long)layout_regions[i].end, layout_regions[i].name);
+}
+
+/*
+ * pt.levels against the depth head.asm enabled (pt_levels, from CR4.LA57):
+ * five levels asked of a CPU or an entry without them falls back to four
+ * with a message, like pt.maxpage=1g without pdpe1gb; a depth nobody asked
+ * for is a bug of the entry code.
+ */
+static void levels_check(const struct boot_info *bi)
+{
+	unsigned int want = options.levels ? options.levels : 4;
+
+	if (want == pt_levels)
+		return;
+	if (want == 5 && !cpu.la57)
+		printk("mm: pt.levels=5 but the CPU has no 5-level paging (la57, CPUID 7.0 ECX[16]): using 4\n");
+	else if (want == 5 && bi->protocol == PROTO_XEN_PV)
+		printk("mm: pt.levels=5 but a Xen PV guest runs on Xen's 4-level tables: using 4\n");
+	else
+		panic("pt.levels=%u asked, but the entry code enabled paging with %u levels",
+		      want, pt_levels);
 }
 
 static void mm_setup(struct boot_info *bi)
@@ -96,9 +117,10 @@ static void mm_setup(struct boot_info *bi)
 		       page_size_name(pv_max_level()), page_size_name(pv_max_level()));
 		cfg.max_level = pv_max_level();
 	}
+	levels_check(bi);
 	arch_mm_image(&image);
-	printk("mm: maxpage=%s nx=%d brk_pages=%lu\n", page_size_name(cfg.max_level), cfg.nx,
-	       image.brk_pages);
+	printk("mm: maxpage=%s nx=%d brk_pages=%lu levels=%u\n", page_size_name(cfg.max_level),
+	       cfg.nx, image.brk_pages, pt_levels);
 	pv_mark();              /* for a tracer outside the guest: setup begins */
 	t0 = rdtsc();
 	mm_init(&cfg, &image, &bi->map, bi->boot_data, bi->nr_boot_data);
@@ -124,11 +146,13 @@ static const struct selfcheck_verdict *selfcheck(void)
 {
 	static struct mm_check_result r;
 	static struct selfcheck_verdict sv;
+	struct trace_l5_buf l5;
 	bool ro = pv_tables_readonly();
 	unsigned long v = mm_check(ro, &r), pv = pv_mmu_check();
 
-	printk("selfcheck: tables=%lu (l4=%lu l3=%lu l2=%lu l1=%lu) direct_leaves=%lu direct_bytes=%llu image_leaves=%lu fixmap_leaves=%lu ro_tables_checked=%lu violations=%lu\n",
-	       r.tables, r.tables_at[4], r.tables_at[3], r.tables_at[2], r.tables_at[1],
+	printk("selfcheck: tables=%lu (%sl4=%lu l3=%lu l2=%lu l1=%lu) direct_leaves=%lu direct_bytes=%llu image_leaves=%lu fixmap_leaves=%lu ro_tables_checked=%lu violations=%lu\n",
+	       r.tables, trace_l5(&l5, r.tables_at[5]), r.tables_at[4], r.tables_at[3],
+	       r.tables_at[2], r.tables_at[1],
 	       r.leaves_direct, r.direct_bytes, r.leaves_image, r.leaves_fixmap,
 	       r.ro_tables_checked, v + pv);
 	trace_selfcheck(&r, ro);

@@ -65,7 +65,7 @@ static void plant_lowtable(void)
 	pte_t *l2e = NULL;
 	unsigned int l, i;
 
-	for (l = PT_LEVELS; l >= 2; l--) {
+	for (l = pt_levels; l >= 2; l--) {
 		pte_t *p = pt_page(t) + pt_index(va, l);
 
 		if (!pte_present(*p) || pte_is_leaf(*p, l))

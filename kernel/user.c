@@ -10,7 +10,7 @@
  *      it yields: so on every CPU the two alternate, and each program moves
  *      to another CPU every round.  Running a program on a CPU whose slot 0
  *      holds another address space is the switch: write_pte of slot 0 of
- *      that CPU's own L4, flush_tlb_user; the kernel half is not touched.
+ *      that CPU's own root (L4, or L5), flush_tlb_user; the kernel half is not touched.
  *   4. A fault in ring 3 kills the program (its address space is dropped
  *      from every CPU and freed); the other one goes on.
  *   5. Checks: every program's verdict, both signature pages at the same VA
@@ -186,9 +186,10 @@ static void load(struct uprog *p, unsigned long mode)
 	p->regs.rsp = USER_TOP;
 	p->regs.rflags = RFLAGS_USER;
 	p->regs.rdi = mode;
-	printk("user: %s: %u segments, %lu pages at entry 0x%lx, stack top 0x%lx; address space %u: l3=0x%lx tables=%lu (l3=%lu l2=%lu l1=%lu) hook=%s result=%s\n",
+	printk("user: %s: %u segments, %lu pages at entry 0x%lx, stack top 0x%lx; address space %u: l%u=0x%lx tables=%lu (l4=%lu l3=%lu l2=%lu l1=%lu) hook=%s result=%s\n",
 	       p->name, segs, p->as.pages, (unsigned long)eh->entry, (unsigned long)USER_TOP - 1,
-	       p->as.id, (unsigned long)p->as.l3, p->as.tables, p->as.tables_at[3],
+	       p->as.id, pt_levels - 1, (unsigned long)p->as.top, p->as.tables, p->as.tables_at[4],
+	       p->as.tables_at[3],
 	       p->as.tables_at[2], p->as.tables_at[1], p->as.hook_action, p->as.hook_result);
 }
 
@@ -221,7 +222,7 @@ static void probe_build(void)
 {
 	struct uspace_page pg = { SELFTEST_USER_PROBE_VA, 0, false, true };
 
-	if (probe_as.l3)
+	if (probe_as.top)
 		return;
 	if (pv_user_unsupported())
 		panic("no user address spaces on %s: %s", pv_name(), pv_user_unsupported());
@@ -458,10 +459,10 @@ static void check_slots(const char *when)
 
 	for (i = 0; i < NR_PROGS; i++) {
 		first[0] = '\0';
-		if (progs[i].as.l3 && uspace_check(&progs[i].as, ro, first, sizeof(first))) {
+		if (progs[i].as.top && uspace_check(&progs[i].as, ro, first, sizeof(first))) {
 			violation("%s: address space %u: %s", when, progs[i].as.id, first);
 		}
-		walked += !!progs[i].as.l3;
+		walked += !!progs[i].as.top;
 	}
 	for (i = 0; i < nr_cpus; i++) {
 		const pte_t *l4;
@@ -471,7 +472,7 @@ static void check_slots(const char *when)
 			continue;
 		l4 = l4_of(i);
 		for (j = 0; j < NR_PROGS; j++)
-			if (progs[j].as.l3 &&
+			if (progs[j].as.top &&
 			    (l4[USER_SLOT] & ~(pte_t)PTE_A) == uspace_l4e(&progs[j].as))
 				as = &progs[j].as;
 		if (pte_present(l4[USER_SLOT]) && !as)
@@ -482,7 +483,8 @@ static void check_slots(const char *when)
 				  i, as ? as->id : 0, in_slot0[i] ? in_slot0[i]->id : 0);
 		for (k = 1; k < KERNEL_HALF_FIRST; k++)
 			if (pte_present(l4[k]))
-				violation("%s: cpu %u L4 slot %u (user half) is populated", when, i, k);
+				violation("%s: cpu %u L%u slot %u (user half) is populated", when, i,
+					  pt_levels, k);
 		printk("user: check %s: cpu %u slot 0 = %s%s\n", when, i,
 		       as ? "address space " : "empty", as ? (as == &progs[0].as ? "1 (ping)" :
 							    "2 (pong)") : "");
@@ -622,7 +624,8 @@ unsigned long user_run_all(void)
 	check_slots("freed");
 	for (i = 0; i < n; i++)
 		if (kernel_half_sum(ids[i]) != sums[ids[i]])
-			violation("cpu %u: the kernel half of its L4 changed during the run", ids[i]);
+			violation("cpu %u: the kernel half of its L%u changed during the run", ids[i],
+				  pt_levels);
 
 	for (i = 0; i < NR_PROGS; i++) {
 		const struct uprog *p = &progs[i];

@@ -231,7 +231,7 @@ void batch_finish(struct pt_batch *b)
 {
 	unsigned int l;
 
-	for (l = 1; l < PT_LEVELS; l++)
+	for (l = 1; l < pt_levels; l++)
 		mm.leaves_at[l] += b->leaves_at[l];
 	mm.ram_mapped += b->ram_bytes;
 	mm.batches++;

@@ -7,7 +7,7 @@
  *     DIRECT_MAP_BASE + pa, with NX, and nothing else;
  *   - the image is mapped W^X with 4 KiB pages at KERNEL_VMA + pa, the
  *     stack guard page is not mapped, and nothing else is mapped but the
- *     fixmap; VA 0 (and all of PML4 slot 0) is unmapped;
+ *     fixmap; VA 0 (and all of the root's slot 0) is unmapped;
  *   - no table page lies in lowmem, the image (but brk), boot data or
  *     outside usable RAM, and the walk finds exactly mm.tables of them;
  *   - with tables_ro, every table page is read-only in the direct map and,
@@ -200,8 +200,8 @@ unsigned long mm_check(bool tables_ro, struct mm_check_result *r)
 	pt_walk(mm.root, &c.v);
 
 	if (pte_present(root[0]))
-		violation(&c, "PML4 slot 0 (user space, VA 0) is populated: 0x%016lx",
-			  (unsigned long)root[0]);
+		violation(&c, "L%u slot 0 (user space, VA 0) is populated: 0x%016lx",
+			  pt_levels, (unsigned long)root[0]);
 	if (pt_lookup(0, NULL, NULL))
 		violation(&c, "page 0 is mapped");
 	if (r->direct_bytes != ram)
@@ -209,7 +209,7 @@ unsigned long mm_check(bool tables_ro, struct mm_check_result *r)
 			  (unsigned long)ram);
 	if (r->tables != mm.tables)
 		violation(&c, "walk found %lu table pages, mm allocated %lu", r->tables, mm.tables);
-	for (i = 1; i <= PT_LEVELS; i++)
+	for (i = 1; i <= pt_levels; i++)
 		if (r->tables_at[i] != mm.tables_at[i])
 			violation(&c, "walk found %lu L%u tables, mm allocated %lu", r->tables_at[i],
 				  i, mm.tables_at[i]);

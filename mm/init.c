@@ -1,8 +1,8 @@
 /*
  * init.c — mm_init: H. Peter Anvin's plan, steps 1 to 7 (design §1).
  *
- *   1. From brk: a new L4, the kernel image (4 KiB pages, W^X) and the
- *      fixmap's L1.
+ *   1. From brk: a new root (L4; L5 at 5 levels), the kernel image (4 KiB
+ *      pages, W^X) and the fixmap's L1.
  *   2. From what is left of brk: the topmost RAM, downward, chunk by chunk,
  *      as long as brk can pay for the next chunk's tables.
  *   3. paravirt hook on batch 0 (everything from brk).
@@ -199,7 +199,7 @@ static inline void piece_map(struct pt_builder *bd, phys_addr_t root, bool live,
 static unsigned long piece_cost(struct pt_builder *bd, phys_addr_t root, bool live,
 				const struct piece *p)
 {
-	struct pending_child saved[PT_LEVELS + 1];
+	struct pending_child saved[PT_LEVELS_MAX + 1];
 	uint64_t csize = level_size(chunk_level());
 
 	if (p->kind == PIECE_RAM && p->hi - p->lo == csize && !(p->lo & (csize - 1)) &&
@@ -353,10 +353,10 @@ static void step1(struct pt_builder *bd)
 	unsigned long before, need;
 	unsigned int i;
 
-	mm.root = batch_take_page(bd->batch, PT_LEVELS);
+	mm.root = batch_take_page(bd->batch, pt_levels);
 	if (!mm.root)
-		panic("brk exhausted: step 1 cannot allocate the L4 (brk has %lu pages)",
-		      img->brk_pages);
+		panic("brk exhausted: step 1 cannot allocate the L%u (brk has %lu pages)",
+		      pt_levels, img->brk_pages);
 	for (i = 0; i < img->nr_sec; i++) {
 		const struct image_section *s = &img->sec[i];
 		const struct piece p = { .kind = PIECE_SECTION, .sec = s };
@@ -449,6 +449,7 @@ void mm_init(const struct mm_config *cfg, const struct mm_image *image,
 {
 	static struct pt_batch batch;
 	struct pt_builder bd;
+	struct trace_l5_buf l5;
 	unsigned int i;
 
 	memset(&mm, 0, sizeof(mm));
@@ -456,6 +457,8 @@ void mm_init(const struct mm_config *cfg, const struct mm_image *image,
 	mm.image = image;
 	if (cfg->max_level < 1 || cfg->max_level > 3)
 		panic("max page level %u out of range 1-3", cfg->max_level);
+	if (pt_levels != 4 && pt_levels != 5)
+		panic("paging depth %u: want 4 or 5 levels", pt_levels);
 
 	memmap_normalise(bootmap, cfg->phys_limit);
 	for (i = 0; i < bootmap->nr; i++)
@@ -513,9 +516,10 @@ void mm_init(const struct mm_config *cfg, const struct mm_image *image,
 
 	while (step5(&bd, &batch))                      /* 5-7 */
 		;
-	trace("summary ram_mapped=%lu tables=%lu brk_used=%lu brk_reserved=%lu batches=%lu hook_calls=%lu links=%lu l4=%lu l3=%lu l2=%lu l1=%lu leaves_4k=%lu leaves_2m=%lu leaves_1g=%lu splits=%lu split_tables=%lu",
+	trace("summary ram_mapped=%lu tables=%lu brk_used=%lu brk_reserved=%lu batches=%lu hook_calls=%lu links=%lu %sl4=%lu l3=%lu l2=%lu l1=%lu leaves_4k=%lu leaves_2m=%lu leaves_1g=%lu splits=%lu split_tables=%lu",
 	      (unsigned long)mm.ram_mapped, mm.tables, mm.brk_used, image->brk_pages,
-	      mm.batches, mm.hook_calls, mm.links, mm.tables_at[4], mm.tables_at[3],
+	      mm.batches, mm.hook_calls, mm.links, trace_l5(&l5, mm.tables_at[5]),
+	      mm.tables_at[4], mm.tables_at[3],
 	      mm.tables_at[2], mm.tables_at[1], mm.leaves_at[1], mm.leaves_at[2],
 	      mm.leaves_at[3], mm.hook_splits, mm.hook_split_tables);
 }

@@ -56,7 +56,7 @@ struct pt_builder {
 	bool count_only;                /* count tables needed, write nothing */
 	unsigned long count;
 	phys_addr_t fresh;              /* table page descend() just allocated */
-	struct pending_child pending[PT_LEVELS + 1];
+	struct pending_child pending[PT_LEVELS_MAX + 1];
 };
 
 /* Map [va, va+size) to [pa, pa+size) under root, with leaves no larger than

@@ -34,7 +34,7 @@ pte_t pt_lookup_below(phys_addr_t table, unsigned int level, uint64_t va,
 
 pte_t pt_lookup(uint64_t va, unsigned int *level, pte_t **slot)
 {
-	return pt_lookup_below(mm.root, PT_LEVELS, va, level, slot);
+	return pt_lookup_below(mm.root, pt_levels, va, level, slot);
 }
 
 void fixmap_set(unsigned int slot, phys_addr_t pa, bool writable)
@@ -53,7 +53,7 @@ void fixmap_set_cache(unsigned int slot, phys_addr_t pa, bool writable, pte_t ca
 		panic("fixmap slot %u: cache bits 0x%lx are not PWT/PCD", slot, (unsigned long)cache);
 	if (slot >= FIXMAP_SLOTS)
 		panic("fixmap slot %u out of range (%d slots)", slot, FIXMAP_SLOTS);
-	for (l = PT_LEVELS; l >= 1; l--) {
+	for (l = pt_levels; l >= 1; l--) {
 		p = pt_virt(t) + pt_index(va, l);
 		if (l == 1)
 			break;

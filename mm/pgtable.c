@@ -24,6 +24,8 @@
 #include <paravirt/ops.h>
 #include "internal.h"
 
+unsigned int pt_levels = 4;             /* <mm/pgtable.h>: set before mm_init */
+
 /* An entry of a live table: recorded as a link, written after the hook. */
 static void add_link(struct pt_builder *bd, pte_t *slot, unsigned int level, pte_t val)
 {
@@ -214,7 +216,7 @@ void pt_map(struct pt_builder *bd, phys_addr_t root, bool root_live, uint64_t va
 	if (!size)
 		return;
 	va = map_args(__func__, va, size, pa);
-	map_in(bd, root, root_live, PT_LEVELS, va, va + size, (int64_t)(pa - va),
+	map_in(bd, root, root_live, pt_levels, va, va + size, (int64_t)(pa - va),
 	       max_level, flags);
 }
 
@@ -224,7 +226,7 @@ void pt_map_below(struct pt_builder *bd, phys_addr_t table, bool live, unsigned 
 	if (!size)
 		return;
 	va = map_args(__func__, va, size, pa);
-	if (level >= PT_LEVELS || (va >> level_shift(level + 1)) !=
+	if (level >= pt_levels || (va >> level_shift(level + 1)) !=
 	    ((va + size - 1) >> level_shift(level + 1)))
 		panic("range va 0x%lx size 0x%lx leaves the L%u table's span", (unsigned long)va,
 		      (unsigned long)size, level);
@@ -249,7 +251,7 @@ void pt_ensure_table(struct pt_builder *bd, phys_addr_t root, bool root_live,
 	unsigned int l;
 
 	va = va_strip_sign(va);
-	for (l = PT_LEVELS; l > level; l--) {
+	for (l = pt_levels; l > level; l--) {
 		pte_t *p = t ? pt_virt(t) : NULL;
 		t = descend(bd, p, pt_index(va, l), live, l, va & ~(level_size(l) - 1), 0, &live);
 	}
@@ -263,7 +265,7 @@ unsigned long pt_count_whole(struct pt_builder *bd, phys_addr_t root, uint64_t v
 	unsigned int l;
 
 	va = va_strip_sign(va);
-	for (l = PT_LEVELS; l > level; l--) {
+	for (l = pt_levels; l > level; l--) {
 		pte_t e = pt_virt(t)[pt_index(va, l)];
 		const struct pending_child *pc = &bd->pending[l - 1];
 
@@ -287,7 +289,7 @@ bool pt_table_live(phys_addr_t root, bool root_live, uint64_t va, unsigned int l
 	if (!root_live)
 		return false;
 	va = va_strip_sign(va);
-	for (l = PT_LEVELS; l > level; l--) {
+	for (l = pt_levels; l > level; l--) {
 		pte_t e = pt_virt(t)[pt_index(va, l)];
 
 		if (!pte_present(e) || pte_is_leaf(e, l))
@@ -310,7 +312,7 @@ static void walk_in(phys_addr_t table, unsigned int level, uint64_t base, struct
 
 		if (!pte_present(e))
 			continue;
-		if (level == PT_LEVELS && i >= mm.cfg.foreign_l4_lo && i < mm.cfg.foreign_l4_hi)
+		if (level == pt_levels && i >= mm.cfg.foreign_l4_lo && i < mm.cfg.foreign_l4_hi)
 			continue;       /* the hypervisor's slots */
 		if (pte_is_leaf(e, level)) {
 			if (v->leaf_fn)
@@ -323,7 +325,7 @@ static void walk_in(phys_addr_t table, unsigned int level, uint64_t base, struct
 
 void pt_walk(phys_addr_t root, struct pt_visitor *v)
 {
-	walk_in(root, PT_LEVELS, 0, v);
+	walk_in(root, pt_levels, 0, v);
 }
 
 void pt_walk_below(phys_addr_t table, unsigned int level, uint64_t base, struct pt_visitor *v)

@@ -288,11 +288,19 @@ void trace_begin(uint64_t chunk, unsigned int growth_shift, uint64_t batch_min,
 	trace_used = 0;
 	trace_deferred = true;
 	panic_before_verdict(trace_flush);      /* a panic prints the kept records first */
-	trace("begin v=%d maxpage=%s nx=%d brk_pages=%lu phys_limit=0x%lx tables_ro=%d chunk=0x%lx growth_shift=%u batch_min=0x%lx hook_reserve=%lu start=0x%lx",
+	trace("begin v=%d maxpage=%s nx=%d brk_pages=%lu phys_limit=0x%lx tables_ro=%d chunk=0x%lx growth_shift=%u batch_min=0x%lx hook_reserve=%lu start=0x%lx levels=%u",
 	      TRACE_VERSION, page_size_name(mm.cfg.max_level), mm.cfg.nx,
 	      mm.image->brk_pages, (unsigned long)mm.cfg.phys_limit, mm.cfg.tables_readonly,
 	      (unsigned long)chunk, growth_shift, (unsigned long)batch_min, hook_reserve,
-	      (unsigned long)start);
+	      (unsigned long)start, pt_levels);
+}
+
+const char *trace_l5(struct trace_l5_buf *buf, unsigned long tables)
+{
+	if (pt_levels < 5)
+		return "";
+	snprintf(buf->s, sizeof(buf->s), "l5=%lu ", tables);
+	return buf->s;
 }
 
 void trace_end(void)
@@ -308,13 +316,15 @@ void trace_end(void)
 
 void trace_batch(const struct pt_batch *b)
 {
-	trace("batch id=%u step=%s src=%s pa=[mem 0x%010lx-0x%010lx] va=[0x%016lx-0x%016lx] ram=%lu leaves_4k=%lu leaves_2m=%lu leaves_1g=%lu image_leaves=%lu tables=%lu l4=%lu l3=%lu l2=%lu l1=%lu links=%u budget=%lu stop=%s",
+	struct trace_l5_buf l5;
+
+	trace("batch id=%u step=%s src=%s pa=[mem 0x%010lx-0x%010lx] va=[0x%016lx-0x%016lx] ram=%lu leaves_4k=%lu leaves_2m=%lu leaves_1g=%lu image_leaves=%lu tables=%lu %sl4=%lu l3=%lu l2=%lu l1=%lu links=%u budget=%lu stop=%s",
 	      b->id, b->source == PT_SRC_BRK ? "1-2" : "5", b->source == PT_SRC_BRK ? "brk" : "ram",
 	      (unsigned long)b->pa_lo, (unsigned long)(b->pa_hi - 1),
 	      (unsigned long)(DIRECT_MAP_BASE + b->pa_lo), (unsigned long)(DIRECT_MAP_BASE + b->pa_hi - 1),
 	      (unsigned long)b->ram_bytes, b->leaves_at[1], b->leaves_at[2], b->leaves_at[3],
-	      b->image_leaves, b->nr_tables, b->tables_at[4], b->tables_at[3], b->tables_at[2],
-	      b->tables_at[1], b->nr_links, b->budget, b->stop);
+	      b->image_leaves, b->nr_tables, trace_l5(&l5, b->tables_at[5]), b->tables_at[4],
+	      b->tables_at[3], b->tables_at[2], b->tables_at[1], b->nr_links, b->budget, b->stop);
 }
 
 void trace_hook(const struct pt_batch *b)

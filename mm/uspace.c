@@ -1,20 +1,28 @@
 /*
- * uspace.c — user address spaces in one PML4 slot (include/mm/uspace.h).
+ * uspace.c — user address spaces in the root's slot 0 (include/mm/uspace.h).
  *
- * Building one is a batch like steps 5-6 of mm_init: the L3 and every table
- * below it come from RAM already mapped (ram_alloc_page, the highest free
- * page, or a page freed earlier), are filled by the one mapper (pt_map_below,
- * starting at level 3), and go to the paravirt hook.  The batch has no links:
+ * Building one is a batch like steps 5-6 of mm_init: the top table (L3, or
+ * L4 at five levels) and every table below it come from RAM already mapped
+ * (ram_alloc_page, the highest free page, or a page freed earlier), are
+ * filled by the one mapper (pt_map_below, starting at that level), and go to
+ * the paravirt hook.  The batch has no links:
  * nothing live points at it until a CPU writes uspace_l4e() into slot 0 of
- * its own L4 (through write_pte), which is the address-space switch.
+ * its own root (through write_pte), which is the address-space switch.
  */
 #include <kernel/panic.h>
+#include <kernel/printk.h>
 #include <lib/string.h>
 #include <mm/uspace.h>
 #include <paravirt/ops.h>
 #include "internal.h"
 
-#define USER_LEVEL 3            /* an address space's top table: one L3 */
+/* An address space's top table: the one below the root's slot 0 — an L3 at
+ * four levels, an L4 at five (<mm/layout.h>: user VAs stay below USER_TOP,
+ * so it has one entry then). */
+static unsigned int user_level(void)
+{
+	return pt_levels - 1;
+}
 
 static unsigned int nr_spaces;
 
@@ -28,16 +36,16 @@ void uspace_build(struct uspace *as, const char *name, const struct uspace_page 
 {
 	static struct pt_batch b;
 	struct pt_builder bd;
-	char ext[TRACE_EXTENTS_LEN];
+	char ext[TRACE_EXTENTS_LEN], l4s[24] = "";
 	unsigned int i, l;
 
 	memset(as, 0, sizeof(*as));
 	as->name = name;
 	as->id = ++nr_spaces;
 	batch_begin(&bd, &b, PT_SRC_RAM);
-	as->l3 = batch_take_page(&b, USER_LEVEL);
-	if (!as->l3)
-		panic("%s: no free mapped page for its L3", name);
+	as->top = batch_take_page(&b, user_level());
+	if (!as->top)
+		panic("%s: no free mapped page for its L%u", name, user_level());
 	for (i = 0; i < n; i++) {
 		const struct uspace_page *p = &pages[i];
 		pte_t flags = PTE_P | PTE_US | (p->write ? PTE_RW : 0) |
@@ -50,12 +58,12 @@ void uspace_build(struct uspace *as, const char *name, const struct uspace_page 
 		if (p->write && p->exec)
 			panic("%s: page va 0x%lx asked writable and executable (W^X)", name,
 			      (unsigned long)p->va);
-		pt_map_below(&bd, as->l3, false, USER_LEVEL, p->va, PAGE_SIZE, p->pa, 1, flags);
+		pt_map_below(&bd, as->top, false, user_level(), p->va, PAGE_SIZE, p->pa, 1, flags);
 	}
 	batch_built(&b);                 /* before anything can reach the tree */
 	as->batch = b.id;
 	as->tables = b.nr_tables;
-	for (l = 1; l <= PT_LEVELS; l++)
+	for (l = 1; l <= pt_levels; l++)
 		as->tables_at[l] = b.tables_at[l];
 	as->pages = n;
 	as->hook_action = b.hook_action;
@@ -63,8 +71,11 @@ void uspace_build(struct uspace *as, const char *name, const struct uspace_page 
 	as->hook_ro_entries = b.hook_ro_entries;
 	as->hook_splits = b.hook_splits;
 	trace_extents(&b, ext, sizeof(ext));
-	trace("uspace id=%u as=%u name=%s l3=0x%010lx tables=%lu l3s=%lu l2=%lu l1=%lu src=ram pa=[%s] pages=%lu hook=%s result=%s ro_entries=%lu splits=%lu split_tables=%lu",
-	      b.id, as->id, name, (unsigned long)as->l3, b.nr_tables, b.tables_at[3],
+	if (user_level() == 4)
+		snprintf(l4s, sizeof(l4s), "l4s=%lu ", b.tables_at[4]);
+	trace("uspace id=%u as=%u name=%s l%u=0x%010lx tables=%lu %sl3s=%lu l2=%lu l1=%lu src=ram pa=[%s] pages=%lu hook=%s result=%s ro_entries=%lu splits=%lu split_tables=%lu",
+	      b.id, as->id, name, user_level(), (unsigned long)as->top, b.nr_tables, l4s,
+	      b.tables_at[3],
 	      b.tables_at[2], b.tables_at[1], ext, as->pages, b.hook_action, b.hook_result,
 	      b.hook_ro_entries, b.hook_splits, b.hook_split_tables);
 	batch_finish(&b);
@@ -72,23 +83,23 @@ void uspace_build(struct uspace *as, const char *name, const struct uspace_page 
 
 pte_t uspace_l4e(const struct uspace *as)
 {
-	return as && as->l3 ? make_pte(as->l3, PTE_P | PTE_RW | PTE_US) : 0;
+	return as && as->top ? make_pte(as->top, PTE_P | PTE_RW | PTE_US) : 0;
 }
 
 pte_t uspace_lookup(const struct uspace *as, uint64_t va)
 {
-	if (!as->l3 || va >= USER_TOP)
+	if (!as->top || va >= USER_TOP)
 		return 0;
-	return pt_lookup_below(as->l3, USER_LEVEL, va, NULL, NULL);
+	return pt_lookup_below(as->top, user_level(), va, NULL, NULL);
 }
 
 pte_t uspace_unmap(struct uspace *as, uint64_t va)
 {
 	pte_t e;
 
-	if (!as->l3 || !user_va(va))
+	if (!as->top || !user_va(va))
 		return 0;
-	e = pt_unmap_below(as->l3, USER_LEVEL, va);
+	e = pt_unmap_below(as->top, user_level(), va);
 	if (pte_present(e))
 		as->pages--;
 	return e;
@@ -125,13 +136,13 @@ void uspace_free(struct uspace *as)
 	static struct freer f;
 	unsigned int i;
 
-	if (!as->l3)
+	if (!as->top)
 		return;
 	memset(&f, 0, sizeof(f));
 	f.v.table_fn = note_table;
 	f.v.leaf_fn = free_leaf;
 	f.as = as;
-	pt_walk_below(as->l3, USER_LEVEL, 0, &f.v);
+	pt_walk_below(as->top, user_level(), 0, &f.v);
 	/* Tables after the walk: each becomes ordinary RAM again (on Xen PVH
 	 * writable in the direct map) before anything may write it. */
 	for (i = 0; i < f.nr_tables; i++) {
@@ -139,10 +150,10 @@ void uspace_free(struct uspace *as)
 		if (page_free(f.tables[i]))
 			as->freed_tables++;
 	}
-	trace("uspace_free as=%u name=%s l3=0x%010lx tables=%lu pages=%lu table_released=%s",
-	      as->id, as->name, (unsigned long)as->l3, as->freed_tables, as->freed_pages,
+	trace("uspace_free as=%u name=%s l%u=0x%010lx tables=%lu pages=%lu table_released=%s",
+	      as->id, as->name, user_level(), (unsigned long)as->top, as->freed_tables, as->freed_pages,
 	      pv_name());
-	as->l3 = 0;
+	as->top = 0;
 }
 
 /* -------------------------------------------------------------- check */
@@ -151,7 +162,7 @@ struct uchk {
 	struct pt_visitor v;
 	const struct uspace *as;
 	bool ro;
-	unsigned long tables_at[PT_LEVELS + 1], leaves;
+	unsigned long tables_at[PT_LEVELS_MAX + 1], leaves;
 	struct violations vs;
 };
 
@@ -189,10 +200,10 @@ unsigned long uspace_check(const struct uspace *as, bool ro, char *first, size_t
 	struct uchk c = { { chk_table, chk_leaf }, as, ro, { 0 }, 0, { "uspace", 0, first, first_size } };
 	unsigned int l;
 
-	if (!as->l3)
+	if (!as->top)
 		return 0;
-	pt_walk_below(as->l3, USER_LEVEL, 0, &c.v);
-	for (l = 1; l <= USER_LEVEL; l++)
+	pt_walk_below(as->top, user_level(), 0, &c.v);
+	for (l = 1; l <= user_level(); l++)
 		if (c.tables_at[l] != as->tables_at[l])
 			bad(&c, "%s: %lu L%u tables found, %lu built", as->name, c.tables_at[l], l,
 			    as->tables_at[l]);

@@ -251,6 +251,15 @@ static int rec_begin(struct run *r, const struct rec *rc)
 		NEED_U64(r, rc, "start", r->start);
 		r->has_start = true;
 	}
+	/* the paging depth; absent in older traces (then 4) */
+	r->levels = 4;
+	if (get(rc, "levels")) {
+		NEED_U64(r, rc, "levels", v);
+		if (v != 4 && v != 5)
+			return fail(r, RUN_MALFORMED, "line %d: levels=%lu is not 4 or 5", rc->line,
+				    (unsigned long)v);
+		r->levels = (unsigned)v;
+	}
 	return 0;
 }
 
@@ -312,7 +321,7 @@ static int rec_step1(struct run *r, const struct rec *rc)
 static int rec_batch(struct run *r, const struct rec *rc)
 {
 	struct t_batch *b = batch_of(r, rc);
-	static const char *const lk[5] = { NULL, "l1", "l2", "l3", "l4" };
+	static const char *const lk[6] = { NULL, "l1", "l2", "l3", "l4", "l5" };
 
 	if (!b)
 		return -1;
@@ -331,6 +340,8 @@ static int rec_batch(struct run *r, const struct rec *rc)
 	NEED_U64(r, rc, "tables", b->tables);
 	for (int l = 1; l <= 4; l++)
 		NEED_U64(r, rc, lk[l], b->tl[l]);
+	if (r->levels == 5)
+		NEED_U64(r, rc, lk[5], b->tl[5]);
 	NEED_U64(r, rc, "links", b->links);
 	if (get(rc, "stop"))            /* absent in older traces */
 		scopy(b->stop, sizeof(b->stop), get(rc, "stop"));
@@ -384,6 +395,8 @@ static int rec_summary(struct run *r, const struct rec *rc)
 	NEED_U64(r, rc, "batches", r->sum_batches);
 	NEED_U64(r, rc, "hook_calls", r->sum_hook_calls);
 	NEED_U64(r, rc, "links", r->sum_links);
+	if (r->levels == 5)
+		NEED_U64(r, rc, "l5", r->sum_tl[5]);
 	NEED_U64(r, rc, "l4", r->sum_tl[4]);
 	NEED_U64(r, rc, "l3", r->sum_tl[3]);
 	NEED_U64(r, rc, "l2", r->sum_tl[2]);

@@ -162,7 +162,7 @@ static bool replay(const struct run *r, struct plan *p, struct build_outcome *o)
 	static const char *why[T_RES_MAX];
 	struct build_case c = {
 		.map = map, .boot_data = bd, .boot_data_why = why, .image = &img,
-		.max_level = r->maxlevel, .nx = r->nx,
+		.max_level = r->maxlevel, .nx = r->nx, .levels = r->levels,
 		.tables_readonly = r->tables_ro, .pin = r->tables_ro, .brk_pages = r->brk_pages,
 		.hook_reserve_pages = r->hook_reserve,
 		.phys_limit = r->phys_limit,

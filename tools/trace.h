@@ -71,7 +71,7 @@ struct t_batch {
 	uint64_t pa_lo, pa_end;
 	uint64_t ram;
 	unsigned long leaves[4];        /* [1] 4k [2] 2m [3] 1g */
-	unsigned long tables, tl[5];    /* tl[1..4]: by level */
+	unsigned long tables, tl[6];    /* tl[1..5]: by level (l5 only at 5 levels) */
 	unsigned long links;
 	/* hook */
 	char backend[24], action[24], result[24];
@@ -131,6 +131,7 @@ struct run {
 	int version;
 	char maxpage[8];
 	unsigned int maxlevel;          /* 1 4k, 2 2m, 3 1g */
+	unsigned int levels;            /* paging depth: begin's levels=, else 4 */
 	int nx;
 	unsigned long brk_pages;
 	uint64_t phys_limit;
@@ -151,7 +152,7 @@ struct run {
 	long pin_rc;
 	bool have_summary;
 	unsigned long sum_ram, sum_tables, sum_brk_used, sum_brk_reserved, sum_batches,
-		      sum_hook_calls, sum_links, sum_tl[5], sum_leaves[4], sum_splits,
+		      sum_hook_calls, sum_links, sum_tl[6], sum_leaves[4], sum_splits,
 		      sum_split_tables;
 	bool have_selfcheck;
 	unsigned long sc_violations, sc_tables;

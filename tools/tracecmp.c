@@ -42,7 +42,8 @@ struct ctx {
 	struct findings diff;           /* A against B */
 	bool quiet;
 	/* what differs in the builder's input */
-	bool same_usable, same_res, same_maxpage, same_ro, same_image, same_policy, same_input;
+	bool same_usable, same_res, same_maxpage, same_ro, same_image, same_policy, same_levels,
+	     same_input;
 	char input_diff[200];
 };
 
@@ -128,7 +129,7 @@ static char decision(struct ctx *c, int k, const char *what, const char *a, cons
 		return ' ';
 	if (c->same_input) {
 		finding_add(&c->diff, F_UNEXPECTED, what,
-			    "A %s | B %s -- same input (usable RAM, reservations, maxpage, image, tables_ro, policy), different decision",
+			    "A %s | B %s -- same input (usable RAM, reservations, maxpage, paging depth, image, tables_ro, policy), different decision",
 			    a, b);
 		return '!';
 	}
@@ -157,6 +158,7 @@ static void classify_inputs(struct ctx *c)
 
 	c->same_usable = same_ranges(a->usable, a->nusable, b->usable, b->nusable);
 	c->same_maxpage = a->maxlevel == b->maxlevel;
+	c->same_levels = a->levels == b->levels;
 	c->same_ro = a->tables_ro == b->tables_ro;
 	c->same_res = a->nres == b->nres;
 	for (int i = 0; c->same_res && i < a->nres; i++)
@@ -170,12 +172,13 @@ static void classify_inputs(struct ctx *c)
 	c->same_policy = a->growth_shift == b->growth_shift && a->batch_min == b->batch_min &&
 			 (a->hook_reserve == b->hook_reserve || !a->tables_ro || !b->tables_ro);
 	c->same_input = c->same_usable && c->same_maxpage && c->same_ro && c->same_res &&
-			c->same_image && c->same_policy;
+			c->same_image && c->same_policy && c->same_levels;
 	c->input_diff[0] = '\0';
 #define ADD(cond, s) if (!(cond)) n += snprintf(c->input_diff + n, sizeof(c->input_diff) - n, "%s%s", n ? ", " : "", s)
 	ADD(c->same_usable, "usable RAM");
 	ADD(c->same_res, "reservations");
 	ADD(c->same_maxpage, "maxpage");
+	ADD(c->same_levels, "paging depth");
 	ADD(c->same_ro, "tables_ro");
 	ADD(c->same_image, "kernel image");
 	ADD(c->same_policy, "policy (growth_shift, batch_min, hook_reserve)");
@@ -308,6 +311,39 @@ static const char *frames(const struct run *r)
 			   : "entries hold the physical frames the trace names";
 }
 
+static const char *depth(const struct run *r)
+{
+	return r->levels == 5 ? "5 (root: L5, CR4.LA57)" : "4 (root: L4)";
+}
+
+/*
+ * Totals of two runs whose only input difference is the paging depth: the
+ * tables below the root are the minimum for the same VAs at either depth, so
+ * the counts of L4..L1 tables must be equal and the 5-level run has one L5
+ * more.  Returns the marker.
+ */
+static char depth_totals(struct ctx *c, const char *what, const char *ta, const char *tb)
+{
+	const struct run *a = c->a, *b = c->b, *deep = a->levels == 5 ? a : b;
+	bool ok = a->sum_ram == b->sum_ram && deep->sum_tl[5] == 1 &&
+		  a->sum_tables - a->sum_tl[5] == b->sum_tables - b->sum_tl[5];
+
+	for (int l = 1; l <= 4; l++)
+		ok = ok && a->sum_tl[l] == b->sum_tl[l];
+	if (!ok) {
+		finding_add(&c->diff, F_UNEXPECTED, what,
+			    "A %s | B %s -- only the paging depth differs: the L4..L1 tables should be the same and the 5-level run one L5 more",
+			    ta, tb);
+		return '!';
+	}
+	if (!strcmp(ta, tb))
+		return ' ';
+	finding_add(&c->diff, F_EXPECTED, what,
+		    "A %s | B %s -- the same RAM and the same L4..L1 tables (the minimum does not depend on the depth); the 5-level run adds its L5 root",
+		    ta, tb);
+	return '~';
+}
+
 static const char *bstr(const struct run *r, int k, const char *what)
 {
 	const struct t_batch *b = &r->b[k];
@@ -321,7 +357,8 @@ static const char *bstr(const struct run *r, int k, const char *what)
 	if (!strcmp(what, "leaves"))
 		return sf("4k=%lu 2m=%lu 1g=%lu", b->leaves[1], b->leaves[2], b->leaves[3]);
 	if (!strcmp(what, "tables"))
-		return sf("%lu (l4=%lu l3=%lu l2=%lu l1=%lu)", b->tables, b->tl[4], b->tl[3],
+		return sf("%lu (%sl4=%lu l3=%lu l2=%lu l1=%lu)", b->tables,
+			  r->levels == 5 ? sf("l5=%lu ", b->tl[5]) : "", b->tl[4], b->tl[3],
 			  b->tl[2], b->tl[1]);
 	if (!strcmp(what, "links"))
 		return sf("%lu", b->links);
@@ -543,6 +580,9 @@ static void report(struct ctx *c)
 			   b && !c->same_ro ? "the Xen backend keeps tables read-only: brk mapped with 4k read-only pages, 8 pages kept for the hook's splits" :
 			   "different options or CPU"), "  config", ia, ib);
 	}
+	row(c, env(c, "paging depth", depth(a), B(depth(b)),
+		   "pt.levels= (or a CPU without LA57): the 5-level root is an L5 whose slot 511 holds the L4 of the kernel half, so every VA, range and leaf is the same and the root path has one more table; that table comes from brk in batch 0, so step 2 has a page less to spend and its window, and the batches after it, may end elsewhere; each run is judged against its own replay, and the totals by level must differ by the L5 alone"),
+	    "  levels", depth(a), B(depth(b)));
 	for (int i = 0; i < a->ns1 || (b && i < b->ns1); i++) {
 		const char *sa = i < a->ns1 ? sf("%-6s %s +%lu", a->s1[i].what,
 						  a->s1[i].has_pa ? mem(a->s1[i].pa, a->s1[i].pa_end) :
@@ -572,10 +612,12 @@ static void report(struct ctx *c)
 
 	heading(c, "totals");
 	{
-		const char *ta = sf("%s, %lu tables (l4=%lu l3=%lu l2=%lu l1=%lu)", size(a->sum_ram),
-				    a->sum_tables, a->sum_tl[4], a->sum_tl[3], a->sum_tl[2], a->sum_tl[1]);
-		const char *tb = B(sf("%s, %lu tables (l4=%lu l3=%lu l2=%lu l1=%lu)", size(b->sum_ram),
-				      b->sum_tables, b->sum_tl[4], b->sum_tl[3], b->sum_tl[2], b->sum_tl[1]));
+		const char *ta = sf("%s, %lu tables (%sl4=%lu l3=%lu l2=%lu l1=%lu)", size(a->sum_ram),
+				    a->sum_tables, a->levels == 5 ? sf("l5=%lu ", a->sum_tl[5]) : "",
+				    a->sum_tl[4], a->sum_tl[3], a->sum_tl[2], a->sum_tl[1]);
+		const char *tb = B(sf("%s, %lu tables (%sl4=%lu l3=%lu l2=%lu l1=%lu)", size(b->sum_ram),
+				      b->sum_tables, b->levels == 5 ? sf("l5=%lu ", b->sum_tl[5]) : "",
+				      b->sum_tl[4], b->sum_tl[3], b->sum_tl[2], b->sum_tl[1]));
 		const char *ua = sf("brk %lu/%lu, %lu batches, %lu hook calls, %lu links", a->sum_brk_used,
 				    a->sum_brk_reserved, a->sum_batches, a->sum_hook_calls, a->sum_links);
 		const char *ub = B(sf("brk %lu/%lu, %lu batches, %lu hook calls, %lu links", b->sum_brk_used,
@@ -587,7 +629,11 @@ static void report(struct ctx *c)
 		const char *sa = sf("splits=%lu split_tables=%lu", a->sum_splits, a->sum_split_tables);
 		const char *sb = B(sf("splits=%lu split_tables=%lu", b->sum_splits, b->sum_split_tables));
 
-		row(c, decision(c, -1, "totals: mapped, tables", ta, tb), "  mapped", ta, tb);
+		bool depth_only = b && !c->same_levels && c->same_usable && c->same_maxpage &&
+				  c->same_ro && c->same_res && c->same_image && c->same_policy;
+
+		row(c, depth_only ? depth_totals(c, "totals: mapped, tables", ta, tb) :
+		    decision(c, -1, "totals: mapped, tables", ta, tb), "  mapped", ta, tb);
 		row(c, ' ', "  minimum", minimum(c->pa), B(minimum(c->pb)));
 		row(c, decision(c, -1, "totals: brk, batches", ua, ub), "  used", ua, ub);
 		row(c, decision(c, -1, "totals: leaves", la, lb), "  leaves", la, lb);

@@ -17,6 +17,10 @@ void cpu_init(void)
 	memcpy(cpu.vendor + 8, &c, 4);
 	cpu.vendor[12] = '\0';
 
+	if (cpu.max_leaf >= 7) {
+		cpuid_count(7, 0, &a, &b, &c, &d);
+		cpu.la57 = c & (1u << 16);
+	}
 	cpuid(0x80000000, &a, &b, &c, &d);
 	cpu.max_ext_leaf = a;
 	if (cpu.max_ext_leaf >= 0x80000001) {

@@ -543,12 +543,15 @@ static void list_cpus(uint32_t bsp_apic)
 
 static void report_cpu(const struct cpu *c)
 {
+	struct trace_l5_buf l5;
+
 	printk("percpu: cpu=%u apic=%u root=0x%lx globaldata=0x%lx tables=%lu stack_top=0x%lx\n",
 	       c->id, c->apic_id, (unsigned long)c->pt.root, (unsigned long)c->pt.globaldata,
 	       c->pt.tables, (unsigned long)c->pt.stack_top);
-	trace("percpu cpu=%u apic=%u root=0x%010lx globaldata=0x%010lx tables=%lu l4=%lu l3=%lu l2=%lu l1=%lu batch=%u hook=%s result=%s stack_top=0x%016lx up_tsc=%lu",
+	trace("percpu cpu=%u apic=%u root=0x%010lx globaldata=0x%010lx tables=%lu %sl4=%lu l3=%lu l2=%lu l1=%lu batch=%u hook=%s result=%s stack_top=0x%016lx up_tsc=%lu",
 	      c->id, c->apic_id, (unsigned long)c->pt.root, (unsigned long)c->pt.globaldata,
-	      c->pt.tables, c->pt.tables_at[4], c->pt.tables_at[3], c->pt.tables_at[2],
+	      c->pt.tables, trace_l5(&l5, c->pt.tables_at[5]), c->pt.tables_at[4],
+	      c->pt.tables_at[3], c->pt.tables_at[2],
 	      c->pt.tables_at[1], c->pt.batch, c->pt.hook_action, c->pt.hook_result,
 	      (unsigned long)c->pt.stack_top, (unsigned long)c->up_tsc);
 }

@@ -152,6 +152,7 @@ static inline void cpu_relax(void)
 #define X86_CR4_PAE     (1u << 5)
 #define X86_CR4_PGE     (1u << 7)
 #define X86_CR4_UMIP    (1u << 11)
+#define X86_CR4_LA57    (1u << 12)     /* 5-level paging */
 #define X86_CR4_SMEP    (1u << 20)
 #define X86_CR4_SMAP    (1u << 21)
 
@@ -168,6 +169,7 @@ struct cpu_info {
 	uint32_t max_leaf, max_ext_leaf;
 	bool nx;            /* CPUID 0x80000001 EDX[20] */
 	bool pdpe1gb;       /* CPUID 0x80000001 EDX[26]: 1 GiB pages */
+	bool la57;          /* CPUID 7.0 ECX[16]: 5-level paging */
 	unsigned int maxphyaddr;   /* CPUID 0x80000008 EAX[7:0] */
 	unsigned int maxvirtaddr;  /* CPUID 0x80000008 EAX[15:8] */
 	unsigned int family;       /* CPUID 1 EAX: base family (+ extended if 0xf) */

@@ -15,6 +15,7 @@
 
 struct kernel_options {
 	unsigned int maxpage;           /* 0 = default (largest the CPU has) */
+	unsigned int levels;            /* pt.levels: 0 = default (4), 4 or 5 */
 	const char *selftest;           /* NULL = none */
 	const char *memmap_test;        /* test-only synthetic memory map */
 	bool smp_no_shootdown;          /* test only: leave other CPUs' TLBs stale */

@@ -42,12 +42,12 @@ struct pt_batch {
 	struct mem_range extents[BATCH_EXTENTS_MAX];
 	unsigned int nr_extents;
 	unsigned long nr_tables;
-	unsigned long tables_at[PT_LEVELS + 1];     /* by level, [1..4] */
+	unsigned long tables_at[PT_LEVELS_MAX + 1];     /* by level, [1..4] */
 
 	/* What it maps: the direct-map window [pa_lo, pa_hi) and the leaves. */
 	uint64_t pa_lo, pa_hi;
 	uint64_t ram_bytes;                         /* usable RAM in the window */
-	unsigned long leaves_at[PT_LEVELS];         /* [1] 4k, [2] 2m, [3] 1g */
+	unsigned long leaves_at[PT_LEVELS_MAX];         /* [1] 4k, [2] 2m, [3] 1g */
 
 	unsigned long image_leaves;                 /* of leaves_at[1]: the image's */
 	unsigned long budget;                       /* table pages it could spend */

@@ -6,10 +6,11 @@
 #define MM_CHECK_H
 
 #include <stdbool.h>
+#include <mm/pgtable.h>
 
 struct mm_check_result {
 	unsigned long violations;
-	unsigned long tables, tables_at[5];
+	unsigned long tables, tables_at[PT_LEVELS_MAX + 1];
 	unsigned long leaves_direct, leaves_image, leaves_fixmap;
 	unsigned long long direct_bytes;
 	unsigned long ro_tables_checked;
@@ -26,7 +27,6 @@ unsigned long mm_check(bool tables_ro, struct mm_check_result *r);
 void trace_selfcheck(const struct mm_check_result *r, bool tables_ro);
 
 /* Is pa one of the live table pages?  (Walks the tree: for fault reports.) */
-#include <mm/pgtable.h>
 bool mm_is_table(phys_addr_t pa);
 
 #endif /* MM_CHECK_H */

@@ -3,7 +3,11 @@
  * (design §9).
  *
  * x86-64, 4-level paging, 48-bit virtual addresses.  One PML4 slot spans
- * 512 GiB.  Ranges are inclusive, like docs/smp-and-user.md's table.
+ * 512 GiB.  Ranges are inclusive, like docs/smp-and-user.md's table.  With 5
+ * levels (pt.levels=5, docs/la57.md) every VA below stays where it is: the
+ * whole table is PML5 slot 0 (user: an address space's L4) and slot 511 (the
+ * kernel half's L4, per CPU because of globaldata); PML5 slots 1-510 are
+ * never mapped.
  *
  *   start               end                 size     slot     what
  *   0000000000000000    0000007fffffffff    512 GiB  0        user space: one L3 tree per

@@ -75,9 +75,9 @@ struct mm_state {
 
 	unsigned long brk_used;
 	unsigned long tables;                   /* all table pages */
-	unsigned long tables_at[PT_LEVELS + 1];
+	unsigned long tables_at[PT_LEVELS_MAX + 1];
 	unsigned long batches, hook_calls, links;
-	unsigned long leaves_at[PT_LEVELS];
+	unsigned long leaves_at[PT_LEVELS_MAX];
 	unsigned long hook_splits, hook_split_tables;
 	uint64_t ram_mapped;
 	bool root_loaded;

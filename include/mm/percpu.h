@@ -1,5 +1,5 @@
 /*
- * include/mm/percpu.h — every CPU's own L4, its globaldata page and its
+ * include/mm/percpu.h — every CPU's own root, its globaldata page and its
  * stacks, built through the same contract as every table (mm/percpu.c):
  * table pages from RAM already mapped (as high as possible), filled, passed
  * to the paravirt hook, and only then made reachable (linked, or loaded
@@ -16,17 +16,17 @@
 #define CPU_DATA_PAGES  (CPU_STACK_PAGES + CPU_IST_PAGES)
 
 struct percpu_tables {
-	phys_addr_t root;               /* the CPU's L4 (the BSP's: mm.root) */
+	phys_addr_t root;               /* the CPU's root, L4 or L5 (the BSP's: mm.root) */
 	phys_addr_t globaldata;         /* PA of its globaldata page */
 	phys_addr_t data_pa[CPU_DATA_PAGES];   /* stack pages, then IST pages */
 	uint64_t stack_top, ist_top;    /* VAs in kmap (0 for the BSP: image stack) */
-	unsigned long tables;           /* table pages of its own (L4 + globaldata) */
-	unsigned long tables_at[PT_LEVELS + 1];
+	unsigned long tables;           /* table pages of its own (root [+ L4] + globaldata) */
+	unsigned long tables_at[PT_LEVELS_MAX + 1];
 	unsigned int batch;             /* id of the batch that built them */
 	const char *hook_action, *hook_result;
 };
 
-/* CPU 0: its L4 is mm.root; add its globaldata page (a live batch linked
+/* CPU 0: its root is mm.root; add its globaldata page (a live batch linked
  * into slot GLOBALDATA_SLOT after the hook). */
 void percpu_boot_cpu(struct percpu_tables *t);
 
@@ -35,7 +35,7 @@ void percpu_boot_cpu(struct percpu_tables *t);
 void percpu_stacks(struct percpu_tables *t, unsigned int id);
 
 /*
- * A new L4 for an AP: the page as high as possible below root_limit (the
+ * A new root for an AP: the page as high as possible below root_limit (the
  * trampoline loads CR3 in 32-bit mode), kernel half copied from mm.root but
  * for its own globaldata slot, slot 0 pointing at the identity map of the
  * trampoline page (shared tables, made by the first call).  Hooked; not
@@ -44,7 +44,7 @@ void percpu_stacks(struct percpu_tables *t, unsigned int id);
 void percpu_build_root(struct percpu_tables *t, unsigned int id, phys_addr_t tramp_pa,
 		       uint64_t root_limit);
 
-/* Drop slot 0 (the trampoline identity map) from a live per-CPU L4; the
+/* Drop slot 0 (the trampoline identity map) from a live per-CPU root; the
  * caller flushes. */
 void percpu_drop_identity(phys_addr_t root);
 

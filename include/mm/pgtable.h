@@ -5,8 +5,10 @@
  *   PA        physical address (phys_addr_t)
  *   VA        virtual address (uint64_t)
  *   PFN       PA >> PAGE_SHIFT
- *   L4..L1    table levels: L4 = PML4 (root, in CR3), L3 = PDPT, L2 = PD,
- *             L1 = PT.  An Ln table has 512 entries of type pte_t.
+ *   L5..L1    table levels: L5 = PML5 (the root with CR4.LA57), L4 = PML4
+ *             (the root without), L3 = PDPT, L2 = PD, L1 = PT.  An Ln table
+ *             has 512 entries of type pte_t.
+ *   depth     pt_levels, 4 or 5: the level of the root
  *   leaf      an entry that maps memory: any L1 entry, or an L3/L2 entry
  *             with PS set (a 1 GiB / 2 MiB page)
  *   table page a 4 KiB page holding one table
@@ -15,7 +17,7 @@
  *   NX  (avail) PA of page/tbl  avail  G  PS D  A PCD PWT US RW P
  *
  * An Ln entry maps (leaf) or points below (table) for a span of
- * level_size(n) bytes: L1 4 KiB, L2 2 MiB, L3 1 GiB, L4 512 GiB.
+ * level_size(n) bytes: L1 4 KiB, L2 2 MiB, L3 1 GiB, L4 512 GiB, L5 256 TiB.
  */
 #ifndef MM_PGTABLE_H
 #define MM_PGTABLE_H
@@ -28,7 +30,16 @@ typedef uint64_t pte_t;
 typedef uint64_t phys_addr_t;
 
 #define PT_ENTRIES      512
-#define PT_LEVELS       4
+#define PT_LEVELS_MAX   5       /* arrays by level are [PT_LEVELS_MAX + 1] */
+
+/*
+ * The paging depth in force: 4, or 5 when CR4.LA57 is set.  It is decided
+ * before paging is first enabled (arch/x86_64/boot/head.asm, pt.levels=) and
+ * set here once, before mm_init, by whoever knows it (the kernel's entry,
+ * a host test, the trace replay); mm follows it.  Everything below the
+ * root is the same at both depths.
+ */
+extern unsigned int pt_levels;
 
 #define PTE_P           (1ULL << 0)
 #define PTE_RW          (1ULL << 1)
@@ -75,24 +86,23 @@ static inline bool pte_is_leaf(pte_t e, unsigned int level)
 	return level == 1 || (e & PTE_PS);
 }
 
-/*
- * The VA bits the tables translate: 48 with four levels.  A VA is canonical
- * when bits 63..VA_BITS-1 are all equal (the upper bits are a sign
- * extension).  The tables' own arithmetic (indices, spans, a range's end)
- * works on the VA without them; messages and visitors show it canonical.
- */
-#define VA_BITS         (PAGE_SHIFT + 9 * PT_LEVELS)
-
-/* Sign-extend bit VA_BITS-1: the canonical form of a VA. */
-static inline uint64_t va_canonical(uint64_t va)
+/* The VA bits the tables translate: 48 with four levels, 57 with five. */
+static inline unsigned int va_bits(void)
 {
-	return (uint64_t)((int64_t)(va << (64 - VA_BITS)) >> (64 - VA_BITS));
+	return PAGE_SHIFT + 9 * pt_levels;
 }
 
-/* The other way: the VA with its sign-extension bits cleared. */
+/* Sign-extend bit va_bits()-1: the canonical form of a VA. */
+static inline uint64_t va_canonical(uint64_t va)
+{
+	return (uint64_t)((int64_t)(va << (64 - va_bits())) >> (64 - va_bits()));
+}
+
+/* The other way: the VA without its sign-extension bits (the mapper's
+ * index arithmetic works on it). */
 static inline uint64_t va_strip_sign(uint64_t va)
 {
-	return va & ((1ULL << VA_BITS) - 1);
+	return va & ((1ULL << va_bits()) - 1);
 }
 
 static inline const char *page_size_name(unsigned int level)

@@ -14,6 +14,15 @@ void trace(const char *fmt, ...);
  * flush first; after a flush, records are printed at once. */
 void trace_flush(void);
 
+/* The table counts of a record by level: a 5-level trace has an l5= field
+ * before l4= (docs/trace.md), a 4-level one has not.  Returns "l5=N " or
+ * "" for a "%sl4=%lu l3=..." format; buf must live until the trace() call
+ * (records are copied). */
+struct trace_l5_buf {
+	char s[32];
+};
+const char *trace_l5(struct trace_l5_buf *buf, unsigned long tables);
+
 /* The end record: record count and checksum. */
 void trace_end(void);
 

@@ -1,9 +1,11 @@
 /*
- * include/mm/uspace.h — user address spaces, one PML4 slot each (design §8).
+ * include/mm/uspace.h — user address spaces, one root slot each (design §8).
  *
- * An address space is one L3 tree for slot 0 (USER_SLOT): 512 GiB of user
- * VA, [0, USER_TOP).  It never has an L4 of its own: a CPU runs it by
- * writing its slot-0 entry into the CPU's own L4 (uspace_l4e) and flushing.
+ * An address space is one tree for slot 0 (USER_SLOT) of the root: an L3
+ * at four levels, an L4 at five, holding user VAs in [0, USER_TOP) (512
+ * GiB at both depths).  It never has a root of its own: a CPU runs it by
+ * writing its slot-0 entry into the CPU's own root (uspace_l4e) and
+ * flushing.
  * Its tables are a batch like every other (mm/uspace.c): pages from RAM the
  * live tables map, filled, passed to the paravirt hook, and only then made
  * reachable — by the first switch to it.  Unmapping and freeing go through
@@ -28,9 +30,10 @@ struct uspace_page {
 struct uspace {
 	const char *name;
 	unsigned int id;
-	phys_addr_t l3;                 /* the slot-0 tree; 0 once freed */
+	phys_addr_t top;                /* the slot-0 tree's top table (L3; L4 at
+					 * five levels); 0 once freed */
 	unsigned int batch;             /* id of the batch that built it */
-	unsigned long tables, tables_at[PT_LEVELS + 1];
+	unsigned long tables, tables_at[PT_LEVELS_MAX + 1];
 	unsigned long pages;            /* user pages mapped */
 	const char *hook_action, *hook_result;
 	unsigned long hook_ro_entries, hook_splits;

@@ -96,7 +96,7 @@ static pte_t *fixmap_entry(unsigned int slot)
 	phys_addr_t t = mm.root;
 	unsigned int l;
 
-	for (l = PT_LEVELS; l > 1; l--) {
+	for (l = pt_levels; l > 1; l--) {
 		pte_t e = pt_page(t)[pt_index(va, l)];
 
 		if (!pte_present(e) || (e & PTE_PS))

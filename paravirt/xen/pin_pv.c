@@ -97,7 +97,7 @@ static unsigned long walk(struct pt_batch *b, phys_addr_t t, unsigned int level,
 	for (i = 0; level > 1 && i < PT_ENTRIES; i++) {
 		pte_t e = p[i];
 
-		if (level == PT_LEVELS && i >= mm.cfg.foreign_l4_lo && i < mm.cfg.foreign_l4_hi)
+		if (level == pt_levels && i >= mm.cfg.foreign_l4_lo && i < mm.cfg.foreign_l4_hi)
 			continue;
 		if (pte_present(e) && !(e & PTE_PS) && in_batch(b, pte_phys(e)))
 			n += walk(b, pte_phys(e), level - 1, fn, func);
@@ -113,7 +113,7 @@ static unsigned long walk_batch(struct pt_batch *b, visit_fn *fn, const char *fu
 	unsigned int i;
 
 	if (b->source == PT_SRC_BRK)
-		return walk(b, mm.root, PT_LEVELS, fn, func);
+		return walk(b, mm.root, pt_levels, fn, func);
 	for (i = 0; i < b->nr_links; i++) {
 		const struct pt_link *l = &b->links[i];
 
@@ -135,7 +135,7 @@ static pte_t *private_entry(const struct pt_batch *b, uint64_t va)
 	phys_addr_t t = mm.root;
 	unsigned int l, i;
 
-	for (l = PT_LEVELS; l >= 1; l--) {
+	for (l = pt_levels; l >= 1; l--) {
 		pte_t *p = pt_page(t) + pt_index(va, l);
 		pte_t e = *p;
 

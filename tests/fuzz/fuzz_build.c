@@ -6,9 +6,10 @@
  * Input:
  *   [0] cap (1 + b % 3: 4k, 2m, 1g); bit 2: no NX; bit 3: tables_readonly;
  *       bit 4: the hook pins the tables read-only like Xen PVH (implies
- *       tables_readonly; hostenv.c)
- *   [1] brk pages: 9 + b % 16 (16 + b % 9 with tables_readonly) — always
- *       enough for step 1 and one chunk, so "brk exhausted" is a finding
+ *       tables_readonly; hostenv.c); bit 5: five paging levels (docs/la57.md)
+ *   [1] brk pages: 9 + b % 16 (16 + b % 9 with tables_readonly), one more at
+ *       five levels (the L5 root) — always enough for step 1 and one
+ *       chunk, so "brk exhausted" is a finding
  *   [2] MAXPHYADDR: 36 + b % 17
  *   [3] number of boot-data ranges (b % 3), then 8 bytes each:
  *       le32 page number, le32 length in bytes
@@ -76,7 +77,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.pin = data[0] & 16;
 	c.tables_readonly = (data[0] & 8) || c.pin;
 	c.hook_reserve_pages = c.tables_readonly ? HOST_PIN_HOOK_PAGES : 0;
-	c.brk_pages = c.tables_readonly ? 16 + data[1] % 9 : 9 + data[1] % 16;
+	c.levels = data[0] & 32 ? 5 : 4;
+	c.brk_pages = (c.tables_readonly ? 16 + data[1] % 9 : 9 + data[1] % 16) + (c.levels == 5);
 	limit = 1ULL << (36 + data[2] % 17);
 	c.phys_limit = limit;
 	nbd = data[3] % 3;

@@ -38,6 +38,7 @@ unsigned long build_and_check(const struct build_case *c, struct build_outcome *
 	else
 		host_reset(c->brk_pages);
 	host.pin = c->pin;
+	pt_levels = c->levels ? c->levels : 4;  /* what the kernel's entry sets */
 	a.c = c;
 	a.cfg.max_level = c->max_level;
 	a.cfg.nx = c->nx;
@@ -62,6 +63,7 @@ unsigned long build_and_check(const struct build_case *c, struct build_outcome *
 		struct check_input in = {
 			.map = c->map, .nr = c->nr, .boot_data = c->boot_data,
 			.nr_boot_data = c->nr_boot_data, .cfg = &a.cfg, .image = &host.image,
+			.levels = c->levels ? c->levels : 4,
 		};
 		o->check_errors = check_build(&in, &o->r);
 		if (o->check_errors && !o->first[0])

@@ -16,6 +16,7 @@ struct build_case {
 	const struct mem_range *boot_data;
 	unsigned int nr_boot_data;
 	unsigned int max_level;                 /* 1 4k, 2 2m, 3 1g */
+	unsigned int levels;                    /* paging depth: 4 or 5 (0: 4) */
 	bool nx;
 	bool tables_readonly;
 	unsigned long hook_reserve_pages;       /* mm_config's: what the hook may take */

@@ -229,6 +229,15 @@ static void check_table_page(struct walk *w, phys_addr_t pa, unsigned int level)
 	}
 }
 
+/* The canonical VA at the depth asked for (bits above 12 + 9 * levels - 1
+ * copy that bit), computed here rather than by mm's va_canonical(). */
+static uint64_t canon(const struct walk *w, uint64_t va)
+{
+	unsigned int bits = 12 + 9 * w->in->levels;
+
+	return (va >> (bits - 1)) & 1 ? va | ~((1ULL << bits) - 1) : va & ((1ULL << bits) - 1);
+}
+
 static void walk_table(struct walk *w, phys_addr_t pa, unsigned int level, uint64_t base)
 {
 	struct check_result *r = w->r;
@@ -249,7 +258,7 @@ static void walk_table(struct walk *w, phys_addr_t pa, unsigned int level, uint6
 	check_table_page(w, pa, level);
 	for (i = 0; i < PT_ENTRIES; i++) {
 		pte_t e = t[i];
-		uint64_t va = va_canonical(base + (uint64_t)i * level_size(level));
+		uint64_t va = canon(w, base + (uint64_t)i * level_size(level));
 
 		if (!pte_present(e)) {
 			if (e)
@@ -348,7 +357,7 @@ unsigned long check_build(const struct check_input *in, struct check_result *r)
 	w.usable = usable;
 	for (i = 0; i < w.nu; i++)
 		r->usable_bytes += usable[i].end - usable[i].start;
-	r->min_tables = min_tables(usable, w.nu, in->cfg, img, r->min_at);
+	r->min_tables = min_tables(usable, w.nu, in->cfg, img, in->levels, r->min_at);
 	nf = ref_free(usable, w.nu, img, in->boot_data, in->nr_boot_data, freer,
 		      sizeof(freer) / sizeof(freer[0]));
 	r->start = w.start = ref_start(usable, w.nu, freer, nf, in->cfg->max_level);
@@ -362,20 +371,24 @@ unsigned long check_build(const struct check_input *in, struct check_result *r)
 	if (root != mm.root)
 		fail(r, "CR3 holds 0x%lx, mm.root is 0x%lx", (unsigned long)root,
 		     (unsigned long)mm.root);
+	if (in->levels != 4 && in->levels != 5)
+		fail(r, "asked for %u levels", in->levels);
+	if (pt_levels != in->levels)
+		fail(r, "mm ran at %u levels, %u were asked", pt_levels, in->levels);
 	w.epoch = host_new_walk_epoch();
-	walk_table(&w, root, PT_LEVELS, 0);
+	walk_table(&w, root, in->levels, 0);
 
 	/* VA 0 and user space */
 	{
 		const pte_t *t = host_page(root, false);
 
 		if (t && t[0])
-			fail(r, "PML4 slot 0 (VA 0) is 0x%016lx", (unsigned long)t[0]);
+			fail(r, "L%u slot 0 (VA 0) is 0x%016lx", in->levels, (unsigned long)t[0]);
 		if (host_lookup(root, 0, NULL))
 			fail(r, "page 0 is mapped");
 		for (i = 1; t && i < 256; i++)
 			if (t[i])
-				fail(r, "PML4 slot %u (user half) is populated", i);
+				fail(r, "L%u slot %u (user half) is populated", in->levels, i);
 	}
 	/* every usable byte exactly once, nothing else */
 	if (w.nruns != w.nu)
@@ -403,7 +416,7 @@ unsigned long check_build(const struct check_input *in, struct check_result *r)
 	/* tables: counts, minimum, brk */
 	if (r->tables != mm.tables)
 		fail(r, "walk found %lu table pages, mm counted %lu", r->tables, mm.tables);
-	for (l = 1; l <= PT_LEVELS; l++)
+	for (l = 1; l <= PT_LEVELS_MAX; l++)
 		if (r->tables_at[l] != mm.tables_at[l])
 			fail(r, "walk found %lu L%u tables, mm counted %lu", r->tables_at[l], l,
 			     mm.tables_at[l]);
@@ -458,9 +471,10 @@ unsigned long check_build(const struct check_input *in, struct check_result *r)
 			     (unsigned long)w.start, f);
 	}
 	if (r->tables != r->min_tables)
-		fail(r, "%lu table pages (l4=%lu l3=%lu l2=%lu l1=%lu), the minimum is %lu (l4=%lu l3=%lu l2=%lu l1=%lu)",
-		     r->tables, r->tables_at[4], r->tables_at[3], r->tables_at[2], r->tables_at[1],
-		     r->min_tables, r->min_at[4], r->min_at[3], r->min_at[2], r->min_at[1]);
+		fail(r, "%lu table pages (l5=%lu l4=%lu l3=%lu l2=%lu l1=%lu), the minimum is %lu (l5=%lu l4=%lu l3=%lu l2=%lu l1=%lu)",
+		     r->tables, r->tables_at[5], r->tables_at[4], r->tables_at[3], r->tables_at[2],
+		     r->tables_at[1], r->min_tables, r->min_at[5], r->min_at[4], r->min_at[3],
+		     r->min_at[2], r->min_at[1]);
 	if (mm.brk_used > img->brk_pages)
 		fail(r, "brk used %lu of %lu pages", mm.brk_used, img->brk_pages);
 	if (r->brk_tables != mm.brk_used)

@@ -46,14 +46,15 @@ struct check_input {
 	unsigned int nr_boot_data;
 	const struct mm_config *cfg;
 	const struct mm_image *image;
+	unsigned int levels;                    /* the depth asked for: 4 or 5 */
 };
 
 struct check_result {
 	unsigned long errors;
 	char first[512];
-	unsigned long tables, tables_at[PT_LEVELS + 1], brk_tables;
-	unsigned long min_tables, min_at[PT_LEVELS + 1];
-	unsigned long leaves_at[PT_LEVELS];
+	unsigned long tables, tables_at[PT_LEVELS_MAX + 1], brk_tables;
+	unsigned long min_tables, min_at[PT_LEVELS_MAX + 1];
+	unsigned long leaves_at[PT_LEVELS_MAX];
 	uint64_t direct_bytes, usable_bytes;
 	unsigned long batches;
 	uint64_t start;                         /* ref_start(): where step 2 must start */
@@ -63,10 +64,10 @@ struct check_result {
 
 /* The fewest table pages that can map the usable RAM in `usable` (sorted,
  * disjoint, merged) plus the image and the fixmap, with leaves no larger
- * than cfg->max_level. */
+ * than cfg->max_level, under a root of `levels` (4: an L4, 5: an L5). */
 unsigned long min_tables(const struct mem_range *usable, unsigned int n,
 			 const struct mm_config *cfg, const struct mm_image *img,
-			 unsigned long at[PT_LEVELS + 1]);
+			 unsigned int levels, unsigned long at[PT_LEVELS_MAX + 1]);
 
 /*
  * Free RAM, where tables may go: the usable ranges u[] (sorted, merged)

@@ -191,7 +191,7 @@ pte_t host_lookup(phys_addr_t root, uint64_t va, unsigned int *level)
 	phys_addr_t t = root;
 	unsigned int l;
 
-	for (l = PT_LEVELS; l >= 1; l--) {
+	for (l = pt_levels; l >= 1; l--) {
 		const pte_t *p = host_page(t, false);
 		pte_t e;
 
@@ -249,6 +249,8 @@ static void reset(phys_addr_t brk_pa, unsigned long brk_pages)
 	bool echo = host.echo;
 	char *out = host.out;
 	size_t cap = host.out_cap;
+
+	pt_levels = 4;                  /* a fresh machine; a case may ask for 5 */
 
 	if (brk_pages > HOST_BRK_MAX_PAGES) {
 		fprintf(stderr, "hostenv: brk of %lu pages > %d\n", brk_pages, HOST_BRK_MAX_PAGES);

@@ -144,7 +144,7 @@ static void rec_batch_built(struct pt_batch *b)
 		host_error("batch %u from RAM hooked before the CR3 switch", b->id);
 	}
 	if (host.root_loaded)
-		mark_live(host.root, PT_LEVELS, epoch);
+		mark_live(host.root, pt_levels, epoch);
 	last_live_epoch = epoch;
 
 	for (i = 0; i < b->nr_extents; i++) {

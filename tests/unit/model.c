@@ -179,16 +179,32 @@ static unsigned long count_regions(const struct mem_range *u, unsigned int n,
 	return count;
 }
 
+/* Add the 256 TiB regions (indices va >> 48) of [lo, hi] to ids, once each. */
+static void add_l4_regions(uint64_t *ids, unsigned int *nid, unsigned int max, uint64_t lo,
+			   uint64_t hi)
+{
+	uint64_t r, k;
+
+	for (r = lo >> 48; ; r++) {
+		for (k = 0; k < *nid && ids[k] != r; k++)
+			;
+		if (k == *nid && *nid < max)
+			ids[(*nid)++] = r;
+		if (r == hi >> 48)
+			break;
+	}
+}
+
 unsigned long min_tables(const struct mem_range *u, unsigned int n,
 			 const struct mm_config *cfg, const struct mm_image *img,
-			 unsigned long at[PT_LEVELS + 1])
+			 unsigned int levels, unsigned long at[PT_LEVELS_MAX + 1])
 {
 	uint64_t forced1[4], forced2[4], va;
 	unsigned int nf1 = 0, nf2 = 0, i;
 	uint64_t img3 = UINT64_MAX, img2 = UINT64_MAX, img1 = UINT64_MAX;
 	unsigned long l3i = 0, l2i = 0, l1i = 0;
 
-	memset(at, 0, sizeof(at[0]) * (PT_LEVELS + 1));
+	memset(at, 0, sizeof(at[0]) * (PT_LEVELS_MAX + 1));
 	/* With tables_readonly, brk is mapped with 4 KiB pages in the direct map. */
 	if (cfg->tables_readonly && img->brk_pages) {
 		uint64_t bs = img->brk_pa, be = bs + img->brk_pages * PAGE_SIZE;
@@ -228,8 +244,26 @@ unsigned long min_tables(const struct mem_range *u, unsigned int n,
 	at[3] += l3i;
 	at[2] += l2i;
 	at[1] += l1i;
-	at[4] = 1;
-	return at[1] + at[2] + at[3] + at[4];
+	if (levels == 5) {
+		/* one L5 root; an L4 for every 256 TiB of VA that holds part of
+		 * the direct map, the image or the fixmap (VA = base + PA: the
+		 * direct map's base is not 256 TiB aligned, so by VA) */
+		uint64_t ids[64];
+		unsigned int nid = 0;
+
+		for (i = 0; i < n; i++)
+			add_l4_regions(ids, &nid, 64, DIRECT_MAP_BASE + u[i].start,
+				       DIRECT_MAP_BASE + u[i].end - 1);
+		for (i = 0; i < img->nr_sec; i++)
+			if (img->sec[i].kind != IMG_GUARD && img->sec[i].va_end > img->sec[i].va)
+				add_l4_regions(ids, &nid, 64, img->sec[i].va, img->sec[i].va_end - 1);
+		add_l4_regions(ids, &nid, 64, FIXMAP_BASE, FIXMAP_BASE);
+		at[4] = nid;
+		at[5] = 1;
+	} else {
+		at[4] = 1;
+	}
+	return at[1] + at[2] + at[3] + at[4] + at[5];
 }
 
 /* ------------------------------------------------------ start point --- */

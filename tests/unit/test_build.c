@@ -32,6 +32,7 @@ struct param {
 	bool tables_ro;
 	bool pin;
 	unsigned long brk_pages;
+	unsigned int levels;            /* 0: 4 */
 };
 
 static void detail(const char *name, const char *fmt, ...)
@@ -71,6 +72,7 @@ static void test_build_map(void **state)
 		.max_level = p->max_level, .nx = true, .tables_readonly = p->tables_ro,
 		.hook_reserve_pages = p->tables_ro ? HOST_PIN_HOOK_PAGES : 0,
 		.brk_pages = p->brk_pages, .phys_limit = PHYS_LIMIT_52, .pin = p->pin,
+		.levels = p->levels,
 	};
 	static struct build_outcome o;
 
@@ -347,11 +349,21 @@ static phys_addr_t frame(void)
 	return pa;
 }
 
+/* The L3 of an address space: its top table at four levels, below its
+ * slot 0 at five (state: NULL or a pointer to 5). */
+static pte_t *as_l3(const struct uspace *as, unsigned int levels)
+{
+	pte_t *top = pt_page(as->top);
+
+	return levels == 5 ? pt_page(pte_addr(top[0])) : top;
+}
+
 static void test_uspace(void **state)
 {
+	unsigned int levels = *state ? *(unsigned int *)*state : 4, extra = levels == 5;
 	struct memmap_entry e[] = { { 1 << 20, 127 << 20, MEM_USABLE } };
 	struct build_case c = { .map = e, .nr = 1, .max_level = 2, .nx = true, .brk_pages = 16,
-				.phys_limit = PHYS_LIMIT_52 };
+				.phys_limit = PHYS_LIMIT_52, .levels = levels };
 	static struct build_outcome o;
 	unsigned int n = 3;
 	unsigned long hooks;
@@ -369,12 +381,13 @@ static void test_uspace(void **state)
 	hooks = host.hook_calls;
 	assert_false(host_call(do_uspace_build, &n));
 	assert_int_equal(host.hook_calls, hooks + 1);          /* one batch, hooked */
-	assert_int_equal(test_as.tables, 5);
+	assert_int_equal(test_as.tables, 5 + extra);
+	assert_int_equal(test_as.tables_at[4], extra);
 	assert_int_equal(test_as.tables_at[3], 1);
 	assert_int_equal(test_as.tables_at[2], 2);
 	assert_int_equal(test_as.tables_at[1], 2);
 	assert_int_equal(uspace_check(&test_as, false, first, sizeof(first)), 0);
-	assert_int_equal(uspace_l4e(&test_as), test_as.l3 | PTE_P | PTE_RW | PTE_US);
+	assert_int_equal(uspace_l4e(&test_as), test_as.top | PTE_P | PTE_RW | PTE_US);
 	pte = uspace_lookup(&test_as, 0x400000);
 	assert_int_equal(pte_addr(pte), test_pages[0].pa);
 	assert_true((pte & (PTE_P | PTE_US)) == (PTE_P | PTE_US));
@@ -382,8 +395,9 @@ static void test_uspace(void **state)
 	pte = uspace_lookup(&test_as, 0x401000);
 	assert_true((pte & (PTE_RW | PTE_NX | PTE_US)) == (PTE_RW | PTE_NX | PTE_US));
 	assert_int_equal(uspace_lookup(&test_as, 0x402000), 0);
-	assert_true(pt_page(test_as.l3)[0] & PTE_US);            /* the path grants US too */
-	assert_true(pt_page(pte_addr(pt_page(test_as.l3)[0]))[2] & PTE_US);
+	assert_true(pt_page(test_as.top)[0] & PTE_US);            /* the path grants US too */
+	assert_true(as_l3(&test_as, levels)[0] & PTE_US);
+	assert_true(pt_page(pte_addr(as_l3(&test_as, levels)[0]))[2] & PTE_US);
 	assert_int_equal(host.errors, 0);
 
 	/* unmap through write_pte: the check then finds one page less */
@@ -397,10 +411,10 @@ static void test_uspace(void **state)
 	 * (above any fresh page: those come from the top down) */
 	lowest = frame();
 	uspace_free(&test_as);
-	assert_int_equal(host.released_calls, 5);
-	assert_int_equal(test_as.freed_tables, 5);
+	assert_int_equal(host.released_calls, 5 + extra);
+	assert_int_equal(test_as.freed_tables, 5 + extra);
 	assert_int_equal(test_as.freed_pages, 2);
-	assert_int_equal(test_as.l3, 0);
+	assert_int_equal(test_as.top, 0);
 	assert_true(percpu_data_page() > lowest);
 
 	/* refused: writable and executable, and a VA outside slot 0 */
@@ -429,7 +443,7 @@ static void test_uspace_check_finds(void **state)
 	host.after_init = true;
 	test_pages[0] = (struct uspace_page){ 0x401000, frame(), true, false };
 	assert_false(host_call(do_uspace_build, &n));
-	l1 = pt_page(pte_addr(pt_page(pte_addr(pt_page(test_as.l3)[0]))[2]));
+	l1 = pt_page(pte_addr(pt_page(pte_addr(pt_page(test_as.top)[0]))[2]));
 	l1[1] &= ~PTE_NX;                                       /* planted: W+X */
 	assert_int_equal(uspace_check(&test_as, false, first, sizeof(first)), 1);
 	assert_non_null(strstr(first, "writable and executable"));
@@ -841,8 +855,8 @@ static void test_islands_below_start(void **state)
 
 /* --------------------------------------------------------------- main --- */
 
-static struct param params[TEST_MAPS_MAX * 8 + 16];
-static struct CMUnitTest tests[TEST_MAPS_MAX * 8 + 64];
+static struct param params[TEST_MAPS_MAX * 12 + 16];
+static struct CMUnitTest tests[TEST_MAPS_MAX * 12 + 64];
 
 int main(void)
 {
@@ -851,6 +865,7 @@ int main(void)
 			    probe1g = { .max_level = 3 },
 			    tight = { .name = "edge/tight-top/4k", .max_level = 1 },
 			    reserve2m = { .name = "edge/hook-reserve/2m", .max_level = 2 };
+	static unsigned int five = 5;
 	unsigned int nm = test_maps(maps), np = 0, nt = 0, i, lvl;
 	const struct test_map *flat = NULL, *big = NULL, *pc4g = NULL;
 
@@ -874,6 +889,23 @@ int main(void)
 			p->map = &maps[i];
 			p->max_level = lvl;
 			p->brk_pages = 16;
+			tests[nt++] = (struct CMUnitTest){ p->name, test_build_map, NULL, NULL, p };
+		}
+	}
+	/* five levels (a PML5 root): every map, every leaf size */
+	for (i = 0; i < nm; i++) {
+		for (lvl = 1; lvl <= 3; lvl++) {
+			struct param *p = &params[np++];
+
+			if (lvl == 1 && map_usable(&maps[i]) > 64 * GiB) {
+				np--;
+				continue;
+			}
+			snprintf(p->name, sizeof(p->name), "build-l5/%.47s/%s", maps[i].name, caps[lvl]);
+			p->map = &maps[i];
+			p->max_level = lvl;
+			p->brk_pages = 16;
+			p->levels = 5;
 			tests[nt++] = (struct CMUnitTest){ p->name, test_build_map, NULL, NULL, p };
 		}
 	}
@@ -920,6 +952,15 @@ int main(void)
 			p->pin = true;
 			p->brk_pages = 16;
 			tests[nt++] = (struct CMUnitTest){ p->name, test_build_map, NULL, NULL, p };
+			if (j >= 3)             /* the first three maps at five levels too */
+				continue;
+			p[1] = p[0];
+			p++;
+			np++;
+			snprintf(p->name, sizeof(p->name), "build-pin-l5/%.47s/%s", maps[i].name,
+				 caps[lvl]);
+			p->levels = 5;
+			tests[nt++] = (struct CMUnitTest){ p->name, test_build_map, NULL, NULL, p };
 		}
 	}
 	if (flat) {
@@ -946,6 +987,8 @@ int main(void)
 	tests[nt++] = (struct CMUnitTest){ "fixmap/out-of-range", test_fixmap_out_of_range, NULL,
 					   NULL, NULL };
 	tests[nt++] = (struct CMUnitTest){ "uspace/build-unmap-free", test_uspace, NULL, NULL, NULL };
+	tests[nt++] = (struct CMUnitTest){ "uspace/build-unmap-free-l5", test_uspace, NULL, NULL,
+					   &five };
 	tests[nt++] = (struct CMUnitTest){ "uspace/check-finds", test_uspace_check_finds, NULL, NULL,
 					   NULL };
 	tests[nt++] = (struct CMUnitTest){ "trace/tamper", test_trace_tamper, NULL, NULL, NULL };

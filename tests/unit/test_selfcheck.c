@@ -300,7 +300,7 @@ static void test_mm_slot0(void **state)
 	/* an empty L3 in slot 0 */
 	plant(&root[0], pt_page(mm.root)[pt_index(KERNEL_VMA, 4)] & ~PTE_ADDR_MASK);
 	*planted_at |= percpu_data_page();
-	expect_mm(false, "PML4 slot 0 (user space, VA 0) is populated");
+	expect_mm(false, "L4 slot 0 (user space, VA 0) is populated");
 	unplant();
 	expect_mm_clean();
 }
@@ -414,7 +414,7 @@ static pte_t *gd_leaf(unsigned int cpu)
 	phys_addr_t t = pt[cpu].root;
 	unsigned int l;
 
-	for (l = PT_LEVELS; l > 1; l--)
+	for (l = pt_levels; l > 1; l--)
 		t = pte_phys(pt_page(t)[pt_index(GLOBALDATA_BASE, l)]);
 	return &pt_page(t)[pt_index(GLOBALDATA_BASE, 1)];
 }
@@ -551,7 +551,7 @@ static void expect_us_clean(void)
 /* The user leaf of va in `as`. */
 static pte_t *user_leaf(uint64_t va)
 {
-	phys_addr_t t = as.l3;
+	phys_addr_t t = as.top;
 	unsigned int l;
 
 	for (l = 3; l > 1; l--)
@@ -587,7 +587,7 @@ static void test_us_not_user(void **state)
 static void test_us_large_leaf(void **state)
 {
 	/* an L2 entry turned into a 2 MiB leaf */
-	pte_t *l2e = &pt_page(pte_phys(pt_page(as.l3)[0]))[pt_index(0x400000, 2)];
+	pte_t *l2e = &pt_page(pte_phys(pt_page(as.top)[0]))[pt_index(0x400000, 2)];
 
 	plant(l2e, (*l2e & ~PTE_ADDR_MASK) | PTE_PS | 0x40000000);
 	expect_us(false, "level 2");

@@ -10,6 +10,7 @@
 #include <kernel/kmain.h>
 #include <kernel/panic.h>
 #include <kernel/screen.h>
+#include <mm/pgtable.h>
 
 void x86_64_start(uint32_t proto, uint32_t magic, uint32_t info_pa);
 
@@ -19,6 +20,8 @@ void x86_64_start(uint32_t proto, uint32_t magic, uint32_t info_pa)
 	serial_init();                  /* printk works from here on */
 	cpu_init();
 	cpu_ctl_setup();                    /* CR0, PAT (CR4 features): as on every AP */
+	/* head.asm chose the depth before paging was on: mm follows it. */
+	pt_levels = read_cr4() & X86_CR4_LA57 ? 5 : 4;
 	traps_init();                   /* faults are reported, not fatal resets */
 
 	switch (proto) {

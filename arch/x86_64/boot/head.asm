@@ -23,6 +23,14 @@
 ; long mode and NX, and jumps to the higher half, where x86_64_start(proto,
 ; magic, info) checks the magic and converges on struct boot_info.
 ;
+; The paging depth is chosen here, once: CR4.LA57 can only change while
+; paging is off.  Five levels when the command line holds the word
+; pt.levels=5 and the CPU has LA57 (CPUID 7.0 ECX bit 16); then a boot PML5
+; whose slots 0 and 511 both point at the boot PML4 maps the same VAs as the
+; four-level tables.  Otherwise four.  The C side reads the depth back from
+; CR4 (pt_levels) and kernel/cmdline.c parses and checks the option in full:
+; a CPU without LA57 falls back to four with a message there.
+;
 ; This code is linked and run at its physical address (the .boot section).
 
 %include "asm-offsets.inc"
@@ -134,6 +142,9 @@ common32:
 	xor eax, eax
 	rep stosb
 
+	call want_la57                  ; eax = 1: five levels
+	mov [boot_la57 + KNEG], eax
+
 	; long mode?
 	mov eax, 0x80000000
 	cpuid
@@ -174,9 +185,17 @@ common32:
 
 	mov eax, cr4
 	or eax, 1 << 5                  ; PAE
+	mov ecx, boot_pml4 + KNEG
+	cmp dword [boot_la57 + KNEG], 0
+	je .cr3
+	or eax, 1 << 12                 ; LA57, before paging is on
+	mov ecx, boot_pml5 + KNEG
+	lea edx, [boot_pml4 + KNEG + 3]
+	mov [ecx + 0], edx              ; VA 0-4 GiB and the -2 GiB image: the
+	mov [ecx + 511 * 8], edx        ; same L4 below either end of the PML5
+.cr3:
 	mov cr4, eax
-	mov eax, boot_pml4 + KNEG
-	mov cr3, eax
+	mov cr3, ecx
 
 	mov ecx, 0xc0000080             ; EFER
 	rdmsr
@@ -197,6 +216,99 @@ common32:
 .no_long_mode:
 	mov esi, msg_no_lm
 	jmp boot32_fail
+
+; Does the boot ask for five levels, and can the CPU do them?  eax = 1 if
+; the CPU has LA57 and the command line (multiboot2 tag 1, or hvm_start_info
+; cmdline_paddr, each only behind its magic) holds the word pt.levels=5.
+; Clobbers eax-edx and edi; keeps esi, ebp; [esp + 4] = the info PA.
+want_la57:
+	push esi
+	xor eax, eax
+	cpuid
+	cmp eax, 7
+	jb .no
+	mov eax, 7
+	xor ecx, ecx
+	cpuid
+	bt ecx, 16                      ; LA57
+	jnc .no
+	mov ebx, [esp + 8]              ; info PA
+	cmp ebp, BOOT_PROTO_PVH
+	je .pvh
+	cmp dword [esp], MB2_BOOTLOADER_MAGIC   ; the saved esi
+	jne .no
+	mov edx, ebx
+	add edx, [ebx]                  ; end of the information (total_size)
+	lea edi, [ebx + 8]              ; first tag
+.tag:
+	lea eax, [edi + 8]
+	cmp eax, edx
+	ja .no
+	mov eax, [edi]                  ; type
+	cmp eax, MB2_TAG_END
+	je .no
+	cmp eax, MB2_TAG_CMDLINE
+	je .scan_at
+	mov eax, [edi + 4]              ; size, then 8-aligned
+	cmp eax, 8
+	jb .no
+	add eax, 7
+	and eax, ~7
+	add edi, eax
+	jmp .tag
+.scan_at:
+	add edi, 8                      ; the string
+	jmp .scan
+.pvh:
+	cmp dword [ebx + HVM_SI_MAGIC], XEN_HVM_START_MAGIC_VALUE
+	jne .no
+	cmp dword [ebx + HVM_SI_CMDLINE_PADDR + 4], 0
+	jne .no
+	mov edi, [ebx + HVM_SI_CMDLINE_PADDR]
+	test edi, edi
+	jz .no
+.scan:                                  ; edi at the start of a word
+	mov al, [edi]
+	test al, al
+	jz .no
+	cmp al, ' '
+	je .skip_blank
+	cmp al, 9
+	je .skip_blank
+	mov esi, levels5_word
+	mov ecx, levels5_word_len
+	push edi
+	repe cmpsb
+	pop edi
+	jne .skip_word
+	mov al, [edi + levels5_word_len] ; the word must end there
+	test al, al
+	jz .yes
+	cmp al, ' '
+	je .yes
+	cmp al, 9
+	je .yes
+.skip_word:
+	mov al, [edi]
+	test al, al
+	jz .no
+	cmp al, ' '
+	je .scan
+	cmp al, 9
+	je .scan
+	inc edi
+	jmp .skip_word
+.skip_blank:
+	inc edi
+	jmp .scan
+.yes:
+	mov eax, 1
+	pop esi
+	ret
+.no:
+	xor eax, eax
+	pop esi
+	ret
 
 ; Print the NUL-terminated string at esi on COM1 and Xen's debug port
 ; (0xE9), then stop through isa-debug-exit, or halt.
@@ -231,6 +343,8 @@ long64:
 	jmp rax
 
 section .boot.data progbits alloc noexec write align=16
+levels5_word:   db "pt.levels=5"
+levels5_word_len equ $ - levels5_word
 msg_no_lm:
 	db "PANIC: common32: CPU has no long mode (CPUID 0x80000001 EDX bit 29 clear)", 13, 10
 	db "topdown: result: PANIC", 13, 10, 0
@@ -268,7 +382,9 @@ xen_pv_entry64:
 
 section .bss
 align 4096
+boot_pml5:      resb 4096               ; used only with five levels
 boot_pml4:      resb 4096
 boot_pdpt_lo:   resb 4096
 boot_pdpt_hi:   resb 4096
 boot_pd:        resb 4 * 4096
+boot_la57:      resd 1                  ; 1: CR4.LA57 and boot_pml5

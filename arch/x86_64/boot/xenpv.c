@@ -64,7 +64,7 @@ static uint64_t bootstrap_mapped_end(const struct start_info *si)
 		const pte_t *t = (const pte_t *)si->pt_base;
 		unsigned int l;
 
-		for (l = PT_LEVELS; l >= 1; l--) {
+		for (l = pt_levels; l >= 1; l--) {
 			pte_t e = t[pt_index(va, l)];
 			uint64_t pfn;
 
