@@ -11,10 +11,11 @@ import walk
 from walk import P, RW, US, PWT, NX, num
 
 
-def locate(cache, root, va):
-    """[(table pa, index, level, entry)] from the L4 down to va's leaf."""
+def locate(cache, root, va, depth=4):
+    """[(table pa, index, level, entry)] from the root (L4, or L5 at depth 5)
+    down to va's leaf."""
     path, t = [], root
-    for level in (4, 3, 2, 1):
+    for level in range(depth, 0, -1):
         i = (va >> (12 + 9 * (level - 1))) & 511
         e = cache[t][i]
         path.append((t, i, level, e))
@@ -34,7 +35,11 @@ def cases(trace, elf, cpus, cache):
     """[(name, expected categories, cpus, cache)]."""
     layout = trace.one("layout")
     dm = num(layout["direct_map"])
-    roots = sorted((c["index"], c["cr3"] & 0x000ffffffffff000) for c in cpus)
+    # at 5 levels (CR4.LA57) the slot perturbations below go to each CPU's
+    # L4 below L5 slot 511 (docs/la57.md), the user slot to the L5 itself
+    depth = 5 if min(cpus, key=lambda c: c["index"])["cr4"] & (1 << 12) else 4
+    top = sorted((c["index"], c["cr3"] & 0x000ffffffffff000) for c in cpus)
+    roots = [(i, cache[r][511] & 0x000ffffffffff000 if depth == 5 else r) for i, r in top]
     r0 = roots[0][1]
     rodata = [s for s in elf.sections if s[0] == ".rodata"][0]
     guard = elf.symbols["__stack_guard"]
@@ -49,31 +54,31 @@ def cases(trace, elf, cpus, cache):
 
     # the image's L3 entry (shared by every CPU) with U/S
     def user_bit(c):
-        t, i, lvl, e = locate(c, r0, num(layout["kernel"]))[1]
+        t, i, lvl, e = locate(c, top[0][1], num(layout["kernel"]), depth)[depth - 3]
         setent(c, t, i, e | US)
     one("user-bit", ["user-bit"], user_bit)
 
     # one direct-map leaf (in the middle of the largest usable range) gone
     def dm_hole(c):
-        t, i, lvl, e = locate(c, r0, dm + (ram[0] + ram[1]) // 2 & ~0xfff)[-1]
+        t, i, lvl, e = locate(c, top[0][1], dm + (ram[0] + ram[1]) // 2 & ~0xfff, depth)[-1]
         setent(c, t, i, e & ~P)
     one("direct-map-hole", ["direct-map"], dm_hole)
 
     # a direct-map leaf executable: W+X
     def dm_exec(c):
-        t, i, lvl, e = locate(c, r0, dm + (ram[0] + ram[1]) // 2 & ~0xfff)[-1]
+        t, i, lvl, e = locate(c, top[0][1], dm + (ram[0] + ram[1]) // 2 & ~0xfff, depth)[-1]
         setent(c, t, i, e & ~NX)
     one("direct-map-exec", ["direct-map", "wx"], dm_exec)
 
     # the boot stack's guard page mapped
     def guard_map(c):
-        t, i, lvl, e = locate(c, r0, guard + 0x1000)[-1]
+        t, i, lvl, e = locate(c, top[0][1], guard + 0x1000, depth)[-1]
         setent(c, t, (i - 1) % 512 if lvl == 1 else i, e)
     one("guard-mapped", ["guard"], guard_map)
 
     # a rodata page executable
     def ro_exec(c):
-        t, i, lvl, e = locate(c, r0, rodata[1])[-1]
+        t, i, lvl, e = locate(c, top[0][1], rodata[1], depth)[-1]
         setent(c, t, i, e & ~NX)
     one("rodata-exec", ["image"], ro_exec)
 
@@ -92,8 +97,19 @@ def cases(trace, elf, cpus, cache):
 
         # slot 0 left pointing at a user tree on CPU 1
         def slot0(c):
-            setent(c, r1, 0, c[r0][511])
+            setent(c, top[1][1], 0, c[top[0][1]][511])
         one("slot0", ["slot0"], slot0)
+
+        if depth == 5:
+            # CPU 1's L5 slot 511 at CPU 0's L4: its globaldata is CPU 0's
+            def shared_l4(c):
+                setent(c, top[1][1], 511, c[top[0][1]][511])
+            one("l5-shared-l4", ["kernel-half", "globaldata"], shared_l4)
+
+            # CR4.LA57 clear on the last CPU: not the depth the trace says
+            regs5 = copy.deepcopy(cpus)
+            regs5[-1]["cr4"] &= ~(1 << 12)
+            one("la57-differs", ["cpu"], lambda c: None, regs5)
 
     # something mapped in the vmalloc area, on every CPU alike
     def vmalloc(c):

@@ -1,7 +1,7 @@
 """walk.py — an independent judge of topdown's live page tables.
 
-It shares nothing with mm/: its own decoder of x86-64 4-level entries (Intel
-SDM vol. 3A, 4.5), its own reader of the ELF file, its own reader of the
+It shares nothing with mm/: its own decoder of x86-64 4- and 5-level entries
+(Intel SDM vol. 3A, 4.5; the depth from each CPU's CR4.LA57), its own reader of the ELF file, its own reader of the
 trace.  Given the guest's physical memory (a read_page(pa) function) and
 every CPU's registers, as QEMU reports them, it walks the tables and judges
 what the kernel claims in its trace and its ELF file:
@@ -10,7 +10,9 @@ what the kernel claims in its trace and its ELF file:
               CR0.WP (supervisor writes obey R/O), CR0.CD/NW clear (caches on),
               EFER.NXE as the trace's nx
   kernel-half every CPU's L4 has the same kernel half (slots 256-511) but
-              the globaldata slot, which maps that CPU's own page
+              the globaldata slot, which maps that CPU's own page; at 5
+              levels every CPU's L5 the same kernel half but slot 511, which
+              points at that CPU's own L4 (docs/la57.md)
   slot0       slots 0-255 empty once the user run is over
   user-bit    no entry of the kernel half, at any level, has U/S set
   wx          no leaf is both writable and executable
@@ -39,7 +41,7 @@ import struct
 PAGE = 4096
 P, RW, US, PWT, PCD, A, D, PS, G = (1 << i for i in range(9))
 NX = 1 << 63
-SIZES = {1: 1 << 12, 2: 1 << 21, 3: 1 << 30, 4: 1 << 39}
+SIZES = {1: 1 << 12, 2: 1 << 21, 3: 1 << 30, 4: 1 << 39, 5: 1 << 48}
 SIZE_NAME = {1: "4k", 2: "2m", 3: "1g"}
 
 # The layout the kernel documents (include/mm/layout.h, README's table):
@@ -52,9 +54,10 @@ FIXMAP_SIZE = 2 << 20
 CPU_STACK_PAGES = 4                     # guard | 4 stack pages | guard | IST
 
 
-def canon(va):
-    """Sign-extend bit 47: the virtual address an L4 slot's base stands for."""
-    return va | 0xffff000000000000 if va & (1 << 47) else va
+def canon(va, bits=48):
+    """Sign-extend bit bits-1 (48 VA bits, 57 with CR4.LA57): the virtual
+    address a slot's base stands for."""
+    return va | ((1 << 64) - (1 << bits)) if va & (1 << (bits - 1)) else va
 
 
 def rng(s):
@@ -166,11 +169,12 @@ class Leaf:
 
 
 class Walker:
-    """Walks 4-level tables in guest memory; collects table pages (pa ->
+    """Walks 4- or 5-level tables in guest memory; collects table pages (pa ->
     set of levels), leaves, and entry violations."""
 
-    def __init__(self, read_page, phys_limit, nxe):
+    def __init__(self, read_page, phys_limit, nxe, va_bits=48):
         self.read_page = read_page
+        self.va_bits = va_bits
         self.phys_limit = phys_limit
         self.nxe = nxe
         self.cache = {}
@@ -195,14 +199,14 @@ class Walker:
                 and (not e0 & NX or self.nxe) and ents == tuple(range(e0, e0 + (512 << 12), 1 << 12))):
             # a whole L1 of consecutive frames with one set of flags: one run
             # (the same decoding as below, done once: 4 KiB walks stay fast)
-            leaves.append(Leaf(canon(base), 1, e0 & 0x000ffffffffff000, w and bool(e0 & RW),
+            leaves.append(Leaf(canon(base, self.va_bits), 1, e0 & 0x000ffffffffff000, w and bool(e0 & RW),
                                u and bool(e0 & US), nx or bool(e0 & NX), e0, 512))
             return
         for i in slots:
             e = ents[i]
             if not e & P:
                 continue
-            va = canon(base + i * step)
+            va = canon(base + i * step, self.va_bits)
             addr = e & 0x000ffffffffff000
             if addr >= self.phys_limit:
                 self.bad("entry", "L%d entry %d of table 0x%x (va 0x%016x) = 0x%016x: address beyond MAXPHYADDR"
@@ -212,8 +216,8 @@ class Walker:
                 self.bad("entry", "L%d entry 0x%016x at va 0x%016x: NX set but EFER.NXE clear" % (level, e, va))
             ew, eu, enx = w and bool(e & RW), u and bool(e & US), nx or bool(e & NX and self.nxe)
             leaf = level == 1 or (level in (2, 3) and e & PS)
-            if level == 4 and e & PS:
-                self.bad("entry", "L4 entry %d of 0x%x = 0x%016x: PS set (reserved)" % (i, table, e))
+            if level >= 4 and e & PS:
+                self.bad("entry", "L%d entry %d of 0x%x = 0x%016x: PS set (reserved)" % (level, i, table, e))
                 continue
             if leaf:
                 pa = addr
@@ -286,6 +290,7 @@ def judge(trace, elf, cpus, read_page, user_done=True, cache=None):
         v.append((cat, msg))
 
     begin = trace.one("begin")
+    levels = int(begin.get("levels", "4"))
     layout = trace.one("layout")
     nx = begin["nx"] == "1"
     maxlevel = {"4k": 1, "2m": 2, "1g": 3}[begin["maxpage"]]
@@ -311,6 +316,9 @@ def judge(trace, elf, cpus, read_page, user_done=True, cache=None):
             bad("cpu", "CPU#%d: CR0.WP clear: supervisor writes ignore read-only entries" % c["index"])
         if c["cr0"] & (3 << 29):
             bad("cpu", "CPU#%d: CR0.CD or CR0.NW set (CR0=0x%x): caches off (docs/smp.md)" % (c["index"], c["cr0"]))
+        if bool(c["cr4"] & (1 << 12)) != (levels == 5):
+            bad("cpu", "CPU#%d: CR4.LA57=%d but the trace says levels=%d"
+                % (c["index"], bool(c["cr4"] & (1 << 12)), levels))
         if bool(c["efer"] & (1 << 11)) != nx:
             bad("cpu", "CPU#%d: EFER.NXE=%d but the trace says nx=%d" % (c["index"], bool(c["efer"] & 2048), nx))
         p = percpu.get(c["index"])
@@ -324,35 +332,71 @@ def judge(trace, elf, cpus, read_page, user_done=True, cache=None):
     if not roots:
         return v, {}
 
-    w = Walker(read_page, phys_limit, nx)
+    # the depth: what the first CPU runs (CR4.LA57); each CPU's is judged
+    # against the trace's levels= above
+    depth = 5 if min(cpus, key=lambda c: c["index"])["cr4"] & (1 << 12) else 4
+    bits = 12 + 9 * depth
+    TOP = 511 << 48 if depth == 5 else 0    # VA base of the L4 holding the kernel half
+    w = Walker(read_page, phys_limit, nx, bits)
     if cache is not None:
         w.cache = cache
     tables = {}                         # pa -> set(levels)
     first = min(roots)
-    l4s = {i: w.entries(r) for i, r in roots.items()}
+    leaves = []
+    l4root = dict(roots)                # the L4 of the kernel half, per CPU
+    if depth == 5:
+        # --- the L5s: user half empty, kernel half the same but slot 511,
+        # which is each CPU's own L4
+        l5s = {i: w.entries(r) for i, r in roots.items()}
+        for i, ents in sorted(l5s.items()):
+            tables.setdefault(roots[i], set()).add(5)
+            for s in range(0, KERNEL_HALF):
+                if ents[s] & P and (s or user_done):
+                    bad("slot0", "CPU#%d: L5 slot %d = 0x%016x, want empty%s" % (
+                        i, s, ents[s], " after the user run" if s == 0 else ""))
+            for s in range(KERNEL_HALF, 511):
+                if (ents[s] ^ l5s[first][s]) & ~(A | D):
+                    bad("kernel-half", "CPU#%d: L5 slot %d = 0x%016x, CPU#%d has 0x%016x"
+                        % (i, s, ents[s], first, l5s[first][s]))
+            if not ents[511] & P or ents[511] & PS:
+                bad("kernel-half", "CPU#%d: L5 slot 511 = 0x%016x, want its L4" % (i, ents[511]))
+                del l4root[i]
+                continue
+            l4root[i] = ents[511] & 0x000ffffffffff000
+        owners = {}
+        for i, r in sorted(l4root.items()):
+            if r in owners:
+                bad("kernel-half", "CPU#%d runs on CPU#%d's L4 0x%x below L5 slot 511: globaldata is not its own"
+                    % (i, owners[r], r))
+            owners.setdefault(r, i)
+        w.walk(roots[first], 5, 0, True, True, False, tables, leaves, slots=range(KERNEL_HALF, 511))
+        if first not in l4root:
+            return v + w.violations, {}
+    l4s = {i: w.entries(r) for i, r in l4root.items()}
 
-    # --- the top level, per CPU
+    # --- the top level, per CPU (at 5 levels: the L4 below L5 slot 511,
+    # kernel-only, so all its slots are judged as the kernel half)
+    half = KERNEL_HALF if depth == 4 else 0
     for i, ents in sorted(l4s.items()):
-        for s in range(0, KERNEL_HALF):
+        for s in range(0, half):
             if ents[s] & P and (s or user_done):
                 bad("slot0", "CPU#%d: L4 slot %d = 0x%016x, want empty%s" % (
                     i, s, ents[s], " after the user run" if s == 0 else ""))
-        for s in range(KERNEL_HALF, 512):
+        for s in range(half, 512):
             # A and D are the CPU's own marks, not the kernel's entries
             if s != GLOBALDATA_SLOT and (ents[s] ^ l4s[first][s]) & ~(A | D):
                 bad("kernel-half", "CPU#%d: L4 slot %d = 0x%016x, CPU#%d has 0x%016x"
                     % (i, s, ents[s], first, l4s[first][s]))
-        tables.setdefault(roots[i], set()).add(4)
+        tables.setdefault(l4root[i], set()).add(4)
 
     # --- the kernel half, once (the shared slots) + each CPU's globaldata slot
-    leaves = []
-    shared = [s for s in range(KERNEL_HALF, 512) if s != GLOBALDATA_SLOT]
-    w.walk(roots[first], 4, 0, True, True, False, tables, leaves, slots=shared)
+    shared = [s for s in range(half, 512) if s != GLOBALDATA_SLOT]
+    w.walk(l4root[first], 4, TOP, True, True, False, tables, leaves, slots=shared)
     gd_pages = {}
-    for i, r in sorted(roots.items()):
+    for i, r in sorted(l4root.items()):
         gl = []
-        w.walk(r, 4, 0, True, True, False, tables, gl, slots=[GLOBALDATA_SLOT])
-        gbase = canon(GLOBALDATA_SLOT << 39)
+        w.walk(r, 4, TOP, True, True, False, tables, gl, slots=[GLOBALDATA_SLOT])
+        gbase = canon(TOP + (GLOBALDATA_SLOT << 39), bits)
         hit = [lf for lf in gl if lf.va == gbase]
         for lf in gl:
             if lf.u:
@@ -373,7 +417,7 @@ def judge(trace, elf, cpus, read_page, user_done=True, cache=None):
     # kernel half is walked below the L4s: slots 0-255 are judged empty)
     for pa, levels in tables.items():
         ents = w.entries(pa)
-        for s in range(KERNEL_HALF, 512) if 4 in levels else range(512):
+        for s in range(KERNEL_HALF, 512) if depth in levels else range(512):
             if ents[s] & P and ents[s] & US:
                 bad("user-bit", "L%d table 0x%x entry %d = 0x%016x has U/S in the kernel half"
                     % (max(levels), pa, s, ents[s]))
@@ -387,11 +431,11 @@ def judge(trace, elf, cpus, read_page, user_done=True, cache=None):
         if r[5]:
             bad("user-bit", "va [0x%016x-0x%016x] is user-accessible in the kernel half" % (r[0], r[1] - 1))
 
-    dm_end = canon(DIRECT_SLOTS.stop << 39)
+    dm_end = canon(TOP + (DIRECT_SLOTS.stop << 39), bits)
     direct = [r for r in allruns if DM <= r[0] < dm_end]
     image = [r for r in allruns if KBASE <= r[0] < FIX]
     fixmap = [r for r in allruns if FIX <= r[0] < FIX + FIXMAP_SIZE]
-    kmap = [r for r in allruns if canon(KMAP_SLOT << 39) <= r[0] < canon((KMAP_SLOT + 1) << 39)]
+    kmap = [r for r in allruns if canon(TOP + (KMAP_SLOT << 39), bits) <= r[0] < canon(TOP + ((KMAP_SLOT + 1) << 39), bits)]
     other = [r for r in allruns if r not in direct and r not in image and r not in fixmap and r not in kmap]
     for r in other:
         bad("layout", "va [0x%016x-0x%016x] mapped outside the direct map, image, fixmap, kmap and globaldata"
@@ -441,7 +485,7 @@ def judge(trace, elf, cpus, read_page, user_done=True, cache=None):
         kmapped.update(range(r[0], r[1], PAGE))
     for i, p in sorted(percpu.items()):
         top = num(p["stack_top"])
-        if not canon(KMAP_SLOT << 39) <= top < canon((KMAP_SLOT + 1) << 39):
+        if not canon(TOP + (KMAP_SLOT << 39), bits) <= top < canon(TOP + ((KMAP_SLOT + 1) << 39), bits):
             continue                                    # the boot stack: judged with the image
         for pg in range(top - CPU_STACK_PAGES * PAGE, top, PAGE):
             if pg not in kmapped:
@@ -522,10 +566,11 @@ def judge_tables(trace, tables, bad, usable, reserves, brk_pa, S, roots, percpu)
         for r in ranges(d["pa"]):
             src = "ap-root" if set(range(r[0], r[1], PAGE)) <= ap_roots else "ram"
             claims.append((r[0], r[1], "percpu_batch", d["id"], src))
-    freed = {d["l3"] for d in trace.all("uspace_free")}
+    # an address space's top table: l3= at 4 levels, l4= at 5
+    freed = {d.get("l3", d.get("l4")) for d in trace.all("uspace_free")}
     for d in trace.all("uspace"):
         for r in ranges(d["pa"]):
-            if d["l3"] not in freed:
+            if d.get("l3", d.get("l4")) not in freed:
                 claims.append((r[0], r[1], "uspace", d["id"], d.get("src", "ram")))
 
     def claim_of(pa):
@@ -571,14 +616,14 @@ def judge_tables(trace, tables, bad, usable, reserves, brk_pa, S, roots, percpu)
         prev = c
     # each main batch: exactly its record's tables, by level, all live
     for b in trace.all("batch"):
-        want = {k: num(b["l%d" % k]) for k in (4, 3, 2, 1) if num(b["l%d" % k])}
+        want = {k: num(b.get("l%d" % k, "0")) for k in (5, 4, 3, 2, 1) if num(b.get("l%d" % k, "0"))}
         got = live.get(("batch", b["id"]), {})
         hooks = [h for h in trace.all("hook") if h["id"] == b["id"]]
         splits = sum(num(h.get("split_tables", "0")) for h in hooks)
         if not splits and got != want:
             bad("tables", "batch %s: live tables by level %s, its record says %s" % (b["id"], got, want))
     for d in trace.all("percpu_batch"):
-        for k in (4, 3, 2, 1):
+        for k in (5, 4, 3, 2, 1):
             n = live.get(("percpu_batch", d["id"]), {}).get(k, 0)
-            if n > num(d["l%d" % k]):
+            if n > num(d.get("l%d" % k, "0")):
                 bad("tables", "percpu_batch %s: %d live L%d tables, its record says %s" % (d["id"], n, k, d["l%d" % k]))
