@@ -22,6 +22,10 @@ Page size is chosen by the CPU, the same for both kernels:
   4k  -cpu qemu64,pse=off   (Linux maps with 4 KiB pages without PSE)
   2m  -cpu qemu64           (no pdpe1gb: 2 MiB pages)
   1g  -cpu max,la57=off     (pdpe1gb; la57 off or Linux switches to 5-level paging)
+Five-level rows (full profile; docs/la57.md): LA57 on, topdown with pt.levels=5, Linux as
+it boots on such a CPU (5 levels: checked, its CR4 read by QEMU's `info registers` at its
+root-mount panic in a separate boot per -cpu):
+  2m  -cpu max,pdpe1gb=off  1g  -cpu max
 
 Profiles:
   full   (make bench) the topdown-beside-Linux rows, then topdown alone for 128M..16T x
@@ -63,6 +67,8 @@ from mdtable import md_table  # noqa: E402
 
 QEMU = "qemu-system-x86_64"
 CPU = {"4k": "qemu64,pse=off", "2m": "qemu64", "1g": "max,la57=off"}
+CPU5 = {"2m": "max,pdpe1gb=off", "1g": "max"}      # LA57 on: both kernels at 5 levels
+VERSUS5 = [("1G", "2m"), ("64G", "2m"), ("1G", "1g"), ("1T", "1g")]
 # The rows of issue 12: topdown beside Linux.
 VERSUS = [("1G", "2m"), ("4G", "2m"), ("64G", "2m"), ("1T", "2m"),
           ("1G", "1g"), ("64G", "1g"), ("1T", "1g"),
@@ -95,8 +101,9 @@ def rel(p):
     return str(p.relative_to(REPO)) if p.is_relative_to(REPO) else str(p)
 
 
-def qemu_base(size, maxpage):
-    return [QEMU, "-accel", "tcg", "-M", "q35", "-cpu", CPU[maxpage] + ",phys-bits=48", "-m", size,
+def qemu_base(size, maxpage, levels=4):
+    cpu = (CPU5 if levels == 5 else CPU)[maxpage]
+    return [QEMU, "-accel", "tcg", "-M", "q35", "-cpu", cpu + ",phys-bits=48", "-m", size,
             "-object", "memory-backend-ram,id=ram0,size=%s,reserve=off" % size,
             "-machine", "memory-backend=ram0",
             "-icount", "shift=0,sleep=off", "-display", "none", "-no-reboot"]
@@ -151,16 +158,16 @@ def topdown_addrs(elf):
     return start, int(insns[sites[0] + 1][0], 16)
 
 
-def topdown_cmd(elf, plugin, addrs, size, maxpage):
-    return qemu_base(size, maxpage) + [
+def topdown_cmd(elf, plugin, addrs, size, maxpage, levels=4):
+    return qemu_base(size, maxpage, levels) + [
         "-serial", "stdio", "-device", "isa-debug-exit,iobase=0x501,iosize=2",
-        "-kernel", rel(elf), "-append", "pt.maxpage=" + maxpage,
+        "-kernel", rel(elf), "-append", "pt.maxpage=" + maxpage + (" pt.levels=5" if levels == 5 else ""),
         "-plugin", plugin_arg(plugin, *addrs, False)]
 
 
-def run_topdown(elf, plugin, addrs, out, size, maxpage, tag=""):
+def run_topdown(elf, plugin, addrs, out, size, maxpage, tag="", levels=4):
     name = "%s-%s%s" % (size, maxpage, tag)
-    args = topdown_cmd(elf, plugin, addrs, size, maxpage)
+    args = topdown_cmd(elf, plugin, addrs, size, maxpage, levels)
     rc, err, wall, text = run_qemu(args, out / ("topdown-%s.log" % name))
     r = {"name": name, "size": size, "maxpage": maxpage, "cmd": shell(args), "wall": wall,
          "rc": rc, "error": ""}
@@ -169,6 +176,10 @@ def run_topdown(elf, plugin, addrs, out, size, maxpage, tag=""):
         last = [l for l in text.splitlines() if l.strip()][-1:] or ["no output"]
         r["error"] = "exit %s: %s %s %s" % (rc, last[0].strip()[:150], why,
                                             err.strip()[-150:] if insns is None else "")
+        return r
+    got = re.search(r"^trace: begin .*\blevels=(\d)", text, re.M)
+    if int(got.group(1) if got else 4) != levels:
+        r["error"] = "the trace says levels=%s, this row is %d-level" % (got.group(1) if got else 4, levels)
         return r
     sm = re.search(r"^trace: summary (.*)$", text, re.M)
     kv = dict(re.findall(r"(\w+)=(\d+)", sm.group(1)))
@@ -186,17 +197,17 @@ def run_topdown(elf, plugin, addrs, out, size, maxpage, tag=""):
 
 # --- Linux --------------------------------------------------------------------------------
 
-def linux_cmd(kinfo, plugin, size, maxpage, log):
-    return qemu_base(size, maxpage) + [
+def linux_cmd(kinfo, plugin, size, maxpage, log, levels=4):
+    return qemu_base(size, maxpage, levels) + [
         "-serial", "file:" + rel(log), "-kernel", rel(kinfo["bzimage"]),
         "-append", LINUX_APPEND,
         "-plugin", plugin_arg(plugin, kinfo["start"], kinfo["end"], True)]
 
 
-def run_linux(kinfo, plugin, out, size, maxpage, tag=""):
+def run_linux(kinfo, plugin, out, size, maxpage, tag="", levels=4):
     name = "%s-%s%s" % (size, maxpage, tag)
     serial = out / ("linux-%s.serial" % name)
-    args = linux_cmd(kinfo, plugin, size, maxpage, serial)
+    args = linux_cmd(kinfo, plugin, size, maxpage, serial, levels)
     rc, err, wall, _ = run_qemu(args, out / ("linux-%s.log" % name))
     r = {"name": name, "size": size, "maxpage": maxpage, "cmd": shell(args), "wall": wall,
          "rc": rc, "error": ""}
@@ -205,6 +216,61 @@ def run_linux(kinfo, plugin, out, size, maxpage, tag=""):
         r["error"] = "exit %s: %s" % (rc, why if insns is None else err.strip()[-200:])
     else:
         r["insns"] = insns
+    return r
+
+
+def linux_depth(kinfo, out, maxpage):
+    """The paging depth Linux runs at on the 5-level rows' -cpu: Linux booted (1G, no
+    plugin, no initramfs, panic=0) until its root-mount panic, then CR4 from QEMU's
+    `info registers` (bit 12: LA57).  r["levels"] is 5 or 4, or r["error"]."""
+    name = "depth-%s" % maxpage
+    serial, sock = out / ("linux-%s.serial" % name), out / ("linux-%s.mon" % name)
+    if sock.exists():
+        sock.unlink()
+    args = [QEMU, "-accel", "tcg", "-M", "q35", "-cpu", CPU5[maxpage] + ",phys-bits=48", "-m", "1G",
+            "-display", "none", "-no-reboot", "-serial", "file:" + rel(serial),
+            "-monitor", "unix:%s,server,nowait" % sock, "-kernel", rel(kinfo["bzimage"]),
+            "-append", "nokaslr console=ttyS0 panic=0"]
+    r = {"name": name, "maxpage": maxpage, "cmd": shell(args) + "   # then, at 'Kernel panic': info registers",
+         "error": "", "wall": 0.0}
+    t0 = time.monotonic()
+    p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, cwd=REPO)
+    try:
+        while time.monotonic() - t0 < TIMEOUT:
+            if p.poll() is not None:
+                r["error"] = "QEMU exited %s before the panic" % p.returncode
+                return r
+            if serial.exists() and b"Kernel panic" in serial.read_bytes():
+                break
+            time.sleep(1)
+        else:
+            r["error"] = "no 'Kernel panic' within %d s" % TIMEOUT
+            return r
+        import socket
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(str(sock))
+        s.sendall(b"info registers\n")
+        buf, t1 = b"", time.monotonic()
+        while b"CR4=" not in buf or buf.count(b"(qemu)") < 2:
+            s.settimeout(10)
+            chunk = s.recv(65536)
+            if not chunk or time.monotonic() - t1 > 20:
+                break
+            buf += chunk
+        s.close()
+        m = re.search(rb"CR4=([0-9a-f]+)", buf)
+        if not m:
+            r["error"] = "no CR4 in QEMU's info registers"
+            return r
+        r["cr4"] = int(m.group(1), 16)
+        r["levels"] = 5 if r["cr4"] & (1 << 12) else 4
+    finally:
+        p.kill()
+        p.wait()
+        r["wall"] = time.monotonic() - t0
+        if sock.exists():
+            sock.unlink()
     return r
 
 
@@ -276,10 +342,10 @@ def n(v):
     return "{:,}".format(v)
 
 
-def versus_table(pairs):
+def versus_table(pairs, cpus=CPU):
     rows = []
     for t, l in pairs:
-        cpu = "`%s`" % CPU[t["maxpage"]]
+        cpu = "`%s`" % cpus[t["maxpage"]]
         td = n(t["insns"]) if not t["error"] else "error: " + t["error"]
         if l is None:
             lx, ratio = "—", "—"
@@ -385,7 +451,11 @@ def main():
     jobs = [("topdown",) + c for c in dict.fromkeys(versus + matrix)]
     if REPEAT in versus + matrix:
         jobs.append(("topdown",) + REPEAT + ("-again",))
+    versus5 = [c for c in VERSUS5 if (not only or c[0] in only)] if full else []
+    jobs += [("topdown5",) + c for c in versus5]
     if kinfo:
+        jobs += [("linux5",) + c for c in versus5]
+        jobs += [("depth5", m) for m in dict.fromkeys(m for _, m in versus5)]
         jobs += [("linux",) + c for c in versus]
         if LINUX_REPEAT in versus:
             jobs.append(("linux",) + LINUX_REPEAT + ("-again",))
@@ -396,6 +466,12 @@ def main():
     def job(j):
         if j[0] == "topdown":
             return run_topdown(elf, plugin, addrs, out, *j[1:])
+        if j[0] == "topdown5":
+            return run_topdown(elf, plugin, addrs, out, *j[1:], tag="-l5", levels=5)
+        if j[0] == "linux5":
+            return run_linux(kinfo, plugin, out, *j[1:], tag="-l5", levels=5)
+        if j[0] == "depth5":
+            return linux_depth(kinfo, out, j[1])
         if j[0] == "smp":
             return run_smp(elf, out, j[1])
         return run_linux(kinfo, plugin, out, *j[1:])
@@ -410,7 +486,9 @@ def main():
                 msg = r["error"]
             elif j[0] == "smp":
                 msg = "bring-up=%s tables per CPU %s" % (n(r["tsc"]), r["tables"])
-            elif j[0] == "topdown":
+            elif j[0] == "depth5":
+                msg = "Linux on -cpu %s: CR4=%#x, %d levels" % (CPU5[j[1]], r["cr4"], r["levels"])
+            elif j[0] in ("topdown", "topdown5"):
                 msg = ("mm_init=%s (%.1f/leaf, TSC %s) tables=%d min=%d trace %s"
                        % (n(r["insns"]), r["insns"] / r["leaves"], n(r["tsc"]), r["tables"],
                           r["min"], r["check"]))
@@ -419,9 +497,11 @@ def main():
             print("bench: %-7s %-12s %s (%.1fs)" % (j[0], r["name"], msg, r["wall"]), flush=True)
     total = time.monotonic() - t0
 
-    tops = [r for j, r in results.items() if j[0] == "topdown"]
+    tops = [r for j, r in results.items() if j[0] in ("topdown", "topdown5")]
     bad = [r for r in tops if r["error"] or r["check"] != "ok" or r["tables"] != r["min"]]
-    bad += [r for j, r in results.items() if j[0] in ("linux", "smp") and r["error"]]
+    bad += [r for j, r in results.items() if j[0] in ("linux", "smp", "linux5", "depth5") and r["error"]]
+    # a 5-level row beside a Linux that did not run at 5 levels compares nothing
+    bad += [r for j, r in results.items() if j[0] == "depth5" and not r["error"] and r["levels"] != 5]
     diffs = sorted({r["tsc"] - r["insns"] for r in tops if not r["error"]})
     tsc_ok = len(diffs) <= 1 and all(abs(d) < TSC_SLACK for d in diffs)
     notes = []
@@ -490,6 +570,23 @@ def main():
     if not kinfo:
         L.append("Linux not run (profile %s): `make bench` runs it." % a.profile)
         L.append("")
+    if versus5:
+        pairs5 = [(results[("topdown5",) + c], results.get(("linux5",) + c)) for c in versus5]
+        L.append("## topdown beside Linux, five-level paging")
+        L.append("")
+        L.append("The same, with LA57 on (`-cpu` below): topdown with `pt.levels=5` (its trace "
+                 "says `levels=5`: checked), Linux as it boots on such a CPU (docs/la57.md).")
+        for m in dict.fromkeys(mp for _, mp in versus5):
+            d = results.get(("depth5", m))
+            if d and not d["error"]:
+                L.append("- Linux on `-cpu %s`: CR4=%#x at its root-mount panic (QEMU `info "
+                         "registers`): LA57 %s, **%d-level paging**." % (
+                             CPU5[m], d["cr4"], "set" if d["levels"] == 5 else "clear", d["levels"]))
+            elif d:
+                L.append("- Linux on `-cpu %s`: depth not read: %s" % (CPU5[m], d["error"]))
+        L.append("")
+        L += versus_table(pairs5, CPU5)
+        L.append("")
     if full and matrix:
         L.append("## topdown by RAM size and page size")
         L.append("")
@@ -525,7 +622,9 @@ def main():
         L.append(shell([rel(x) if x.startswith("/") else x for x in kinfo["symbols_cmd"]]))
     L.append("# one per run, in table order")
     for key in [("topdown",) + c for c in dict.fromkeys(versus + matrix)] + \
-               [("linux",) + c for c in versus if kinfo]:
+               [("linux",) + c for c in versus if kinfo] + [("topdown5",) + c for c in versus5] + \
+               [("linux5",) + c for c in versus5 if kinfo] + \
+               [("depth5", m) for m in dict.fromkeys(mp for _, mp in versus5) if kinfo]:
         L.append(results[key]["cmd"])
     L += [r["cmd"] for r in smp]
     L.append("```")
