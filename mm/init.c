@@ -44,19 +44,40 @@ void batch_built(struct pt_batch *b)
 	mm.hook_split_tables += b->hook_split_tables;
 }
 
+/* Is slot in a table every AP holds a copy of (percpu.c): the kernel half of
+ * mm.root, and at five levels all of the L4 below its globaldata slot?  Its
+ * level and index if so. */
+static bool copied_slot(const pte_t *slot, unsigned int *level, unsigned int *idx)
+{
+	const pte_t *t = pt_virt(mm.root);
+	unsigned int l, first = KERNEL_HALF_FIRST;
+
+	for (l = pt_levels; l >= 4; l--) {
+		if (slot >= t + first && slot < t + PT_ENTRIES) {
+			*level = l;
+			*idx = (unsigned int)(slot - t);
+			return true;
+		}
+		if (l > 4)
+			t = pt_virt(pte_phys(t[pt_index(GLOBALDATA_BASE, l)]));
+		first = 0;
+	}
+	return false;
+}
+
 /* Link a hooked batch into the live tree: its recorded entries, through
  * write_pte, in one lazy group (one hypercall on Xen PV). */
 void batch_link(struct pt_batch *b)
 {
-	const pte_t *root = mm.root ? pt_virt(mm.root) : NULL;
+	unsigned int level, idx;
 
-	/* Once the APs' L4s hold a copy of mm.root's kernel half, a new entry
+	/* Once the APs' roots hold a copy of mm.root's kernel half, a new entry
 	 * there would reach the boot CPU only (design §8: kernel-half slots
 	 * are pre-populated; later mappings go below the top level). */
 	for (unsigned int i = 0; mm.root_copied && i < b->nr_links; i++)
-		if (b->links[i].slot >= root + KERNEL_HALF_FIRST && b->links[i].slot < root + PT_ENTRIES)
-			panic("kernel-half L4 slot %u of the boot CPU's root written after the per-CPU L4s copied it: the other CPUs would never see it",
-			      (unsigned int)(b->links[i].slot - root));
+		if (copied_slot(b->links[i].slot, &level, &idx))
+			panic("kernel-half L%u slot %u of the boot CPU's root written after the per-CPU L%us copied it: the other CPUs would never see it",
+			      level, idx, pt_levels);
 	mmu_lazy_begin();
 	for (unsigned int i = 0; i < b->nr_links; i++)
 		write_pte(b->links[i].slot, b->links[i].val);
