@@ -117,6 +117,23 @@ static uint64_t bios_scan(void)
 	return 0;
 }
 
+/*
+ * Xen 4.17 builds a PVH dom0's XSDT with the header of the firmware's XSDT,
+ * read at the firmware RSDP's xsdt_physical_address — 0 when the firmware
+ * has only an RSDT (SeaBIOS: an ACPI 1.0 RSDP).  So the header is a copy
+ * of physical address 0, the real-mode IVT ("53 ff 00 f0" = F000:FF53),
+ * with Xen's own length and checksum; the entries are right (fixed in later
+ * Xen: the header is made, not copied).  Recognised exactly: every header
+ * byte but length, revision and checksum equals physical 0's.
+ */
+static bool xsdt_header_from_zero(const struct acpi_sdt *h)
+{
+	volatile uintptr_t zero = 0;    /* physical 0, through the boot identity map */
+	const uint8_t *b = (const uint8_t *)h, *z = (const uint8_t *)zero;
+
+	return !memcmp(b, z, 4) && !memcmp(b + 10, z + 10, sizeof(*h) - 10);
+}
+
 /* A checked system description table at pa with signature sig, or NULL
  * (said). */
 static const struct acpi_sdt *sdt_map(uint64_t pa, const char *sig, const char *from)
@@ -124,7 +141,11 @@ static const struct acpi_sdt *sdt_map(uint64_t pa, const char *sig, const char *
 	const struct acpi_sdt *h = boot_phys(pa, sizeof(*h), sig);
 	const uint8_t *b = (const uint8_t *)h->signature;
 
-	if (memcmp(h->signature, sig, 4)) {
+	if (memcmp(h->signature, sig, 4) && !strcmp(sig, "XSDT") && xsdt_header_from_zero(h)) {
+		printk("acpi: XSDT at 0x%lx (from %s) has the header of physical address 0 (signature bytes %02x %02x %02x %02x: Xen 4.17 copies a PVH dom0's XSDT header from the firmware's XSDT address, 0 here, the firmware having only an RSDT); length and checksum still checked, entries used\n",
+		       (unsigned long)pa, from, b[0], b[1], b[2], b[3]);
+		acpi.xsdt_header_quirk = true;
+	} else if (memcmp(h->signature, sig, 4)) {
 		bad("%s at 0x%lx (from %s): signature bytes %02x %02x %02x %02x, want \"%s\"", sig,
 		    (unsigned long)pa, from, b[0], b[1], b[2], b[3], sig);
 		return NULL;

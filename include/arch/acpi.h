@@ -44,6 +44,7 @@ struct acpi_info {
 	struct acpi_cpu cpu[MAX_CPUS];  /* every processor entry listed, in MADT order */
 	unsigned int nr_cpu;
 	unsigned int nr_enabled;        /* entries with Enabled set */
+	bool xsdt_header_quirk;         /* Xen 4.17 PVH dom0: XSDT header copied from 0 (acpi.c) */
 	unsigned int nr_online_capable; /* not enabled but online capable */
 	unsigned int nr_ignored;        /* neither: ACPI says ignore them */
 	unsigned int nr_over;           /* entries beyond MAX_CPUS, dropped (said) */

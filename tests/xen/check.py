@@ -84,7 +84,9 @@ NEED = {"domu": DOMU,
                             (r"^selftest: pin-write: caught as expected", "pin-write caught")],
         "dom0": XEN_PVH + [(r"start_info_version=0$", "start_info version 0"),
                            (r"^memmap: source=XENMEM_memory_map ", "memory map from XENMEM_memory_map"),
-                           (r"^acpi: (rsdp=|BAD TABLE: |no RSDP)", "the ACPI verdict")]}
+                           (r"^acpi: rsdp=0x[0-9a-f]+ source=start_info revision=2 XSDT=0x[0-9a-f]+ madt=0x[0-9a-f]+ checksums=ok$",
+                            "ACPI from start_info's RSDP: XSDT and MADT checked (no BAD TABLE)"),
+                           (r"^acpi: madt lapic=0x[0-9a-f]+ .* processors=[1-9]", "a valid MADT listing the vCPUs")]}
 def smp_problem(lines, n):
     """Every vCPU up (N from the run's status), each on its own L4 whose
     batch was pinned, and the per-CPU tests and self-check passed with the
