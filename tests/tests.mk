@@ -12,7 +12,7 @@
 # that leaves no results file counts as a failure: silence is never a pass.
 
 RESULTS := $(BUILD)/results
-SUITES  := build unit boot walk trace fuzz screen xen
+SUITES  := build unit mutants boot walk trace fuzz screen xen
 export RESULTS
 
 -include tests/build/build.mk

@@ -102,6 +102,15 @@ build_seeds = [
     ('sparse-1T-1g', build_header(3), [(M, G, USABLE), (100 * G, 2 * M, USABLE),
                                        (511 * G + 512 * M, G, USABLE), (T - 4 * K, 4 * K, USABLE)]),
     ('brk9-2m', build_header(2, brk=9), qemu(512 * M)),
+    # maps really too small for a 9-page brk (the oracle must agree with mm's
+    # "RAM too small"; test_build.c limit/top-sliver, limit/islands-below-start)
+    # ... and one that is not: boot data over the top 8 MiB, a 9-page brk (a
+    # builder that started at the top of RAM would say "RAM too small" here)
+    ('initrd-top-brk9-4k', build_header(1, brk=9, boot=[(24 * M, 32 * M - 128 * K)]), qemu(32 * M)),
+    ('too-small-sliver-2m', build_header(2, brk=9), [(4 * K, G, USABLE)]),
+    ('too-small-sliver-1g', build_header(3, brk=9), [(4 * K, G, USABLE)]),
+    ('too-small-islands-1g', build_header(3, brk=9, boot=[(2 * G, 3 * G)]),
+     [(M, G, USABLE), (G + 51 * M, 2 * M - 4 * K, USABLE), (G + 100 * M, 4 * K, USABLE), (2 * G, G, USABLE)]),
 ]
 for name, h, e in build_seeds:
     write('build', name, h + mapbytes(e))

@@ -46,6 +46,14 @@ $(UNIT_DIR)/asan/test_%: $(UNIT_DIR)/asan/tests/unit/test_%.o \
 
 .SECONDARY: $(UNIT_PLAIN_OBJ) $(UNIT_ASAN_OBJ)
 
+# The mutants (tests/unit/mutants.sh): every planted bug in mm/ must make a
+# unit test fail; one line per mutant in $(RESULTS)/mutants.txt, the suite
+# "mutants" of make check.  MUTANTS_ONLY='check-*' runs a subset.
+.PHONY: check-mutants
+check-mutants:
+	@mkdir -p $(RESULTS)
+	$(Q)tests/unit/mutants.sh $(RESULTS)/mutants.txt
+
 .PHONY: check-unit unit-build
 unit-build: $(UNIT_BINS)
 
