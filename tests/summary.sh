@@ -8,7 +8,7 @@
 #     SKIP <suite>/<name>: <reason>     (not run: the host cannot, or a filter left it out)
 # Prints each failure, each skip with its reason (skips of one suite with the
 # same reason on one line, every name listed), a line per suite, the settings
-# that change what runs (the case filters BOOT_ONLY, WALK_ONLY, SCREEN_ONLY, XEN_ONLY and
+# that change what runs (the case filters BOOT_ONLY, WALK_ONLY, SCREEN_ONLY, XEN_ONLY, MUTANTS_ONLY and
 # the like, when set), and last the closing line, alone:
 #     N passed, N failed, N skipped
 # Exits 1 if anything failed or a suite left no results (silence is never a pass).
@@ -18,7 +18,7 @@
 # environment.
 settings() {
 	s=""
-	for v in BOOT_ONLY WALK_ONLY SCREEN_ONLY XEN_ONLY; do
+	for v in BOOT_ONLY WALK_ONLY SCREEN_ONLY XEN_ONLY MUTANTS_ONLY; do
 		eval "val=\${$v-}"
 		[ -n "$val" ] && s="$s $v='$val'"
 	done

@@ -16,7 +16,7 @@
 # FAIL mutants/NAME: ...).  Last line: "mutants: N planted, N killed".
 # Exits 1 unless every mutant was planted, built and killed.
 #
-# Speed: the sources are compiled once; a mutant recompiles only the files it
+# Speed: the sources are compiled once; a mutant holds and recompiles only the files it
 # changes (or, for a header, the files that depend on it, from gcc -MM), links
 # the test binaries it names, and runs them in that order, stopping at the
 # first that fails; the cmocka binaries abort at their first failed assertion
@@ -123,22 +123,24 @@ SOURCES="$(ls mm/*.c) kernel/fnv.c $PARAVIRT $SUPPORT $(ls tests/unit/test_*.c)"
 
 obj() { echo "$1" | sed 's|/|__|g; s|\.c$|.o|'; }
 
-# compile SRCDIR FILE OUTDIR: FILE of the tree at SRCDIR (tests/ from the real tree)
+# compile SRCDIR FILE OUTDIR: FILE as the tree at SRCDIR has it (a mutant's
+# directory holds only the files it changes, and mm/'s private headers;
+# the rest, headers included, comes from the real tree)
 compile() {
-	case $2 in
-	tests/*) src=$2 ;;
-	*) src=$1/$2 ;;
-	esac
-	$CC -I "$1/include" -I tests/unit $CFLAGS -c "$src" -o "$3/$(obj "$2")"
+	src=$2
+	[ "$1" != . ] && [ -f "$1/$2" ] && src=$1/$2
+	$CC -I "$1/include" -I include -I tests/unit $CFLAGS -c "$src" -o "$3/$(obj "$2")"
 }
 
-# link OBJDIR BIN OUT: test_BIN from the objects in OBJDIR
+# link OBJDIR BIN OUT: test_BIN from the objects in OBJDIR, else the base ones
 link() {
 	objs=""
-	for f in $(ls mm/*.c) kernel/fnv.c $SUPPORT; do
-		objs="$objs $1/$(obj "$f")"
+	for f in $(ls mm/*.c) kernel/fnv.c $SUPPORT tests/unit/test_$2.c; do
+		o=$1/$(obj "$f")
+		[ -f "$o" ] || o=$tmp/base/$(obj "$f")
+		objs="$objs $o"
 	done
-	$CC $objs "$1/$(obj "tests/unit/test_$2.c")" -lcmocka -o "$3"
+	$CC $objs -lcmocka -o "$3"
 }
 
 mkdir -p "$tmp/base"
@@ -193,7 +195,10 @@ one() {
 	name=$1 files=$2 expr=$3 mbins=$4
 	d=$tmp/m/$name
 	res=$tmp/res/$name
-	mkdir -p "$d/obj" && cp -r mm kernel include "$d/"
+	mkdir -p "$d/obj" "$d/mm" && cp mm/*.h "$d/mm/"
+	for f in $files; do
+		mkdir -p "$d/$(dirname "$f")" && cp "$f" "$d/$f"
+	done
 	for f in $files; do
 		sed -i "$expr" "$d/$f"
 		if cmp -s "$f" "$d/$f"; then
@@ -210,7 +215,6 @@ one() {
 		*) redo="$redo $f" ;;
 		esac
 	done
-	cp "$tmp"/base/*.o "$d/obj/"
 	for f in $(echo $redo | tr ' ' '\n' | sort -u); do
 		if ! compile "$d" "$f" "$d/obj" 2> "$d/cc.log"; then
 			echo "ERROR does not build: $(grep -m1 'error' "$d/cc.log")" > "$res"
@@ -242,7 +246,10 @@ mkdir -p "$tmp/res" "$tmp/m"
 echo "$mutants" > "$tmp/list"
 while IFS='@' read -r name files expr mbins; do
 	[ -n "$name" ] || continue
-	selected "$name" || continue
+	if ! selected "$name"; then
+		[ -n "$results" ] && echo "SKIP mutants/$name: left out by MUTANTS_ONLY='$ONLY'" >> "$results"
+		continue
+	fi
 	echo "$name" >> "$tmp/planted"
 	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do sleep 0.2; done
 	# (the shell's "Aborted" notes for the binaries stopped at their first failure go to a file)
