@@ -105,14 +105,14 @@ uspace-data-executable@mm/uspace.c@s/(!p->exec \&\& mm.cfg.nx ? PTE_NX : 0)/0/@b
 uspace-no-hook@mm/uspace.c@s/batch_built(\&b);                 \/\* before anything/(void)b; \/\* before anything/@build selfcheck
 uspace-free-keeps-tables@mm/uspace.c@/^void uspace_free/,/^}/s/for (i = 0; i < f.nr_tables; i++) {/for (i = f.nr_tables; i < f.nr_tables; i++) {/@build
 uspace-unmap-miscounts@mm/uspace.c@s/as->pages--;/as->pages += 0;/@build
-pvh-tables-stay-writable@paravirt/xen/protect_pvh.c@s/write_pte(slot, e \& ~PTE_RW);/write_pte(slot, e);/@build percpu
-pvh-brk-alias-writable@paravirt/xen/protect_pvh.c@s/protect(p, KERNEL_VMA + pa);/(void)brk_hi;/@build
-pvh-one-pass@paravirt/xen/protect_pvh.c@s/} while (p.changed);/} while (0);/@build
-pvh-split-loses-nx@paravirt/xen/protect_pvh.c@s/flags \&= ~PTE_PS;/flags \&= ~(PTE_PS | PTE_NX);/@build
-pvh-split-shifted@paravirt/xen/protect_pvh.c@s/nt\[i\] = (base + i \* size) | flags;/nt[i] = (base + (i ^ 1) * size) | flags;/@build
-pvh-split-uncounted@paravirt/xen/protect_pvh.c@s/p->b->hook_splits++;/p->changed = true;/@build
-pvh-ro-uncounted@paravirt/xen/protect_pvh.c@s/p->b->hook_ro_entries++;/p->changed = true;/@build
-pvh-release-stays-readonly@paravirt/xen/protect_pvh.c@s/write_pte(slot, e | PTE_RW);/write_pte(slot, e);/@build
+pvh-tables-stay-writable@paravirt/xen/protect_pvh.c@s/write_pte(slot, e \& ~PTE_RW);/write_pte(slot, e);/@pvhcheck build percpu
+pvh-brk-alias-writable@paravirt/xen/protect_pvh.c@s/protect(p, KERNEL_VMA + pa);/(void)brk_hi;/@pvhcheck build
+pvh-one-pass@paravirt/xen/protect_pvh.c@s/} while (p.changed);/} while (0);/@pvhcheck build
+pvh-split-loses-nx@paravirt/xen/protect_pvh.c@s/flags \&= ~PTE_PS;/flags \&= ~(PTE_PS | PTE_NX);/@pvhcheck build
+pvh-split-shifted@paravirt/xen/protect_pvh.c@s/nt\[i\] = (base + i \* size) | flags;/nt[i] = (base + (i ^ 1) * size) | flags;/@pvhcheck build
+pvh-split-uncounted@paravirt/xen/protect_pvh.c@s/p->b->hook_splits++;/p->changed = true;/@pvhcheck build
+pvh-ro-uncounted@paravirt/xen/protect_pvh.c@s/p->b->hook_ro_entries++;/p->changed = true;/@pvhcheck build
+pvh-release-stays-readonly@paravirt/xen/protect_pvh.c@s/write_pte(slot, e | PTE_RW);/write_pte(slot, e);/@pvhcheck build
 '
 
 # ---- compile once: every source of the unit tests, objects by path
@@ -135,7 +135,7 @@ compile() {
 # link OBJDIR BIN OUT: test_BIN from the objects in OBJDIR, else the base ones
 link() {
 	objs=""
-	for f in $(ls mm/*.c) kernel/fnv.c $SUPPORT tests/unit/test_$2.c; do
+	for f in $(ls mm/*.c) kernel/fnv.c $PARAVIRT $SUPPORT tests/unit/test_$2.c; do
 		o=$1/$(obj "$f")
 		[ -f "$o" ] || o=$tmp/base/$(obj "$f")
 		objs="$objs $o"

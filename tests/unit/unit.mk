@@ -17,7 +17,7 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-I include -I tests/unit -MMD -MP
 UNIT_ASAN   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 UNIT_LIBS   := -lcmocka
-UNIT_TESTS  := memmap build percpu selfcheck
+UNIT_TESTS  := memmap build percpu selfcheck pvhcheck
 
 UNIT_COMMON_SRC := $(wildcard mm/*.c) kernel/fnv.c paravirt/xen/protect_pvh.c tests/unit/hostenv.c tests/unit/hostpv.c \
 	tests/unit/model.c tests/unit/checker.c tests/unit/build.c tests/unit/maps.c
