@@ -81,16 +81,16 @@ check-table-count@mm/check.c@s/if (r->tables != mm.tables)/if (0)/@selfcheck bui
 check-table-levels@mm/check.c@s/if (r->tables_at\[i\] != mm.tables_at\[i\])/if (0)/@selfcheck build
 check-ro-skipped@mm/check.c@s/if (tables_ro) {/if (0) {/@selfcheck build
 check-brk-overuse@mm/check.c@s/if (mm.brk_used > mm.image->brk_pages)/if (0)/@selfcheck build
-percpu-check-kernel-half@mm/percpu.c@s/if (k != GLOBALDATA_SLOT \&\& (l4\[k\] ^ ref\[k\]) \& ~(PTE_A | PTE_D))/if (0)/@selfcheck percpu
-percpu-check-ad-counted@mm/percpu.c@s/(l4\[k\] ^ ref\[k\]) \& ~(PTE_A | PTE_D))/(l4[k] ^ ref[k]))/@selfcheck percpu
-percpu-check-slot0@mm/percpu.c@s/if (pte_present(l4\[USER_SLOT\]))/if (0)/@selfcheck percpu
+percpu-check-kernel-half@mm/percpu.c@s/if (k != gi \&\& (own\[k\] ^ ref\[k\]) \& ~(PTE_A | PTE_D))/if (0)/@selfcheck percpu
+percpu-check-ad-counted@mm/percpu.c@s/(own\[k\] ^ ref\[k\]) \& ~(PTE_A | PTE_D))/(own[k] ^ ref[k]))/@selfcheck percpu
+percpu-check-slot0@mm/percpu.c@s/if (pte_present(top\[USER_SLOT\]))/if (0)/@selfcheck percpu
 percpu-check-user-half@mm/percpu.c@/(user half) is populated/s/bad(/if (0) bad(/@selfcheck percpu
 percpu-check-shared-globaldata@mm/percpu.c@s/bad(\&c, "cpus %u and %u share/if (0) bad(\&c, "cpus %u and %u share/@selfcheck percpu
 percpu-check-globaldata-page@mm/percpu.c@s/if (!pte_present(e) || level != 1 || pte_phys(e) != t\[i\]->globaldata)/if (!pte_present(e) || level != 1)/@selfcheck percpu
 percpu-check-globaldata-rights@mm/percpu.c@s/else if (!(e \& PTE_RW) || (mm.cfg.nx \&\& !(e \& PTE_NX)))/else if (0)/@selfcheck percpu
 percpu-check-ro@mm/percpu.c@/^unsigned long percpu_check/,/^}/s/if (ro) {/if (0) {/@selfcheck percpu
-percpu-kernel-half-not-copied@mm/percpu.c@s/if (i != GLOBALDATA_SLOT)/if (i == KERNEL_HALF_FIRST)/@percpu selfcheck
-percpu-root-above-4g@mm/percpu.c@s/t->root = batch_take_page_below(\&b, PT_LEVELS, root_limit);/t->root = batch_take_page_below(\&b, PT_LEVELS, ~0ULL);/@percpu
+percpu-kernel-half-not-copied@mm/percpu.c@s/\t\t\tif (i != gi)$/\t\t\tif (i == first)/@percpu selfcheck
+percpu-root-above-4g@mm/percpu.c@s/t->root = batch_take_page_below(\&b, pt_levels, root_limit);/t->root = batch_take_page_below(\&b, pt_levels, ~0ULL);/@percpu
 percpu-shared-globaldata@mm/percpu.c@/^void percpu_build_root/,/^}/s/t->globaldata = percpu_data_page();/t->globaldata = mm.root;/@percpu selfcheck
 percpu-no-hook@mm/percpu.c@/^static void hook_and_link/,/^}/s/batch_built(b);/;/@percpu selfcheck
 uspace-check-wx@mm/uspace.c@s/if (mm.cfg.nx \&\& (e \& PTE_RW) \&\& !(e \& PTE_NX))/if (0)/@selfcheck build
