@@ -154,6 +154,7 @@ void percpu_build_root(struct percpu_tables *t, unsigned int id, phys_addr_t tra
 	if (!t->root)
 		panic("cpu %u: no free mapped page below 0x%lx for its L%u", id,
 		      (unsigned long)root_limit, pt_levels);
+	b.root = t->root;
 	/*
 	 * The kernel half copied from mm.root but for the globaldata path: at
 	 * four levels the root is the L4 and its slot GLOBALDATA_SLOT stays
@@ -184,7 +185,7 @@ void percpu_build_root(struct percpu_tables *t, unsigned int id, phys_addr_t tra
 	       data_flags(true));
 	top = pt_virt(t->root);
 	memset(tramp_at, 0, sizeof(tramp_at));
-	if (!tramp_l4e) {
+	if (tramp_pa && !tramp_l4e) {
 		/* The trampoline page, executable, read-only, at its own PA: the
 		 * first AP's batch makes these tables, every AP shares them. */
 		before = b.nr_tables;
@@ -258,8 +259,9 @@ unsigned long percpu_check(struct percpu_tables *const *t, unsigned int n, bool 
 			   char *first, size_t first_size)
 {
 	struct pc_check c = { { "smpcheck", 0, first, first_size } };
-	unsigned int i, j, k, l;
+	unsigned int i, j, k, l, flo, fhi;
 
+	pv_foreign_l4(&flo, &fhi);
 	for (i = 0; i < n; i++) {
 		const pte_t *top = pt_virt(t[i]->root);
 		unsigned int level = 0;
@@ -274,12 +276,16 @@ unsigned long percpu_check(struct percpu_tables *const *t, unsigned int n, bool 
 		/* Its own tables on the globaldata path (the root; at five levels
 		 * its L4 too): the same as cpu 0's but for that path's slot. */
 		for (l = pt_levels; l >= GD_LEVEL; l--) {
-			const pte_t *own = pt_virt(gd_table(t[i]->root, l));
-			const pte_t *ref = pt_virt(gd_table(mm.root, l));
+			phys_addr_t own_pa = gd_table(t[i]->root, l), ref_pa = gd_table(mm.root, l);
+			const pte_t *own = pt_virt(own_pa);
+			const pte_t *ref = pt_virt(ref_pa);
 			unsigned int gi = pt_index(GLOBALDATA_BASE, l);
 
 			for (k = l == pt_levels ? KERNEL_HALF_FIRST : 0; k < PT_ENTRIES; k++)
-				if (k != gi && (own[k] ^ ref[k]) & ~(PTE_A | PTE_D))
+				if (l == 4 && k >= flo && k < fhi && own[k] != ref[k] &&
+				    pte_phys(own[k]) == own_pa && pte_phys(ref[k]) == ref_pa)
+					continue;       /* the hypervisor's self-map of each L4 (Xen PV) */
+				else if (k != gi && (own[k] ^ ref[k]) & ~(PTE_A | PTE_D))
 					bad(&c, "cpu %u: L%u slot %u is 0x%016lx, cpu 0 has 0x%016lx (accessed/dirty aside)", i, l, k,
 					    (unsigned long)own[k], (unsigned long)ref[k]);
 			if (!pte_present(own[gi])) {

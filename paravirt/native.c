@@ -6,6 +6,7 @@
 #include <arch/cpu.h>
 #include <arch/lapic.h>
 #include <arch/serial.h>
+#include <arch/smp.h>
 #include <kernel/boot_info.h>
 #include <mm/batch.h>
 #include <paravirt/ops.h>
@@ -151,5 +152,13 @@ struct paravirt_ops pv_ops = {
 		.mark = native_mark,
 		.memory_map = native_memory_map,
 		.calibrate_tsc = pit_calibrate_tsc,
+	},
+	.smp = {
+		.find_cpus = native_smp_find_cpus,
+		.start_cpus = native_smp_start_cpus,
+		.send_call = native_smp_send_call,
+		.flush_tlb_others = native_flush_tlb_others,
+		.method = "init-sipi",
+		.shootdown = "IPI + invlpg",
 	},
 };

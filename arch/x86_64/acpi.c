@@ -235,7 +235,7 @@ void acpi_init(const struct boot_info *bi)
 	acpi.rsdp_pa = bi->rsdp_pa;
 	acpi.rsdp_source = bi->rsdp_source;
 	if (bi->protocol == PROTO_XEN_PV) {     /* no firmware, no ACPI, no LAPIC */
-		printk("acpi: none in a Xen PV domain: the boot CPU only\n");
+		printk("acpi: none in a Xen PV domain: the vCPUs come from Xen (VCPUOP_is_up)\n");
 		return;
 	}
 	if (!acpi.rsdp_pa) {

@@ -27,6 +27,7 @@
 unsigned long tsc_khz;
 const char *tsc_khz_source;
 static bool x2apic;
+static bool mapped;             /* lapic_map ran: none on Xen PV (no LAPIC) */
 
 static volatile uint32_t *lapic_reg(unsigned int reg)
 {
@@ -53,6 +54,7 @@ void lapic_map(uint64_t pa)
 	uint64_t base = rdmsr(MSR_APIC_BASE);
 
 	x2apic = base & APIC_BASE_EXTD;
+	mapped = true;
 	if (!(base & APIC_BASE_ENABLE))
 		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
 	if (x2apic)
@@ -84,6 +86,8 @@ void lapic_eoi(void)
 
 uint32_t lapic_esr(void)
 {
+	if (!mapped)
+		return 0;               /* no LAPIC in use: nothing to report */
 	lapic_write(LAPIC_ESR, 0);      /* latch the errors, then read */
 	return lapic_read(LAPIC_ESR);
 }

@@ -51,7 +51,7 @@
 #define SIPI_WAIT_US        200                 /* after each SIPI, old CPUs */
 #define SIPI_WAIT_FAST_US   10                  /* after each SIPI, modern CPUs */
 #define REPORT_TIMEOUT_MS   3000
-#define CALL_TIMEOUT_MS     3000
+#define CALL_TIMEOUT_MS     10000   /* a bound only: the Xen lab's TCG vCPUs on a busy host are slow */
 
 extern const uint8_t smp_tramp_start[], smp_tramp_end[], smp_tramp_params[];
 extern const uint32_t smp_tramp_gdt_off, smp_tramp_gdt_size, smp_tramp_pm32_off,
@@ -196,7 +196,6 @@ static void ap_park(void)
 void smp_ap_entry(struct cpu *c)
 {
 	struct globaldata *gd = this_gd();
-	enum cpu_state starting = CPU_STARTING;
 
 	if (__atomic_load_n(&c->state, __ATOMIC_ACQUIRE) != CPU_STARTING)
 		ap_park();                              /* past its deadline: stay out */
@@ -211,8 +210,20 @@ void smp_ap_entry(struct cpu *c)
 	c->ist[0] = c->pt.ist_top;              /* #DF: in kmap, with a guard page */
 	cpu_desc_load(gd->gdt, &gd->tss, c->ist);
 	lapic_enable();
+	smp_ap_report_in(c, lapic_id());
+	for (;;)
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
+}
+
+/* Any start path: the AP writes its ids into its globaldata, reads them
+ * back, and reports in (STARTING -> UP); parks if the BSP gave up on it. */
+void smp_ap_report_in(struct cpu *c, uint32_t apic_id)
+{
+	struct globaldata *gd = this_gd();
+	enum cpu_state starting = CPU_STARTING;
+
 	gd->cpu = c->id;
-	gd->apic_id = lapic_id();
+	gd->apic_id = apic_id;
 	gd->magic = GLOBALDATA_MAGIC;
 	c->seen_gd_cpu = ((volatile struct globaldata *)GLOBALDATA_BASE)->cpu;
 	c->seen_gd_apic = ((volatile struct globaldata *)GLOBALDATA_BASE)->apic_id;
@@ -221,8 +232,6 @@ void smp_ap_entry(struct cpu *c)
 	if (!__atomic_compare_exchange_n(&c->state, &starting, CPU_UP, false, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE))
 		ap_park();              /* the BSP gave up on it meanwhile: never counted */
-	for (;;)
-		__asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 
 /* ------------------------------------------------------- cross calls */
@@ -253,9 +262,9 @@ static unsigned int this_cpu(void)
 }
 
 /* Run what is posted to this CPU, if anything new: from the IPI, or from a
- * wait loop.  The seqlock-like re-read makes sure fn/arg belong to the
- * generation acknowledged. */
-static void call_poll(void)
+ * wait loop (Xen PV: the only way, smp_pv.c).  The seqlock-like re-read
+ * makes sure fn/arg belong to the generation acknowledged. */
+void smp_call_poll(void)
 {
 	struct call_box *b = &boxes[this_cpu()];
 	uint64_t g = __atomic_load_n(&b->gen, __ATOMIC_ACQUIRE);
@@ -277,14 +286,14 @@ static void call_poll(void)
 
 void smp_call_interrupt(void)
 {
-	call_poll();
+	smp_call_poll();
 	lapic_eoi();
 }
 
 static void box_lock(struct call_box *b)
 {
 	while (__atomic_exchange_n(&b->lock, 1, __ATOMIC_ACQUIRE))
-		call_poll();
+		smp_call_poll();
 }
 
 static void box_unlock(struct call_box *b)
@@ -297,17 +306,24 @@ static uint64_t call_post(unsigned int id, void (*fn)(void *), void *arg)
 {
 	struct call_box *b = &boxes[id];
 	uint64_t g = b->gen + 1;
-	uint32_t esr;
 
 	b->fn = fn;
 	b->arg = arg;
 	__atomic_store_n(&b->gen, g, __ATOMIC_RELEASE);
+	pv_smp_send_call(id);
+	return g;
+}
+
+/* pv_ops.smp.send_call natively: the VECTOR_CALL IPI. */
+void native_smp_send_call(unsigned int id)
+{
+	uint32_t esr;
+
 	if (!lapic_ipi(cpus[id].apic_id, VECTOR_CALL | ICR_FIXED | ICR_ASSERT)) {
 		esr = lapic_esr();
 		panic("cpu %u -> cpu %u apic %u: the call IPI never left the ICR (LAPIC ESR 0x%x)",
 		      this_cpu(), id, cpus[id].apic_id, esr);
 	}
-	return g;
 }
 
 static bool call_wait(unsigned int id, uint64_t g)
@@ -321,7 +337,7 @@ static bool call_wait(unsigned int id, uint64_t g)
 			       lapic_esr());
 			return false;
 		} else {
-			call_poll();
+			smp_call_poll();
 			cpu_relax();
 		}
 	return true;
@@ -348,8 +364,8 @@ static void flush_one(void *va)
 }
 
 /* From any CPU: every other CPU that is up invalidates va (locks in CPU
- * order, all posted before any wait). */
-void smp_flush_tlb_others(uint64_t va)
+ * order, all posted before any wait).  pv_ops.smp.flush_tlb_others natively. */
+void native_flush_tlb_others(uint64_t va)
 {
 	uint64_t g[MAX_CPUS];
 	unsigned int i, self = this_cpu();
@@ -556,12 +572,11 @@ static void report_cpu(const struct cpu *c)
 	      (unsigned long)c->pt.stack_top, (unsigned long)c->up_tsc);
 }
 
-void smp_init(void)
+/* pv_ops.smp.find_cpus natively: the MADT's CPUs, the LAPIC where there
+ * are APs to start. */
+bool native_smp_find_cpus(void)
 {
-	struct globaldata *gd;
-	unsigned int i, j;
 	bool can_start;
-
 	uint32_t a, b, cx, d, bsp_apic;
 
 	cpuid(1, &a, &b, &cx, &d);
@@ -584,7 +599,41 @@ void smp_init(void)
 		       lapic_x2apic() ? "x2apic" : "xapic", lapic_x2apic() ? "set" : "clear");
 	}
 	list_cpus(bsp_apic);
-	can_start = can_start && nr_cpus > 1;
+	if (nr_cpus > 1 && !tramp_pa)
+		printk("smp: %u APs listed but no trampoline page: not started\n", nr_cpus - 1);
+	return can_start && nr_cpus > 1;
+}
+
+/* pv_ops.smp.start_cpus natively: INIT/SIPI through the trampoline. */
+void native_smp_start_cpus(void)
+{
+	unsigned int i, j;
+
+	tsc_calibrate();
+	printk("smp: tsc=%lu kHz (%s); all APs in one pass: INIT to each, %lu us (%s family 0x%x), SIPI to each, %d us, SIPI to those not running; one deadline, %d ms\n",
+	       tsc_khz, tsc_khz_source, init_wait_us(), cpu.vendor, cpu.family,
+	       init_wait_us() ? SIPI_WAIT_US : SIPI_WAIT_FAST_US, REPORT_TIMEOUT_MS);
+	for (i = 1; i < nr_cpus; i++) {
+		cpus[i].pt.globaldata = 0;
+		percpu_stacks(&cpus[i].pt, i);
+		percpu_build_root(&cpus[i].pt, i, tramp_pa, ROOT_LIMIT);
+		for (j = 1; j < IST_COUNT; j++)         /* NMI, #DB, #MC: a page each */
+			cpus[i].ist[j] = (uint64_t)phys_window(percpu_data_page()) + PAGE_SIZE;
+		gd_of(&cpus[i])->self_pa = cpus[i].pt.globaldata;
+	}
+	if (test_victim())
+		printk("smp: smp.test=%s: cpu=%u apic=%u is %s\n", test_victim(), nr_cpus - 1,
+		       cpus[nr_cpus - 1].apic_id, !strcmp(test_victim(), "ap-dead") ?
+		       "never kicked (a CPU that does not start)" :
+		       "kicked only after the deadline (a CPU that wakes late)");
+	start_aps();
+}
+
+void smp_init(void)
+{
+	struct globaldata *gd;
+	unsigned int i;
+	bool can_start = pv_smp_find_cpus();
 
 	/* CPU 0: its L4 is mm.root; globaldata through the same contract. */
 	percpu_boot_cpu(&cpus[0].pt);
@@ -598,42 +647,22 @@ void smp_init(void)
 	cpus[0].seen_gd_apic = ((volatile struct globaldata *)GLOBALDATA_BASE)->apic_id;
 	cpus[0].seen_root = read_cr3();
 
-	if (nr_cpus > 1 && !tramp_pa)
-		printk("smp: %u APs listed but no trampoline page: not started\n", nr_cpus - 1);
-	if (can_start) {
-		tsc_calibrate();
-		printk("smp: tsc=%lu kHz (%s); all APs in one pass: INIT to each, %lu us (%s family 0x%x), SIPI to each, %d us, SIPI to those not running; one deadline, %d ms\n",
-		       tsc_khz, tsc_khz_source, init_wait_us(), cpu.vendor, cpu.family,
-		       init_wait_us() ? SIPI_WAIT_US : SIPI_WAIT_FAST_US, REPORT_TIMEOUT_MS);
-		for (i = 1; i < nr_cpus; i++) {
-			cpus[i].pt.globaldata = 0;
-			percpu_stacks(&cpus[i].pt, i);
-			percpu_build_root(&cpus[i].pt, i, tramp_pa, ROOT_LIMIT);
-			for (j = 1; j < IST_COUNT; j++)         /* NMI, #DB, #MC: a page each */
-				cpus[i].ist[j] = (uint64_t)phys_window(percpu_data_page()) + PAGE_SIZE;
-			gd_of(&cpus[i])->self_pa = cpus[i].pt.globaldata;
-		}
-		if (test_victim())
-			printk("smp: smp.test=%s: cpu=%u apic=%u is %s\n", test_victim(), nr_cpus - 1,
-			       cpus[nr_cpus - 1].apic_id, !strcmp(test_victim(), "ap-dead") ?
-			       "never kicked (a CPU that does not start)" :
-			       "kicked only after the deadline (a CPU that wakes late)");
-		start_aps();
-	}
+	if (can_start)
+		pv_smp_start_cpus();
 
 	printk("smp: cpus=%u up=%u listed=%u not_present=%u timed_out=%u unstartable=%u method=%s\n",
 	       nr_cpus, nr_cpus_up, acpi.nr_cpu + acpi.nr_over,
 	       acpi.nr_online_capable + acpi.nr_ignored, nr_timeout, nr_unstartable,
-	       can_start ? "init-sipi" : "none");
+	       can_start ? pv_smp_method() : "none");
 	trace("smp cpus=%u up=%u listed=%u not_present=%u timed_out=%u unstartable=%u method=%s madt=%s tramp=0x%06lx",
 	      nr_cpus, nr_cpus_up, acpi.nr_cpu + acpi.nr_over,
 	      acpi.nr_online_capable + acpi.nr_ignored, nr_timeout, nr_unstartable,
-	      can_start ? "init-sipi" : "none", acpi.have_madt ? "yes" : "no",
+	      can_start ? pv_smp_method() : "none", acpi.have_madt ? "yes" : "no",
 	      (unsigned long)tramp_pa);
 	for (i = 0; i < nr_cpus; i++)
 		if (cpus[i].state == CPU_UP)
 			report_cpu(&cpus[i]);
-	if (can_start)
+	if (can_start && tramp_pa)
 		printk("bench: smp_bringup_tsc=%lu last_report_tsc=%lu ap_start_tsc=%u-%u cpus_started=%u table_pages_per_ap=%lu init_wait_us=%lu (guest instructions under qemu -icount shift=0,sleep=off)\n",
 		       (unsigned long)bringup_tsc, (unsigned long)last_report_tsc,
 		       nr_cpus_up > 1 ? start_min : 0, start_max, nr_cpus_up - 1,
@@ -709,7 +738,7 @@ static void remap_and_shoot(void *arg)
 	const struct ap_remap *r = arg;
 
 	kmap_remap_page(r->va, r->pa);          /* write_pte + local flush */
-	smp_flush_tlb_others(r->va);
+	flush_tlb_others(r->va);
 }
 
 /* Every up AP runs fn(p); false (and a message) if one does not answer. */
@@ -851,7 +880,7 @@ unsigned long smp_selfcheck(void)
 	*(volatile uint64_t *)(DIRECT_MAP_BASE + b) = 0x2222222222222222ULL ^ b;
 	kmap_remap_page(va, b);
 	if (!options.smp_no_shootdown)
-		smp_flush_tlb_others(va);
+		flush_tlb_others(va);
 	memset((void *)p.got, 0, sizeof(p.got));
 	ok = on_each_ap(read_probe, &p, "the shootdown read");
 	for (i = 1; i < nr_cpus; i++)
@@ -864,7 +893,8 @@ unsigned long smp_selfcheck(void)
 		}
 	printk("smptest: tlb shootdown va=0x%lx remapped 0x%lx -> 0x%lx, %s: %u other cpus read the new page: %s\n",
 	       (unsigned long)va, (unsigned long)a, (unsigned long)b,
-	       options.smp_no_shootdown ? "NO shootdown (smp.test=no-shootdown)" : "IPI + invlpg",
+	       options.smp_no_shootdown ? "NO shootdown (smp.test=no-shootdown)" :
+	       pv_smp_shootdown(),
 	       nr_cpus_up - 1, ok ? "ok" : "FAIL");
 	trace("smptest what=shootdown va=0x%016lx old=0x%010lx new=0x%010lx ipi=%s cpus=%u result=%s",
 	      (unsigned long)va, (unsigned long)a, (unsigned long)b,
@@ -895,9 +925,9 @@ unsigned long smp_selfcheck(void)
 				     (unsigned long)r.pa, (unsigned long)(0x3333333333333333ULL ^ r.pa));
 				ok = false;
 			}
-		printk("smptest: tlb shootdown from cpu %u: va=0x%lx remapped 0x%lx -> 0x%lx there, IPI + invlpg to the %u others (boot CPU included), generation-numbered calls: %s\n",
-		       from, (unsigned long)va, (unsigned long)b, (unsigned long)r.pa, nr_cpus_up - 1,
-		       ok ? "ok" : "FAIL");
+		printk("smptest: tlb shootdown from cpu %u: va=0x%lx remapped 0x%lx -> 0x%lx there, %s to the %u others (boot CPU included), generation-numbered calls: %s\n",
+		       from, (unsigned long)va, (unsigned long)b, (unsigned long)r.pa,
+		       pv_smp_shootdown(), nr_cpus_up - 1, ok ? "ok" : "FAIL");
 		trace("smptest what=shootdown-from-ap from=%u va=0x%016lx old=0x%010lx new=0x%010lx cpus=%u result=%s",
 		      from, (unsigned long)va, (unsigned long)b, (unsigned long)r.pa, nr_cpus_up - 1,
 		      ok ? "ok" : "fail");

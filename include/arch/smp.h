@@ -113,8 +113,18 @@ extern unsigned int nr_cpus, nr_cpus_up;
 void smp_init(void);
 /* Run fn(arg) on CPU `id` (from the BSP) and wait for it; false on timeout. */
 bool smp_call(unsigned int id, void (*fn)(void *), void *arg);
-/* TLB shootdown: invalidate va on every other CPU that is up (IPI + invlpg). */
-void smp_flush_tlb_others(uint64_t va);
+/* AP side, any start path: ids into globaldata, read back, STARTING -> UP
+ * (parks for good if the BSP gave up on it). */
+void smp_ap_report_in(struct cpu *c, uint32_t apic_id);
+/* Run the cross call posted to this CPU, if one waits. */
+void smp_call_poll(void);
+
+/* The native smp ops (include/paravirt/ops.h, struct pv_smp_ops): the MADT's
+ * CPUs, INIT/SIPI, the VECTOR_CALL IPI, shootdown by IPI + invlpg on each. */
+bool native_smp_find_cpus(void);
+void native_smp_start_cpus(void);
+void native_smp_send_call(unsigned int id);
+void native_flush_tlb_others(uint64_t va);
 /* The per-CPU tests (globaldata, new kernel mapping, shootdown) and the
  * per-CPU self-check; returns violations. */
 unsigned long smp_selfcheck(void);

@@ -38,7 +38,8 @@ void percpu_stacks(struct percpu_tables *t, unsigned int id);
  * A new root for an AP: the page as high as possible below root_limit (the
  * trampoline loads CR3 in 32-bit mode), kernel half copied from mm.root but
  * for its own globaldata slot, slot 0 pointing at the identity map of the
- * trampoline page (shared tables, made by the first call).  Hooked; not
+ * trampoline page (shared tables, made by the first call; none when
+ * tramp_pa is 0: a CPU started on its root by the hypervisor).  Hooked; not
  * reachable until the AP loads it.
  */
 void percpu_build_root(struct percpu_tables *t, unsigned int id, phys_addr_t tramp_pa,
@@ -66,7 +67,8 @@ extern unsigned long percpu_tables_total;
 
 /*
  * The per-CPU self-check over every CPU's L4: kernel halves identical to
- * the BSP's but for the globaldata slot, globaldata entries distinct and
+ * the BSP's but for the globaldata slot (and, in the hypervisor's slots, an
+ * entry that maps each root itself: Xen PV's linear maps), globaldata entries distinct and
  * mapping each CPU's own page, the user slot empty, and (ro) every per-CPU
  * table page read-only in the direct map.  Returns violations; the first
  * one in `first`.

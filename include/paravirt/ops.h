@@ -179,12 +179,50 @@ struct pv_platform_ops {
 	unsigned long (*calibrate_tsc)(const char **source);
 };
 
+struct pv_smp_ops {
+	/*
+	 * find_cpus — list the CPUs into cpus[] and nr_cpus (arch/smp.h; CPU 0
+	 * is the boot CPU, the others CPU_ABSENT); true if the APs can be
+	 * started.  Natively the MADT (and the LAPIC mapped); Xen PV: every
+	 * vCPU id VCPUOP_is_up knows (no ACPI in a PV domain).
+	 */
+	bool (*find_cpus)(void);
+
+	/*
+	 * start_cpus — start every listed AP on its own L4, built through
+	 * mm/percpu.c and hooked before anything can load it; each AP reports
+	 * in (smp_ap_report_in) or is left out, named.  Natively INIT/SIPI
+	 * through the trampoline (arch/x86_64/smp.c); Xen PV: VCPUOP_initialise
+	 * + VCPUOP_up on the vCPU's own pinned L4 (paravirt/xen/smp_pv.c).
+	 */
+	void (*start_cpus)(void);
+
+	/*
+	 * send_call — tell CPU `id` that a cross call waits in its mailbox.
+	 * Natively the VECTOR_CALL IPI; Xen PV: nothing, the vCPU polls its
+	 * mailbox between SCHEDOP_yield calls (no event channel yet).
+	 */
+	void (*send_call)(unsigned int id);
+
+	/*
+	 * flush_tlb_others — va out of the TLB of every other CPU that is up,
+	 * done when it returns.  Natively a cross call running invlpg on each
+	 * (IPI); Xen PV: one MMUEXT_INVLPG_MULTI with the vCPU mask, no IPI.
+	 */
+	void (*flush_tlb_others)(uint64_t va);
+
+	/* method, shootdown — how CPUs are started and TLBs shot down, for the
+	 * "smp:" and "smptest:" lines ("init-sipi", "IPI + invlpg"). */
+	const char *method, *shootdown;
+};
+
 struct paravirt_ops {
 	const char *name;           /* "native", "xen-pvh", "xen-pv" */
 	struct pv_mmu_ops mmu;
 	struct pv_cpu_ops cpu;
 	struct pv_console_ops console;
 	struct pv_platform_ops platform;
+	struct pv_smp_ops smp;
 };
 
 extern struct paravirt_ops pv_ops;
@@ -329,6 +367,37 @@ static inline int pv_memory_map(struct boot_info *bi)
 static inline unsigned long pv_calibrate_tsc(const char **source)
 {
 	return pv_ops.platform.calibrate_tsc(source);
+}
+
+static inline bool pv_smp_find_cpus(void)
+{
+	return pv_ops.smp.find_cpus();
+}
+
+static inline void pv_smp_start_cpus(void)
+{
+	pv_ops.smp.start_cpus();
+}
+
+static inline void pv_smp_send_call(unsigned int id)
+{
+	pv_ops.smp.send_call(id);
+}
+
+static inline void flush_tlb_others(uint64_t va)
+{
+	pv_ops.smp.flush_tlb_others(va);
+}
+
+/* How CPUs are started ("init-sipi", "vcpuop") and TLBs shot down. */
+static inline const char *pv_smp_method(void)
+{
+	return pv_ops.smp.method;
+}
+
+static inline const char *pv_smp_shootdown(void)
+{
+	return pv_ops.smp.shootdown;
 }
 
 #endif /* PARAVIRT_OPS_H */

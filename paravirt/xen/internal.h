@@ -83,4 +83,11 @@ void xen_pv_boot_region_alias(void);                    /* step 4: use it */
 void xen_pv_boot_region_follow(unsigned int batch_id);  /* after a link */
 void xen_pv_p2m_publish(uint64_t root_mfn);             /* step 4: shared_info */
 
+/* setup_pv.c, for smp_pv.c */
+struct vcpu_info *xen_pv_vcpu0(void);
+const struct trap_info *xen_pv_trap_table(void);       /* ends at address 0 */
+
+/* smp_pv.c: pv_ops.smp and the pvclock TSC rate for Xen PV */
+void xen_pv_smp_install(void);
+
 #endif /* PARAVIRT_XEN_INTERNAL_H */

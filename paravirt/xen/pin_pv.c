@@ -106,7 +106,8 @@ static unsigned long walk(struct pt_batch *b, phys_addr_t t, unsigned int level,
 	return n;
 }
 
-/* Every table of the batch: from the root (batch 0), or from its links. */
+/* Every table of the batch: from the root (batch 0), or from its links
+ * (and from its own L4, which nothing links: an AP's, smp_pv.c). */
 static unsigned long walk_batch(struct pt_batch *b, visit_fn *fn, const char *func)
 {
 	unsigned long n = 0;
@@ -114,6 +115,8 @@ static unsigned long walk_batch(struct pt_batch *b, visit_fn *fn, const char *fu
 
 	if (b->source == PT_SRC_BRK)
 		return walk(b, mm.root, pt_levels, fn, func);
+	if (b->root)
+		n += walk(b, b->root, pt_levels, fn, func);
 	for (i = 0; i < b->nr_links; i++) {
 		const struct pt_link *l = &b->links[i];
 

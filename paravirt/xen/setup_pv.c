@@ -233,7 +233,19 @@ void xen_pv_init(struct boot_info *bi, struct hypervisor_info *hv)
 	pv_ops.platform.wait = xen_pv_wait;
 	pv_ops.platform.mark = xen_pv_mark;
 	xen_pv_mmu_install();
+	xen_pv_smp_install();                   /* the vCPUs: smp_pv.c */
 	printk("xen: domain=%s console=%s nr_pages=%lu\n",
 	       xen_pv.initial_domain ? "initial (dom0)" : "guest (domU)",
 	       xen_pv.initial_domain ? "console_io" : "pv-ring (start_info)", xen_pv.nr_pages);
+}
+
+/* For smp_pv.c: the boot vCPU's vcpu_info and the trap table every vCPU gets. */
+struct vcpu_info *xen_pv_vcpu0(void)
+{
+	return &vcpu0;
+}
+
+const struct trap_info *xen_pv_trap_table(void)
+{
+	return trap_table;
 }

@@ -95,8 +95,13 @@ def smp_problem(lines, n):
         return any(re.search(rx, l) for l in lines)
     if not have(r"^smp: cpus=%d up=%d " % (n, n)):
         return "missing: smp: cpus=%d up=%d" % (n, n)
-    if n > 1 and not have(r"^smp: .* method=init-sipi$"):
-        return "APs not started by INIT-SIPI-SIPI"
+    xenpv = have(r"^paravirt: backend=xen-pv$")
+    if n > 1 and not have(r"^smp: .* method=%s$" % ("vcpuop" if xenpv else "init-sipi")):
+        return "APs not started by " + ("VCPUOP_initialise/VCPUOP_up" if xenpv else "INIT-SIPI-SIPI")
+    # Xen PV (issue 19): the shootdown is one MMUEXT_INVLPG_MULTI naming every other vCPU
+    if n > 1 and xenpv and not have(r"^xen-pv: tlb shootdown 1 from cpu 0: va=0x[0-9a-f]+, vcpumask=%s: "
+                                    r"1 hypercall \(MMUEXT_INVLPG_MULTI\), no IPI$" % hex((1 << n) - 2)):
+        return "missing: the shootdown as one MMUEXT_INVLPG_MULTI with vcpumask %s" % hex((1 << n) - 2)
     pc = [re.match(r"^percpu: cpu=(\d+) apic=(\d+) root=(0x[0-9a-f]+) globaldata=(0x[0-9a-f]+) ", l)
           for l in lines]
     pc = [m.groups() for m in pc if m]
