@@ -574,7 +574,7 @@ static void report_cpu(const struct cpu *c)
 
 /* pv_ops.smp.find_cpus natively: the MADT's CPUs, the LAPIC where there
  * are APs to start. */
-bool native_smp_find_cpus(void)
+bool native_smp_find_cpus(const struct smp_env *env)
 {
 	bool can_start;
 	uint32_t a, b, cx, d, bsp_apic;
@@ -605,7 +605,7 @@ bool native_smp_find_cpus(void)
 }
 
 /* pv_ops.smp.start_cpus natively: INIT/SIPI through the trampoline. */
-void native_smp_start_cpus(void)
+void native_smp_start_cpus(const struct smp_env *env)
 {
 	unsigned int i, j;
 
@@ -629,11 +629,19 @@ void native_smp_start_cpus(void)
 	start_aps();
 }
 
+static const struct smp_env env = {
+	.cpus = cpus,
+	.nr_cpus = &nr_cpus,
+	.nr_cpus_up = &nr_cpus_up,
+	.report_in = smp_ap_report_in,
+	.call_poll = smp_call_poll,
+};
+
 void smp_init(void)
 {
 	struct globaldata *gd;
 	unsigned int i;
-	bool can_start = pv_smp_find_cpus();
+	bool can_start = pv_smp_find_cpus(&env);
 
 	/* CPU 0: its L4 is mm.root; globaldata through the same contract. */
 	percpu_boot_cpu(&cpus[0].pt);
@@ -648,7 +656,7 @@ void smp_init(void)
 	cpus[0].seen_root = read_cr3();
 
 	if (can_start)
-		pv_smp_start_cpus();
+		pv_smp_start_cpus(&env);
 
 	printk("smp: cpus=%u up=%u listed=%u not_present=%u timed_out=%u unstartable=%u method=%s\n",
 	       nr_cpus, nr_cpus_up, acpi.nr_cpu + acpi.nr_over,

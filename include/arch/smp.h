@@ -119,10 +119,23 @@ void smp_ap_report_in(struct cpu *c, uint32_t apic_id);
 /* Run the cross call posted to this CPU, if one waits. */
 void smp_call_poll(void);
 
+/*
+ * What a start path outside arch/ (pv_ops.smp, Xen PV: paravirt/xen/smp_pv.c)
+ * is handed by smp_init: the CPU table to fill, and the AP side's report-in
+ * and mailbox poll.  Passed, not linked to, so that the backend does not
+ * depend on this file.
+ */
+struct smp_env {
+	struct cpu *cpus;               /* cpus[MAX_CPUS] */
+	unsigned int *nr_cpus, *nr_cpus_up;
+	void (*report_in)(struct cpu *c, uint32_t apic_id);    /* smp_ap_report_in */
+	void (*call_poll)(void);                                /* smp_call_poll */
+};
+
 /* The native smp ops (include/paravirt/ops.h, struct pv_smp_ops): the MADT's
  * CPUs, INIT/SIPI, the VECTOR_CALL IPI, shootdown by IPI + invlpg on each. */
-bool native_smp_find_cpus(void);
-void native_smp_start_cpus(void);
+bool native_smp_find_cpus(const struct smp_env *env);
+void native_smp_start_cpus(const struct smp_env *env);
 void native_smp_send_call(unsigned int id);
 void native_flush_tlb_others(uint64_t va);
 /* The per-CPU tests (globaldata, new kernel mapping, shootdown) and the

@@ -16,6 +16,7 @@
 
 struct pt_batch;
 struct boot_info;
+struct smp_env;
 
 /* How a run ends; the backends turn it into an exit code or a shutdown. */
 enum stop_code {
@@ -184,9 +185,10 @@ struct pv_smp_ops {
 	 * find_cpus — list the CPUs into cpus[] and nr_cpus (arch/smp.h; CPU 0
 	 * is the boot CPU, the others CPU_ABSENT); true if the APs can be
 	 * started.  Natively the MADT (and the LAPIC mapped); Xen PV: every
-	 * vCPU id VCPUOP_is_up knows (no ACPI in a PV domain).
+	 * vCPU id VCPUOP_is_up knows (no ACPI in a PV domain).  env: the CPU
+	 * table and the AP side's calls (struct smp_env, arch/smp.h).
 	 */
-	bool (*find_cpus)(void);
+	bool (*find_cpus)(const struct smp_env *env);
 
 	/*
 	 * start_cpus — start every listed AP on its own L4, built through
@@ -195,12 +197,12 @@ struct pv_smp_ops {
 	 * through the trampoline (arch/x86_64/smp.c); Xen PV: VCPUOP_initialise
 	 * + VCPUOP_up on the vCPU's own pinned L4 (paravirt/xen/smp_pv.c).
 	 */
-	void (*start_cpus)(void);
+	void (*start_cpus)(const struct smp_env *env);
 
 	/*
 	 * send_call — tell CPU `id` that a cross call waits in its mailbox.
 	 * Natively the VECTOR_CALL IPI; Xen PV: nothing, the vCPU polls its
-	 * mailbox between SCHEDOP_yield calls (no event channel yet).
+	 * mailbox every 1 ms, blocked in SCHEDOP_poll between (no event channel).
 	 */
 	void (*send_call)(unsigned int id);
 
@@ -369,14 +371,14 @@ static inline unsigned long pv_calibrate_tsc(const char **source)
 	return pv_ops.platform.calibrate_tsc(source);
 }
 
-static inline bool pv_smp_find_cpus(void)
+static inline bool pv_smp_find_cpus(const struct smp_env *env)
 {
-	return pv_ops.smp.find_cpus();
+	return pv_ops.smp.find_cpus(env);
 }
 
-static inline void pv_smp_start_cpus(void)
+static inline void pv_smp_start_cpus(const struct smp_env *env)
 {
-	pv_ops.smp.start_cpus();
+	pv_ops.smp.start_cpus(env);
 }
 
 static inline void pv_smp_send_call(unsigned int id)

@@ -18,8 +18,8 @@
  *               must be read-only everywhere, globaldata is writable).  Then
  *               VCPUOP_up for all, and one deadline: an AP that does not
  *               report in is a PANIC naming it.
- *   send_call   nothing: an AP polls its mailbox between SCHEDOP_yield calls
- *               (event-channel IPIs are not built).
+ *   send_call   nothing: an AP looks at its mailbox every 1 ms, blocked in
+ *               SCHEDOP_poll between (event-channel IPIs are not built).
  *   flush_tlb_others  one MMUEXT_INVLPG_MULTI with the mask of the other
  *               vCPUs that are up; Xen flushes where they ran, no IPI.
  * Time: the TSC rate from vcpu_time_info (pvclock), not the PIT.
@@ -45,6 +45,7 @@ static struct vcpu_info ap_vcpu_info[MAX_CPUS] __attribute__((aligned(64)));
 static struct vcpu_info *vinfo[MAX_CPUS];       /* by cpu id; [0] the boot vCPU's */
 static struct vcpu_guest_context ctxt;          /* Xen copies it: one for all */
 static unsigned int max_vcpus;
+static const struct smp_env *env;       /* smp_init's: the CPU table, the AP calls */
 
 static unsigned int this_cpu(void)
 {
@@ -71,47 +72,74 @@ static void xen_pv_failsafe_callback(void)
 	panic("Xen could not load a segment register on cpu %u", this_cpu());
 }
 
-/* The AP's first instruction (rdi = its struct cpu, rsp its kmap stack).
- * It waits for cross calls by polling its mailbox, SCHEDOP_yield between
- * looks (no event channel, no IPI). */
+/* Xen's system time in ns, from this vCPU's pvclock (xen.h's formula). */
+static uint64_t system_time_ns(const volatile struct vcpu_time_info *t)
+{
+	uint32_t v;
+	uint64_t ns, d;
+
+	do {
+		v = t->version;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		d = rdtsc() - t->tsc_timestamp;
+		d = t->tsc_shift < 0 ? d >> -t->tsc_shift : d << t->tsc_shift;
+		ns = t->system_time + (uint64_t)(((unsigned __int128)d * t->tsc_to_system_mul) >> 32);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while ((v & 1) || v != t->version);
+	return ns;
+}
+
+/*
+ * The AP's first instruction (rdi = its struct cpu, rsp its kmap stack).
+ * It waits for cross calls by looking at its mailbox every POLL_NS, blocked
+ * in between (SCHEDOP_poll on no port with a timeout, events masked: Xen
+ * idles the physical CPU); no event channel, no IPI.
+ */
+#define POLL_NS 1000000ULL
+
 __attribute__((noreturn))
 static void xen_pv_ap_entry(struct cpu *c)
 {
+	const volatile struct vcpu_time_info *t = &vinfo[c->id]->time;
+	struct sched_poll p = { .nr_ports = 0 };
+
 	c->pat_set = cpu.pat ? rdmsr(MSR_PAT) : 0;     /* Xen's: a PV guest cannot set it */
-	smp_ap_report_in(c, c->apic_id);
+	env->report_in(c, c->apic_id);
 	for (;;) {
-		smp_call_poll();
-		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+		env->call_poll();
+		p.timeout = system_time_ns(t) + POLL_NS;
+		HYPERVISOR_sched_op(SCHEDOP_poll, &p);
 	}
 }
 
-static bool xen_pv_find_cpus(void)
+static bool xen_pv_find_cpus(const struct smp_env *e)
 {
 	unsigned int id;
 	long rc = 0;
 
-	cpus[0].id = 0;
-	cpus[0].apic_id = 0;                    /* on Xen PV: the vCPU id */
-	cpus[0].state = CPU_UP;
-	nr_cpus = nr_cpus_up = 1;
+	env = e;
+	env->cpus[0].id = 0;
+	env->cpus[0].apic_id = 0;                    /* on Xen PV: the vCPU id */
+	env->cpus[0].state = CPU_UP;
+	*env->nr_cpus = *env->nr_cpus_up = 1;
 	for (id = 1; id < 4096; id++) {
 		rc = HYPERVISOR_vcpu_op(VCPUOP_is_up, id, NULL);
 		if (rc == -XEN_ENOENT)
 			break;
 		if (rc)
 			panic("VCPUOP_is_up vcpu=%u rc=%ld: want 0 (down, never started)", id, rc);
-		if (nr_cpus == MAX_CPUS)
+		if (*env->nr_cpus == MAX_CPUS)
 			continue;               /* counted below, not started */
-		cpus[nr_cpus].id = nr_cpus;
-		cpus[nr_cpus].apic_id = id;
-		cpus[nr_cpus].state = CPU_ABSENT;
-		nr_cpus++;
+		env->cpus[*env->nr_cpus].id = *env->nr_cpus;
+		env->cpus[*env->nr_cpus].apic_id = id;
+		env->cpus[*env->nr_cpus].state = CPU_ABSENT;
+		(*env->nr_cpus)++;
 	}
 	max_vcpus = id;
 	printk("smp: xen-pv: %u vCPUs (VCPUOP_is_up: vcpu 0 up, %u down, -ENOENT at vcpu %u)%s\n",
 	       max_vcpus, max_vcpus - 1, max_vcpus,
 	       max_vcpus > MAX_CPUS ? ": more than MAX_CPUS, the rest left out" : "");
-	return nr_cpus > 1;
+	return *env->nr_cpus > 1;
 }
 
 static void register_vcpu_info(unsigned int id, uint32_t vcpu)
@@ -165,20 +193,21 @@ static void initialise(struct cpu *c)
 	      (unsigned long)vinfo[c->id]);
 }
 
-static void xen_pv_start_cpus(void)
+static void xen_pv_start_cpus(const struct smp_env *e)
 {
 	unsigned int i, waiting;
 	uint64_t t0, end;
 	long rc;
 
+	env = e;
 	tsc_calibrate();
 	vinfo[0] = xen_pv_vcpu0();
-	cpus[0].pat_set = cpu.pat ? rdmsr(MSR_PAT) : 0;
+	env->cpus[0].pat_set = cpu.pat ? rdmsr(MSR_PAT) : 0;
 	pv_ops.cpu.read_cr2 = smp_pv_read_cr2;  /* every CPU has globaldata from here */
 	printk("smp: tsc=%lu kHz (%s); each vCPU: VCPUOP_register_vcpu_info, VCPUOP_initialise on its own pinned L4, VCPUOP_up; one deadline, %d ms\n",
 	       tsc_khz, tsc_khz_source, REPORT_TIMEOUT_MS);
-	for (i = 1; i < nr_cpus; i++) {
-		struct cpu *c = &cpus[i];
+	for (i = 1; i < *env->nr_cpus; i++) {
+		struct cpu *c = &env->cpus[i];
 
 		c->pt.globaldata = 0;
 		percpu_stacks(&c->pt, i);
@@ -191,27 +220,27 @@ static void xen_pv_start_cpus(void)
 	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	t0 = rdtsc();
-	for (i = 1; i < nr_cpus; i++) {
-		rc = HYPERVISOR_vcpu_op(VCPUOP_up, cpus[i].apic_id, NULL);
+	for (i = 1; i < *env->nr_cpus; i++) {
+		rc = HYPERVISOR_vcpu_op(VCPUOP_up, env->cpus[i].apic_id, NULL);
 		if (rc)
-			panic("VCPUOP_up vcpu=%u rc=%ld", cpus[i].apic_id, rc);
+			panic("VCPUOP_up vcpu=%u rc=%ld", env->cpus[i].apic_id, rc);
 	}
 	end = tsc_deadline(REPORT_TIMEOUT_MS);
 	do {
-		for (i = 1, waiting = 0; i < nr_cpus; i++)
-			waiting += __atomic_load_n(&cpus[i].state, __ATOMIC_ACQUIRE) == CPU_STARTING;
+		for (i = 1, waiting = 0; i < *env->nr_cpus; i++)
+			waiting += __atomic_load_n(&env->cpus[i].state, __ATOMIC_ACQUIRE) == CPU_STARTING;
 		if (waiting)
 			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 	} while (waiting && rdtsc() < end);
-	for (i = 1; i < nr_cpus; i++) {
-		struct cpu *c = &cpus[i];
+	for (i = 1; i < *env->nr_cpus; i++) {
+		struct cpu *c = &env->cpus[i];
 
 		if (c->state != CPU_UP)
 			panic("vcpu %u (cpu %u) did not report in within %d ms of VCPUOP_up (VCPUOP_is_up=%ld)",
 			      c->apic_id, i, REPORT_TIMEOUT_MS,
 			      HYPERVISOR_vcpu_op(VCPUOP_is_up, c->apic_id, NULL));
 		c->up_tsc = c->report_tsc - t0;
-		nr_cpus_up++;
+		(*env->nr_cpus_up)++;
 	}
 }
 
@@ -226,9 +255,9 @@ static void xen_pv_flush_tlb_others(uint64_t va)
 	long rc;
 
 	memset(mask, 0, sizeof(mask));
-	for (i = 0; i < nr_cpus; i++)
-		if (i != self && cpus[i].state == CPU_UP)
-			mask[cpus[i].apic_id / 64] |= 1UL << (cpus[i].apic_id % 64);
+	for (i = 0; i < *env->nr_cpus; i++)
+		if (i != self && env->cpus[i].state == CPU_UP)
+			mask[env->cpus[i].apic_id / 64] |= 1UL << (env->cpus[i].apic_id % 64);
 	set_xen_guest_handle(op.arg2.vcpumask, mask);
 	rc = HYPERVISOR_mmuext_op(&op, 1, &done, DOMID_SELF);
 	hypercalls++;
