@@ -46,40 +46,38 @@ def graph(objdir):
 
 
 def circles(g):
-    """Tarjan's strongly connected components, iteratively."""
-    index, low, on, stack, out, n = {}, {}, set(), [], [], 0
-    for root in g:
-        if root in index:
-            continue
-        work = [(root, 0)]
-        while work:
-            v, i = work.pop()
-            if i == 0:
-                index[v] = low[v] = n
-                n += 1
-                stack.append(v)
-                on.add(v)
-            if i < len(g[v]):
-                work.append((v, i + 1))
-                w = g[v][i]
-                if w not in index:
-                    work.append((w, 0))
-                elif w in on:
-                    low[v] = min(low[v], index[w])
-                continue
-            if low[v] == index[v]:
-                comp = []
-                while True:
-                    w = stack.pop()
-                    on.discard(w)
-                    comp.append(w)
-                    if w == v:
-                        break
-                if len(comp) > 1:
-                    out.append(sorted(comp))
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[v])
+    """Tarjan's strongly connected components (recursive: a kernel has some
+    sixty objects).  The iterative version it replaces reported a circle
+    that a plain reachability check refutes (arch/x86_64/smp.o with
+    paravirt/xen/*.o once paravirt/xen/smp_pv.o came: nothing there reaches
+    arch/x86_64/smp.o), so its low-link bookkeeping was wrong somewhere."""
+    index, low, on, stack, out = {}, {}, set(), [], []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in g[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    sys.setrecursionlimit(max(1000, 4 * len(g)))
+    for v in g:
+        if v not in index:
+            visit(v)
     return out
 
 
