@@ -73,7 +73,7 @@ static unsigned long cost_with(const struct build_case *c, uint64_t lo, uint64_t
 	static struct mem_range r[ORACLE_MAX + REF_MAX];
 	struct mm_config cfg = { .max_level = c->max_level, .nx = c->nx,
 				 .tables_readonly = c->tables_readonly };
-	unsigned long at[PT_LEVELS + 1];
+	unsigned long at[PT_LEVELS_MAX + 1];
 	unsigned int n = 0, i, m = 0;
 
 	for (i = 0; i < o_nm; i++)
@@ -94,7 +94,7 @@ static unsigned long cost_with(const struct build_case *c, uint64_t lo, uint64_t
 			r[m++] = r[i];
 		}
 	}
-	return min_tables(r, m, &cfg, &host.image, at);
+	return min_tables(r, m, &cfg, &host.image, c->levels ? c->levels : 4, at);
 }
 
 static void map_chunk(uint64_t lo, uint64_t hi)
