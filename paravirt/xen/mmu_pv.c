@@ -160,16 +160,24 @@ const char *xen_pv_ext_name(unsigned int cmd)
 	return "mmuext_op";
 }
 
+/* One mmuext_op outside a multicall, counted as one hypercall: Xen's rc. */
+static long xen_pv_mmuext_issue(struct mmuext_op *op)
+{
+	unsigned int done = 0;
+	long rc = HYPERVISOR_mmuext_op(op, 1, &done, DOMID_SELF);
+
+	XEN_PV_COUNT(hypercalls, 1);
+	return rc;
+}
+
 /* One mmuext_op on a frame (outside a multicall); a refusal panics. */
 void xen_pv_mmuext_one(unsigned int cmd, uint64_t mfn, const char *func)
 {
 	struct mmuext_op op = { .cmd = cmd };
-	unsigned int done = 0;
 	long rc;
 
 	op.arg1.mfn = mfn;
-	rc = HYPERVISOR_mmuext_op(&op, 1, &done, DOMID_SELF);
-	XEN_PV_COUNT(hypercalls, 1);
+	rc = xen_pv_mmuext_issue(&op);
 	if (rc)
 		panic_at(func, "%s mfn=0x%lx rc=%ld", xen_pv_ext_name(cmd), (unsigned long)mfn, rc);
 }
@@ -206,12 +214,10 @@ static void xen_pv_lazy_end(void)
 static void xen_pv_flush_tlb_one(uint64_t va)
 {
 	struct mmuext_op op = { .cmd = MMUEXT_INVLPG_LOCAL };
-	unsigned int done = 0;
 	long rc;
 
 	op.arg1.linear_addr = va;
-	rc = HYPERVISOR_mmuext_op(&op, 1, &done, DOMID_SELF);
-	XEN_PV_COUNT(hypercalls, 1);
+	rc = xen_pv_mmuext_issue(&op);
 	if (rc)
 		panic("MMUEXT_INVLPG_LOCAL va=0x%016lx rc=%ld", (unsigned long)va, rc);
 }
