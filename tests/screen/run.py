@@ -24,10 +24,8 @@ line, but the host may be slow.  Exit status 0 when every case passed.
 import argparse
 import concurrent.futures
 import fnmatch
-import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -37,7 +35,9 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.dont_write_bytecode = True
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "lib"))
 import image  # noqa: E402
+from qmp import Qmp  # noqa: E402
 
 QEMU = "qemu-system-x86_64"
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
@@ -75,40 +75,6 @@ def iso_for(build, out, cmdline, gfx):
     return iso
 
 
-class QMP:
-    def __init__(self, path, deadline):
-        while True:
-            try:
-                self.s = socket.socket(socket.AF_UNIX)
-                self.s.connect(str(path))
-                break
-            except OSError:
-                self.s.close()
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        self.f = self.s.makefile("rwb")
-        self._read()                                    # greeting
-        self.cmd("qmp_capabilities")
-
-    def _read(self):
-        while True:
-            line = self.f.readline()
-            if not line:
-                raise EOFError("QMP closed")
-            msg = json.loads(line)
-            if "event" not in msg:
-                return msg
-
-    def cmd(self, name, **args):
-        self.f.write(json.dumps({"execute": name, "arguments": args}).encode() + b"\n")
-        self.f.flush()
-        msg = self._read()
-        if "error" in msg:
-            raise RuntimeError("QMP %s: %s" % (name, msg["error"].get("desc")))
-        return msg.get("return")
-
-
 def ocr(ppm, png, page):
     w, h, rgb = image.read_ppm(ppm)
     image.write_png(png, w, h, rgb)
@@ -141,7 +107,7 @@ def run_case(case, build, out):
     try:
         t0 = time.monotonic()
         deadline = t0 + TIMEOUT
-        qmp = QMP(qmp_path, deadline)
+        qmp = Qmp(qmp_path, deadline)
         while True:
             text = log.read_bytes().decode(errors="replace") if log.exists() else ""
             if "topdown: result:" in text and text.endswith("\n"):

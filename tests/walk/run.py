@@ -20,7 +20,6 @@ import json
 import os
 import re
 import shlex
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,9 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.dont_write_bytecode = True
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "lib"))
 import walk  # noqa: E402
+from qmp import Qmp  # noqa: E402
 
 CHUNK = 2 << 20
 
@@ -52,39 +53,6 @@ def parse_cases(path):
             c[k] = val
         cases.append(c)
     return cases
-
-
-class Qmp:
-    def __init__(self, path, deadline):
-        while True:
-            try:
-                self.s = socket.socket(socket.AF_UNIX)
-                self.s.connect(str(path))
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.1)
-        self.f = self.s.makefile("rw")
-        self.read()
-        self.cmd("qmp_capabilities")
-
-    def read(self):
-        while True:
-            m = json.loads(self.f.readline())
-            if "event" not in m:
-                return m
-
-    def cmd(self, name, **args):
-        self.f.write(json.dumps({"execute": name, "arguments": args}) + "\n")
-        self.f.flush()
-        r = self.read()
-        if "error" in r:
-            raise RuntimeError("QMP %s: %s" % (name, r["error"]))
-        return r["return"]
-
-    def hmp(self, line):
-        return self.cmd("human-monitor-command", **{"command-line": line})
 
 
 def registers(text):
@@ -123,13 +91,13 @@ def run_case(c, build, out):
         if stale.exists():
             stale.unlink()
     cmdf.write_text(" ".join(shlex.quote(a) for a in args) + "\n")
-    t0 = time.time()
+    t0 = time.monotonic()
     q = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          stderr=open(out / (name + ".stderr"), "w"))
     try:
         deadline = t0 + int(c["timeout"])
         result = None
-        while time.time() < deadline and q.poll() is None:
+        while time.monotonic() < deadline and q.poll() is None:
             text = log.read_text(errors="replace") if log.exists() else ""
             m = re.search(r"^topdown: result: (.*)$", text, re.M)
             if m:
@@ -140,7 +108,7 @@ def run_case(c, build, out):
             rc = q.poll()
             return "FAIL walk/%s: %s" % (name, "QEMU exited %s before a result line" % rc if rc is not None
                                          else "no result line within %s s" % c["timeout"])
-        boot_s = time.time() - t0
+        boot_s = time.monotonic() - t0
         if result != "PASS":
             return "FAIL walk/%s: the guest said %s" % (name, result)
         if "topdown: end=wait:" not in text:
