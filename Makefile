@@ -121,6 +121,7 @@ KERNEL_C := \
 	paravirt/xen/pin_pv.c \
 	paravirt/xen/p2m_pv.c \
 	paravirt/xen/smp_pv.c \
+	paravirt/xen/evtchn_pv.c \
 	kernel/string.c \
 	kernel/fnv.c \
 	kernel/plant.c

@@ -115,6 +115,12 @@ static void native_mark(void)
 {
 }
 
+/* Natively the call IPIs are not counted: nothing to report. */
+static unsigned long native_smp_report(void)
+{
+	return 0;
+}
+
 __attribute__((noreturn))
 static void native_wait(void)
 {
@@ -158,6 +164,7 @@ struct paravirt_ops pv_ops = {
 		.start_cpus = native_smp_start_cpus,
 		.send_call = native_smp_send_call,
 		.flush_tlb_others = native_flush_tlb_others,
+		.report = native_smp_report,
 		.method = "init-sipi",
 		.shootdown = "IPI + invlpg",
 	},

@@ -62,6 +62,7 @@ extern const uint8_t smp_call_stub[], spurious_stub[];
 
 struct cpu cpus[MAX_CPUS];
 unsigned int nr_cpus, nr_cpus_up;
+static unsigned int nr_listed;          /* find_cpus: the MADT's entries, Xen PV's vCPUs */
 static phys_addr_t tramp_pa;
 static uint64_t bringup_tsc, last_report_tsc;
 static uint32_t start_min = UINT32_MAX, start_max;      /* first INIT -> record taken */
@@ -538,6 +539,7 @@ static void list_cpus(uint32_t bsp_apic)
 	cpus[0].apic_id = bsp_apic;
 	cpus[0].state = CPU_UP;
 	nr_cpus = nr_cpus_up = 1;
+	nr_listed = acpi.nr_cpu + acpi.nr_over;
 	for (i = 0; i < acpi.nr_cpu; i++) {
 		const struct acpi_cpu *a = &acpi.cpu[i];
 		struct cpu *c;
@@ -633,6 +635,7 @@ static const struct smp_env env = {
 	.cpus = cpus,
 	.nr_cpus = &nr_cpus,
 	.nr_cpus_up = &nr_cpus_up,
+	.nr_listed = &nr_listed,
 	.report_in = smp_ap_report_in,
 	.call_poll = smp_call_poll,
 };
@@ -659,11 +662,11 @@ void smp_init(void)
 		pv_smp_start_cpus(&env);
 
 	printk("smp: cpus=%u up=%u listed=%u not_present=%u timed_out=%u unstartable=%u method=%s\n",
-	       nr_cpus, nr_cpus_up, acpi.nr_cpu + acpi.nr_over,
+	       nr_cpus, nr_cpus_up, nr_listed,
 	       acpi.nr_online_capable + acpi.nr_ignored, nr_timeout, nr_unstartable,
 	       can_start ? pv_smp_method() : "none");
 	trace("smp cpus=%u up=%u listed=%u not_present=%u timed_out=%u unstartable=%u method=%s madt=%s tramp=0x%06lx",
-	      nr_cpus, nr_cpus_up, acpi.nr_cpu + acpi.nr_over,
+	      nr_cpus, nr_cpus_up, nr_listed,
 	      acpi.nr_online_capable + acpi.nr_ignored, nr_timeout, nr_unstartable,
 	      can_start ? pv_smp_method() : "none", acpi.have_madt ? "yes" : "no",
 	      (unsigned long)tramp_pa);
@@ -941,6 +944,8 @@ unsigned long smp_selfcheck(void)
 		      ok ? "ok" : "fail");
 		v += !ok;
 	}
+
+	v += pv_smp_report();                   /* how the calls travelled (Xen PV: events) */
 
 	/* The tables of every CPU. */
 	n = percpu_check(t, (unsigned int)n, pv_tables_readonly(),

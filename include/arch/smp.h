@@ -128,6 +128,7 @@ void smp_call_poll(void);
 struct smp_env {
 	struct cpu *cpus;               /* cpus[MAX_CPUS] */
 	unsigned int *nr_cpus, *nr_cpus_up;
+	unsigned int *nr_listed;        /* the smp: line's listed= (the MADT's, the vCPUs) */
 	void (*report_in)(struct cpu *c, uint32_t apic_id);    /* smp_ap_report_in */
 	void (*call_poll)(void);                                /* smp_call_poll */
 };

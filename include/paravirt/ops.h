@@ -201,10 +201,18 @@ struct pv_smp_ops {
 
 	/*
 	 * send_call — tell CPU `id` that a cross call waits in its mailbox.
-	 * Natively the VECTOR_CALL IPI; Xen PV: nothing, the vCPU polls its
-	 * mailbox every 1 ms, blocked in SCHEDOP_poll between (no event channel).
+	 * Natively the VECTOR_CALL IPI; Xen PV: EVTCHNOP_send on the vCPU's IPI
+	 * port (EVTCHNOP_bind_ipi), its upcall runs the mailbox.
 	 */
 	void (*send_call)(unsigned int id);
+
+	/*
+	 * report — after the per-CPU tests (smp_selfcheck): print how the cross
+	 * calls travelled, as counted where it happened, and check it; returns
+	 * violations.  Natively nothing is counted (0); Xen PV: the events each
+	 * vCPU sent and received (paravirt/xen/smp_pv.c).
+	 */
+	unsigned long (*report)(void);
 
 	/*
 	 * flush_tlb_others — va out of the TLB of every other CPU that is up,
@@ -392,6 +400,11 @@ static inline void flush_tlb_others(uint64_t va)
 }
 
 /* How CPUs are started ("init-sipi", "vcpuop") and TLBs shot down. */
+static inline unsigned long pv_smp_report(void)
+{
+	return pv_ops.smp.report();
+}
+
 static inline const char *pv_smp_method(void)
 {
 	return pv_ops.smp.method;

@@ -1,8 +1,8 @@
 /*
  * paravirt/xen/internal.h — shared between the files of the Xen backends
  * only (both: console.c, hypercall.asm; PVH: setup_pvh.c, mmu_pvh.c,
- * protect_pvh.c; PV: setup_pv.c, mmu_pv.c, pin_pv.c, p2m_pv.c,
- * traps_pv.asm); nothing outside paravirt/xen/
+ * protect_pvh.c; PV: setup_pv.c, mmu_pv.c, pin_pv.c, p2m_pv.c, smp_pv.c,
+ * evtchn_pv.c, traps_pv.asm); nothing outside paravirt/xen/
  * includes it.  Names: xen_ is both backends', xen_pvh_ PVH's, xen_pv_ PV's.
  */
 #ifndef PARAVIRT_XEN_INTERNAL_H
@@ -89,5 +89,25 @@ const struct trap_info *xen_pv_trap_table(void);       /* ends at address 0 */
 
 /* smp_pv.c: pv_ops.smp and the pvclock TSC rate for Xen PV */
 void xen_pv_smp_install(void);
+struct vcpu_info *xen_pv_vinfo(unsigned int id);       /* CPU id's registered vcpu_info */
+void xen_pv_smp_park(void);             /* end=wait: every AP masked and blocked */
+
+/* evtchn_pv.c: one IPI port per vCPU, the upcall (docs/xen-pv-smp.md) */
+struct xen_pv_evtchn_counts {
+	unsigned long sent;             /* EVTCHNOP_send accepted, by this CPU */
+	unsigned long sent_to;          /* ... to this CPU's port (counted by the sender) */
+	unsigned long received;         /* its port found pending by its upcall (counted there) */
+	unsigned long upcalls;          /* times Xen entered its upcall */
+	unsigned long from_user;        /* ... interrupting user mode */
+	unsigned long stray;            /* another port found pending (none is unmasked) */
+};
+void xen_pv_evtchn_init(unsigned int n, const uint32_t *vcpu, void (*call)(void));
+void xen_pv_evtchn_send(unsigned int id);
+bool xen_pv_evtchn_pending(unsigned int id);
+uint32_t xen_pv_evtchn_port(unsigned int id);
+const struct xen_pv_evtchn_counts *xen_pv_evtchn_counts(unsigned int id);
+uint64_t xen_pv_event_callback_address(void);          /* traps_pv.asm's entry */
+uint64_t xen_pv_failsafe_callback_address(void);       /* a PANIC */
+void xen_pv_event_upcall(uint64_t cs);                  /* from xen_pv_event_entry */
 
 #endif /* PARAVIRT_XEN_INTERNAL_H */

@@ -201,6 +201,7 @@ static void xen_pv_wait(void)
 {
 	struct sched_poll poll = { .nr_ports = 0, .timeout = 0 };
 
+	xen_pv_smp_park();                      /* the APs first (smp_pv.c) */
 	xen_console_flush();
 	xen_pv_irq_disable();
 	set_xen_guest_handle(poll.ports, NULL);

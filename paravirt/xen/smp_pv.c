@@ -13,15 +13,18 @@
  *               per vCPU and reachable); VCPUOP_initialise with that L4 in
  *               ctrlreg[3], rip/rsp at xen_pv_ap_entry on its kmap stack,
  *               the flat kernel selectors, VGCF_in_kernel, kernel_ss/sp, the
- *               trap table, the event and failsafe callbacks (both a PANIC:
- *               events stay masked) and no GDT (gdt_ents = 0: a GDT frame
- *               must be read-only everywhere, globaldata is writable).  Then
+ *               trap table, the event upcall and the failsafe callback (a
+ *               PANIC) and no GDT (gdt_ents = 0: a GDT frame must be
+ *               read-only everywhere, globaldata is writable).  Then
  *               VCPUOP_up for all, and one deadline: an AP that does not
  *               report in is a PANIC naming it.
- *   send_call   nothing: an AP looks at its mailbox every 1 ms, blocked in
- *               SCHEDOP_poll between (event-channel IPIs are not built).
+ *   send_call   EVTCHNOP_send on the target's IPI port (evtchn_pv.c); an AP
+ *               waits in SCHEDOP_block, which unmasks its events, and runs
+ *               its mailbox in the upcall.  The boot vCPU keeps events
+ *               masked: it runs its mailbox while it waits (smp.c).
  *   flush_tlb_others  one MMUEXT_INVLPG_MULTI with the mask of the other
  *               vCPUs that are up; Xen flushes where they ran, no IPI.
+ *   report      the event counts of every vCPU, sent and received, checked.
  * Time: the TSC rate from vcpu_time_info (pvclock), not the PIT.
  */
 #include <arch/cpu.h>
@@ -46,10 +49,18 @@ static struct vcpu_info *vinfo[MAX_CPUS];       /* by cpu id; [0] the boot vCPU'
 static struct vcpu_guest_context ctxt;          /* Xen copies it: one for all */
 static unsigned int max_vcpus;
 static const struct smp_env *env;       /* smp_init's: the CPU table, the AP calls */
+static volatile bool parked[MAX_CPUS];  /* end=wait: the AP is masked and blocked for good */
+
+static volatile bool park_requested;
 
 static unsigned int this_cpu(void)
 {
 	return ((volatile struct globaldata *)GLOBALDATA_BASE)->cpu;
+}
+
+struct vcpu_info *xen_pv_vinfo(unsigned int id)
+{
+	return id ? vinfo[id] : xen_pv_vcpu0();
 }
 
 /* Once every CPU has its globaldata: CR2 from this vCPU's own vcpu_info. */
@@ -58,62 +69,46 @@ static uint64_t smp_pv_read_cr2(void)
 	return vinfo[this_cpu()]->arch.cr2;
 }
 
-/* Events stay masked on every vCPU; neither callback can run unless Xen
- * delivers one anyway (event) or cannot load a segment (failsafe). */
-__attribute__((force_align_arg_pointer, noreturn))
-static void xen_pv_event_callback(void)
+/* Blocked for good, events masked: SCHEDOP_poll on no port, no timeout
+ * (returns only if an event is marked for this vCPU anyway: poll again). */
+__attribute__((noreturn))
+static void park(volatile struct vcpu_info *vi)
 {
-	panic("event upcall on cpu %u with events masked", this_cpu());
-}
+	struct sched_poll p = { .nr_ports = 0, .timeout = 0 };
 
-__attribute__((force_align_arg_pointer, noreturn))
-static void xen_pv_failsafe_callback(void)
-{
-	panic("Xen could not load a segment register on cpu %u", this_cpu());
-}
-
-/* Xen's system time in ns, from this vCPU's pvclock (xen.h's formula). */
-static uint64_t system_time_ns(const volatile struct vcpu_time_info *t)
-{
-	uint32_t v;
-	uint64_t ns, d;
-
-	do {
-		v = t->version;
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		d = rdtsc() - t->tsc_timestamp;
-		d = t->tsc_shift < 0 ? d >> -t->tsc_shift : d << t->tsc_shift;
-		ns = t->system_time + (uint64_t)(((unsigned __int128)d * t->tsc_to_system_mul) >> 32);
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	} while ((v & 1) || v != t->version);
-	return ns;
+	vi->evtchn_upcall_mask = 1;
+	set_xen_guest_handle(p.ports, NULL);
+	for (;;)
+		HYPERVISOR_sched_op(SCHEDOP_poll, &p);
 }
 
 /*
  * The AP's first instruction (rdi = its struct cpu, rsp its kmap stack).
- * It waits for cross calls by looking at its mailbox every POLL_NS, blocked
- * in between (SCHEDOP_poll on no port with a timeout, events masked: Xen
- * idles the physical CPU); no event channel, no IPI.
+ * It waits in SCHEDOP_block, which unmasks its events and blocks unless one
+ * is pending; Xen delivers the upcall (evtchn_pv.c: the mailbox) as it
+ * returns.  Events are masked again at once: the upcall runs only there.
  */
-#define POLL_NS 1000000ULL
-
 __attribute__((noreturn))
 static void xen_pv_ap_entry(struct cpu *c)
 {
-	const volatile struct vcpu_time_info *t = &vinfo[c->id]->time;
-	struct sched_poll p = { .nr_ports = 0 };
+	volatile struct vcpu_info *vi = vinfo[c->id];
 
 	c->pat_set = cpu.pat ? rdmsr(MSR_PAT) : 0;     /* Xen's: a PV guest cannot set it */
 	env->report_in(c, c->apic_id);
 	for (;;) {
-		env->call_poll();
-		p.timeout = system_time_ns(t) + POLL_NS;
-		HYPERVISOR_sched_op(SCHEDOP_poll, &p);
+		vi->evtchn_upcall_mask = 1;
+		__asm__ volatile("" ::: "memory");
+		if (park_requested) {
+			__atomic_store_n(&parked[c->id], true, __ATOMIC_RELEASE);
+			park(vi);
+		}
+		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
 	}
 }
 
 static bool xen_pv_find_cpus(const struct smp_env *e)
 {
+	static uint32_t vcpu_ids[MAX_CPUS];
 	unsigned int id;
 	long rc = 0;
 
@@ -139,6 +134,10 @@ static bool xen_pv_find_cpus(const struct smp_env *e)
 	printk("smp: xen-pv: %u vCPUs (VCPUOP_is_up: vcpu 0 up, %u down, -ENOENT at vcpu %u)%s\n",
 	       max_vcpus, max_vcpus - 1, max_vcpus,
 	       max_vcpus > MAX_CPUS ? ": more than MAX_CPUS, the rest left out" : "");
+	*env->nr_listed = max_vcpus;
+	for (id = 0; id < *env->nr_cpus; id++)
+		vcpu_ids[id] = env->cpus[id].apic_id;
+	xen_pv_evtchn_init(*env->nr_cpus, vcpu_ids, env->call_poll);
 	return *env->nr_cpus > 1;
 }
 
@@ -154,7 +153,7 @@ static void register_vcpu_info(unsigned int id, uint32_t vcpu)
 	if (rc)
 		panic("VCPUOP_register_vcpu_info vcpu=%u mfn=0x%lx offset=0x%x rc=%ld", vcpu,
 		      (unsigned long)r.mfn, r.offset, rc);
-	vi->evtchn_upcall_mask = 1;             /* events masked: the vCPU polls */
+	vi->evtchn_upcall_mask = 1;             /* unmasked only in SCHEDOP_block */
 	vinfo[id] = vi;
 }
 
@@ -181,8 +180,8 @@ static void initialise(struct cpu *c)
 	ctxt.kernel_ss = FLAT_KERNEL_SS;
 	ctxt.kernel_sp = c->pt.stack_top;
 	ctxt.ctrlreg[3] = xen_pfn_to_cr3(l4_mfn);
-	ctxt.event_callback_eip = (uint64_t)xen_pv_event_callback;
-	ctxt.failsafe_callback_eip = (uint64_t)xen_pv_failsafe_callback;
+	ctxt.event_callback_eip = xen_pv_event_callback_address();
+	ctxt.failsafe_callback_eip = xen_pv_failsafe_callback_address();
 	rc = HYPERVISOR_vcpu_op(VCPUOP_initialise, c->apic_id, &ctxt);
 	if (rc)
 		panic("VCPUOP_initialise vcpu=%u l4=0x%lx mfn=0x%lx rc=%ld", c->apic_id,
@@ -273,7 +272,70 @@ static void xen_pv_flush_tlb_others(uint64_t va)
 
 static void xen_pv_send_call(unsigned int id)
 {
-	(void)id;       /* the target polls its mailbox (xen_pv_ap_entry) */
+	xen_pv_evtchn_send(id);
+}
+
+/*
+ * After the per-CPU tests: the events of every vCPU as counted where they
+ * happened (the sender at EVTCHNOP_send, the receiver in its upcall).  An
+ * AP must have received every event sent to it, by its upcall, and no
+ * other; the boot vCPU keeps events masked (it runs its mailbox while it
+ * waits), so an event sent to it stays pending and none is received.
+ */
+static unsigned long xen_pv_smp_report(void)
+{
+	unsigned long v = 0, sent = 0, received = 0;
+	unsigned int i;
+
+	for (i = 0; i < *env->nr_cpus; i++) {
+		const struct xen_pv_evtchn_counts *k = xen_pv_evtchn_counts(i);
+		bool pending = xen_pv_evtchn_pending(i);
+		bool ok = env->cpus[i].state != CPU_UP ||
+			(!k->stray && (i ? k->received == k->sent_to && k->sent_to && !pending :
+				       !k->received && pending == !!k->sent_to));
+
+		sent += k->sent;
+		received += k->received;
+		printk("smptest: events: cpu %u vcpu %u port %u: %lu sent to it, %lu received by its upcall (%lu upcalls, %lu from user mode, %lu stray), %lu sent by it, port %s%s\n",
+		       i, env->cpus[i].apic_id, xen_pv_evtchn_port(i), k->sent_to, k->received,
+		       k->upcalls, k->from_user, k->stray, k->sent, pending ? "pending" : "clear",
+		       ok ? "" : ": WRONG");
+		trace("xenpv events cpu=%u vcpu=%u port=%u sent_to=%lu received=%lu upcalls=%lu from_user=%lu stray=%lu sent=%lu pending=%u",
+		      i, env->cpus[i].apic_id, xen_pv_evtchn_port(i), k->sent_to, k->received,
+		      k->upcalls, k->from_user, k->stray, k->sent, pending);
+		v += !ok;
+	}
+	printk("smptest: cross calls by event channel: %lu EVTCHNOP_send, %lu received by the APs' upcalls; each AP received what was sent to it, the boot vCPU (events masked) none: %s\n",
+	       sent, received, v ? "FAIL" : "ok");
+	return v;
+}
+
+/* end=wait: every AP parks (events masked, blocked in SCHEDOP_poll) so
+ * that Xen's view of the domain is taken while nothing runs. */
+void xen_pv_smp_park(void)
+{
+	unsigned int i, n = 0;
+	uint64_t end;
+
+	if (!env || *env->nr_cpus_up < 2)
+		return;
+	park_requested = true;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (i = 1; i < *env->nr_cpus; i++)
+		if (env->cpus[i].state == CPU_UP)
+			xen_pv_evtchn_send(i);
+	end = tsc_deadline(REPORT_TIMEOUT_MS);
+	for (i = 1; i < *env->nr_cpus; i++) {
+		if (env->cpus[i].state != CPU_UP)
+			continue;
+		while (!__atomic_load_n(&parked[i], __ATOMIC_ACQUIRE) && rdtsc() < end)
+			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+		if (!parked[i])
+			panic("vcpu %u (cpu %u) did not park within %d ms of its event", env->cpus[i].apic_id,
+			      i, REPORT_TIMEOUT_MS);
+		n++;
+	}
+	printk("xen-pv: end=wait: %u APs parked (events masked, blocked in SCHEDOP_poll), the boot vCPU next\n", n);
 }
 
 /*
@@ -308,6 +370,7 @@ void xen_pv_smp_install(void)
 	pv_ops.smp.find_cpus = xen_pv_find_cpus;
 	pv_ops.smp.start_cpus = xen_pv_start_cpus;
 	pv_ops.smp.send_call = xen_pv_send_call;
+	pv_ops.smp.report = xen_pv_smp_report;
 	pv_ops.smp.flush_tlb_others = xen_pv_flush_tlb_others;
 	pv_ops.smp.method = "vcpuop";
 	pv_ops.smp.shootdown = "MMUEXT_INVLPG_MULTI (one hypercall, no IPI)";

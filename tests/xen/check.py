@@ -108,6 +108,10 @@ def smp_problem(lines, n):
     if n > 1 and xenpv and not have(r"^xen-pv: tlb shootdown 1 from cpu 0: va=0x[0-9a-f]+, vcpumask=%s: "
                                     r"1 hypercall \(MMUEXT_INVLPG_MULTI\), no IPI$" % hex((1 << n) - 2)):
         return "missing: the shootdown as one MMUEXT_INVLPG_MULTI with vcpumask %s" % hex((1 << n) - 2)
+    if xenpv:
+        why = pv_events_problem(lines, n)
+        if why:
+            return why
     pc = [re.match(r"^percpu: cpu=(\d+) apic=(\d+) root=(0x[0-9a-f]+) globaldata=(0x[0-9a-f]+) ", l)
           for l in lines]
     pc = [m.groups() for m in pc if m]
@@ -125,6 +129,53 @@ def smp_problem(lines, n):
             return "missing: a passing 'smptest: %s'" % t
     if not have(r"^smpcheck: cpus=%d .* tables_ro=checked violations=0$" % n):
         return "missing: smpcheck: cpus=%d ... tables_ro=checked violations=0" % n
+    return None
+
+
+def pv_events_problem(lines, n):
+    """Xen PV (issue 19): the smp: line lists the N vCPUs; one IPI port bound per vCPU
+    (EVTCHNOP_bind_ipi), distinct; the event counts of every vCPU, counted where they
+    happened: each AP received by its upcall exactly what the others sent to it (at least
+    one: the tests call every AP), nothing stray, its port clear; the boot vCPU (events
+    masked) received none; as many sent as sent to; the guest's own verdict ok.  With
+    end=wait, every AP parked before the boot vCPU."""
+    if not any(re.match(r"^smp: cpus=%d up=%d listed=%d " % (n, n, n), l) for l in lines):
+        return "missing: smp: cpus=%d up=%d listed=%d (the vCPUs Xen knows)" % (n, n, n)
+    bound = [re.match(r"^xen-pv: event channels \(2-level, shared_info mfn 0x[0-9a-f]+ at 0x[0-9a-f]+\): "
+                      r"(\d+) IPI ports by EVTCHNOP_bind_ipi, one per vCPU \(([^)]*)\), every other port masked; "
+                      r"upcall CALLBACKTYPE_event, failsafe a PANIC$", l) for l in lines]
+    bound = [m for m in bound if m]
+    if len(bound) != 1:
+        return "want one 'xen-pv: event channels' line, got %d" % len(bound)
+    ports = [tuple(map(int, re.fullmatch(r"vcpu (\d+) port (\d+)", x).groups())) for x in bound[0].group(2).split(", ")]
+    if int(bound[0].group(1)) != n or [v for v, _ in ports] != list(range(n)) or len(set(p for _, p in ports)) != n:
+        return "IPI ports bound %s, want one distinct port for each of vCPUs 0-%d" % (ports, n - 1)
+    ev = [re.match(r"^smptest: events: cpu (\d+) vcpu (\d+) port (\d+): (\d+) sent to it, (\d+) received by its upcall "
+                   r"\((\d+) upcalls, (\d+) from user mode, (\d+) stray\), (\d+) sent by it, port (pending|clear)$", l)
+          for l in lines]
+    ev = {int(m.group(1)): m for m in ev if m}
+    if sorted(ev) != list(range(n)):
+        return "event counts for cpus %s, want 0-%d" % (sorted(ev), n - 1)
+    for cpu, m in ev.items():
+        vcpu, port, to, got, upcalls, user, stray, sent, pend = m.groups()[1:]
+        if (int(vcpu), int(port)) != ports[cpu]:
+            return "cpu %d counted on vcpu %s port %s, bound %s" % (cpu, vcpu, port, ports[cpu])
+        if int(stray) or int(got) > int(upcalls):
+            return "cpu %d: %s stray events, %s received in %s upcalls" % (cpu, stray, got, upcalls)
+        if cpu and (int(got) != int(to) or not int(to) or pend != "clear"):
+            return "cpu %d: %s events sent to it, %s received by its upcall, port %s" % (cpu, to, got, pend)
+        if not cpu and (int(got) or (pend == "pending") != (int(to) > 0)):
+            return "cpu 0 (events masked): %s received, %s sent to it, port %s" % (got, to, pend)
+    sent, to = (sum(int(m.group(k)) for m in ev.values()) for k in (9, 4))
+    if sent != to:
+        return "events: %d sent by the vCPUs, %d counted as sent to them" % (sent, to)
+    if not any(re.match(r"^smptest: cross calls by event channel: %d EVTCHNOP_send, %d received by the APs' upcalls; .*: ok$"
+                        % (sent, sum(int(ev[c].group(5)) for c in ev)), l) for l in lines):
+        return "missing: a passing 'smptest: cross calls by event channel' with the counts of the events lines"
+    if n > 1 and any(l.startswith("topdown: end=wait: ") for l in lines) and \
+            not any(l == "xen-pv: end=wait: %d APs parked (events masked, blocked in SCHEDOP_poll), the boot vCPU next" % (n - 1)
+                    for l in lines):
+        return "end=wait: missing 'xen-pv: end=wait: %d APs parked'" % (n - 1)
     return None
 
 
