@@ -122,6 +122,7 @@ KERNEL_C := \
 	paravirt/xen/p2m_pv.c \
 	paravirt/xen/smp_pv.c \
 	paravirt/xen/evtchn_pv.c \
+	paravirt/xen/user_pv.c \
 	kernel/string.c \
 	kernel/fnv.c \
 	kernel/plant.c
@@ -133,7 +134,8 @@ KERNEL_ASM := \
 	arch/x86_64/user.asm \
 	kernel/user/blobs.asm \
 	paravirt/xen/hypercall.asm \
-	paravirt/xen/traps_pv.asm
+	paravirt/xen/traps_pv.asm \
+	paravirt/xen/entry_pv.asm
 
 KOBJS := $(KERNEL_C:%.c=$(BUILD)/k/%.o) $(KERNEL_ASM:%.asm=$(BUILD)/k/%.o) $(BUILD)/k/gen/font.o
 GEN   := $(BUILD)/gen/asm-offsets.inc

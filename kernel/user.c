@@ -34,15 +34,6 @@
 #include <mm/uspace.h>
 #include <paravirt/ops.h>
 
-#define MSR_STAR        0xc0000081
-#define MSR_LSTAR       0xc0000082
-#define MSR_SFMASK      0xc0000084
-#define EFER_SCE        (1u << 0)
-#define RFLAGS_TF       (1u << 8)
-#define RFLAGS_IF       (1u << 9)
-#define RFLAGS_DF       (1u << 10)
-#define RFLAGS_NT       (1u << 14)
-#define RFLAGS_AC       (1u << 18)
 #define RFLAGS_USER     0x2             /* IF clear: nothing interrupts a program */
 
 #define USER_STACK_PAGES 2
@@ -105,6 +96,7 @@ static struct uprog progs[2] = {
 static struct uprog *running[MAX_CPUS];        /* on CPU i now */
 static const struct uspace *in_slot0[MAX_CPUS]; /* what slot 0 of CPU i's L4 holds */
 static unsigned long switches, switch_insns, switch_min = ~0UL, switch_max;
+static unsigned long switch_hcalls, switch_hcalls_min = ~0UL, switch_hcalls_max;
 static unsigned long switches_on[MAX_CPUS];     /* slot-0 writes per CPU */
 static char first_violation[200];
 static unsigned long violations;
@@ -197,11 +189,7 @@ static void load(struct uprog *p, unsigned long mode)
 
 static void cpu_setup(void *arg)
 {
-	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
-	wrmsr(MSR_STAR, ((uint64_t)USER_STAR_BASE << 48) | ((uint64_t)GDT_KERNEL_CS << 32));
-	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
-	wrmsr(MSR_SFMASK, RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_NT | RFLAGS_AC);
-	gd()->tss_rsp0 = (uint64_t)&cpu_tss()->rsp[0];
+	pv_user_cpu_setup(gd()->cpu);
 }
 
 /* --------------------------------------------------------- the switch */
@@ -209,6 +197,13 @@ static void cpu_setup(void *arg)
 static pte_t *l4_of(unsigned int cid)
 {
 	return pt_page(cpus[cid].pt.root);
+}
+
+/* The root whose slot 0 the switch writes: the CPU's own natively, its
+ * user root on Xen PV (pv_user_root). */
+static pte_t *uroot_of(unsigned int cid)
+{
+	return pt_page(pv_user_root(cid));
 }
 
 /* Forward: switch_to() is below. */
@@ -224,8 +219,6 @@ static void probe_build(void)
 
 	if (probe_as.top)
 		return;
-	if (pv_user_unsupported())
-		panic("no user address spaces on %s: %s", pv_name(), pv_user_unsupported());
 	pg.pa = percpu_data_page();
 	memset(phys_window(pg.pa), 0xc3, PAGE_SIZE);           /* ret */
 	uspace_build(&probe_as, "probe", &pg, 1);
@@ -241,15 +234,22 @@ uint64_t user_probe_page(void)
 /* Slot 0 of this CPU's own L4 := as; the TLB forgets the old user slot. */
 static void switch_to(unsigned int cid, const struct uspace *as)
 {
+	unsigned long h0 = pv_hypercalls(), h;
 	uint64_t t0, t1;
 
 	t0 = rdtsc();
-	write_pte(l4_of(cid) + USER_SLOT, uspace_l4e(as));
+	write_pte(uroot_of(cid) + USER_SLOT, uspace_l4e(as));
 	flush_tlb_user();
 	t1 = rdtsc();
+	h = pv_hypercalls() - h0;
 	in_slot0[cid] = as;
 	if (!as)
 		return;
+	switch_hcalls += h;
+	if (h < switch_hcalls_min)
+		switch_hcalls_min = h;
+	if (h > switch_hcalls_max)
+		switch_hcalls_max = h;
 	switches++;
 	switches_on[cid]++;
 	switch_insns += t1 - t0;
@@ -276,7 +276,7 @@ static void slice(void *arg)
 	p->slices++;
 	p->regs.rax = cid;              /* what the yield returns */
 	running[cid] = p;
-	why = user_enter(&p->regs);
+	why = pv_user_enter(&p->regs);
 	running[cid] = NULL;
 	if (why == USER_EXIT)
 		p->state = P_EXITED;
@@ -417,19 +417,24 @@ void user_selftest(const char *name)
 {
 	const struct selftest *t = selftest_find(name);
 	const struct uprog *p = &progs[0];
+	const char *want;
 
 	if (!t || t->where != AT_NONE)
 		return;
+	/* Where ring 3 runs on a root without the kernel half (Xen PV), a
+	 * kernel address is not present for the user, not supervisor-only. */
+	want = !strcmp(t->diag, DIAG_USER_KERNEL) && !pv_user_kernel_half() ?
+	       DIAG_USER_KERNEL_ABSENT : t->diag;
 	if (p->state == P_KILLED && p->kill_vector == (unsigned int)t->vector &&
-	    !strcmp(p->kill_diag, t->diag) &&
+	    !strcmp(p->kill_diag, want) &&
 	    (t->vector != X86_TRAP_PF || (p->kill_error & PF_USER)) &&
 	    progs[1].state == P_EXITED && !progs[1].exit_code) {
 		printk("selftest: %s: caught as expected (vector %d, %s); ping killed, pong finished, the kernel went on\n",
-		       t->name, t->vector, t->diag);
+		       t->name, t->vector, want);
 		finish_pass();
 	}
 	finish_fail("selftest %s: ping was not killed with \"%s\" while pong finished (see the user: lines)",
-		    t->name, t->diag);
+		    t->name, want);
 }
 
 /* ------------------------------------------------------------- checks */
@@ -449,14 +454,18 @@ static uint32_t kernel_half_sum(unsigned int cid)
 	return h;
 }
 
-/* Slot 0 of every CPU's L4: empty or one of the live address spaces, the
- * rest of the user half empty; each address space walked once. */
+/* Slot 0 of every CPU's user root (its own root natively, its user root on
+ * Xen PV): empty or one of the live address spaces, the rest of the user
+ * half empty; where the user root is a root of its own, nothing in it but
+ * slot 0 and the hypervisor's slots, and the CPU's kernel root has an empty
+ * user half.  Each address space walked once. */
 static void check_slots(const char *when)
 {
 	bool ro = pv_tables_readonly();
-	unsigned int i, j, k, walked = 0;
+	unsigned int i, j, k, walked = 0, flo, fhi;
 	char first[160];
 
+	pv_foreign_l4(&flo, &fhi);
 	for (i = 0; i < NR_PROGS; i++) {
 		first[0] = '\0';
 		if (progs[i].as.top && uspace_check(&progs[i].as, ro, first, sizeof(first))) {
@@ -465,12 +474,13 @@ static void check_slots(const char *when)
 		walked += !!progs[i].as.top;
 	}
 	for (i = 0; i < nr_cpus; i++) {
-		const pte_t *l4;
+		const pte_t *l4, *kl4;
 		const struct uspace *as = NULL;
 
 		if (cpus[i].state != CPU_UP)
 			continue;
-		l4 = l4_of(i);
+		l4 = uroot_of(i);
+		kl4 = l4_of(i);
 		for (j = 0; j < NR_PROGS; j++)
 			if (progs[j].as.top &&
 			    (l4[USER_SLOT] & ~(pte_t)PTE_A) == uspace_l4e(&progs[j].as))
@@ -485,6 +495,16 @@ static void check_slots(const char *when)
 			if (pte_present(l4[k]))
 				violation("%s: cpu %u L%u slot %u (user half) is populated", when, i,
 					  pt_levels, k);
+		if (l4 != kl4) {
+			for (k = KERNEL_HALF_FIRST; k < PT_ENTRIES; k++)
+				if (pte_present(l4[k]) && (k < flo || k >= fhi))
+					violation("%s: cpu %u user root slot %u (kernel half) is populated: 0x%016lx",
+						  when, i, k, (unsigned long)l4[k]);
+			for (k = 0; k < KERNEL_HALF_FIRST; k++)
+				if (pte_present(kl4[k]))
+					violation("%s: cpu %u kernel root slot %u (user half) is populated: 0x%016lx",
+						  when, i, k, (unsigned long)kl4[k]);
+		}
 		printk("user: check %s: cpu %u slot 0 = %s%s\n", when, i,
 		       as ? "address space " : "empty", as ? (as == &progs[0].as ? "1 (ping)" :
 							    "2 (pong)") : "");
@@ -573,20 +593,14 @@ unsigned long user_run_all(void)
 	selftest_set_user_probe(user_probe_page);
 	if (options.selftest && (!strcmp(options.selftest, "smep") || !strcmp(options.selftest, "smap")))
 		probe_build();                  /* its uspace record before the trace's end */
-	if (pv_user_unsupported()) {
-		printk("user: not run on %s: %s (a limitation, docs/smp-and-user.md)\n",
-		       pv_name(), pv_user_unsupported());
-		trace("user_skip backend=%s", pv_name());
-		return 0;
-	}
 	for (i = 0; i < nr_cpus; i++)
 		if (cpus[i].state == CPU_UP) {
 			ids[n++] = i;
 			sums[i] = kernel_half_sum(i);
 			on_cpu(i, cpu_setup, NULL);
 		}
-	printk("user: syscall/sysret on %u cpus (STAR user base 0x%x, cs 0x%x ss 0x%x), TSS rsp0 per cpu; programs at the same VAs in slot 0 (user top 0x%lx)\n",
-	       n, USER_STAR_BASE, USER_CS, USER_DS, (unsigned long)USER_TOP - 1);
+	printk("user: %u cpus, %s; programs at the same VAs in slot 0 (user top 0x%lx)\n",
+	       n, pv_user_how(), (unsigned long)USER_TOP - 1);
 	trap_set_user_fault(user_fault);
 	user_syscall_fn = user_syscall;
 	load(&progs[0], mode);
@@ -648,6 +662,9 @@ unsigned long user_run_all(void)
 	printk("bench: user_switches=%lu user_switch_insns_avg=%lu min=%lu max=%lu rdtsc_pair=%lu (slot-0 write_pte + flush_tlb_user between two rdtsc, guest instructions under qemu -icount shift=0,sleep=off)\n",
 	       switches, switches ? switch_insns / switches : 0, switches ? switch_min : 0,
 	       switch_max, (unsigned long)(t1 - t0));
+	printk("bench: user_switch_hypercalls_avg=%lu min=%lu max=%lu backend=%s (counted at each hypercall, read around each switch)\n",
+	       switches ? switch_hcalls / switches : 0, switches ? switch_hcalls_min : 0,
+	       switch_hcalls_max, pv_name());
 	{
 		char per[8 * MAX_CPUS];
 		int k = 0;

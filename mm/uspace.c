@@ -46,6 +46,8 @@ void uspace_build(struct uspace *as, const char *name, const struct uspace_page 
 	as->top = batch_take_page(&b, user_level());
 	if (!as->top)
 		panic("%s: no free mapped page for its L%u", name, user_level());
+	b.root = as->top;               /* nothing links it: the hook starts here */
+	b.root_level = user_level();
 	for (i = 0; i < n; i++) {
 		const struct uspace_page *p = &pages[i];
 		pte_t flags = PTE_P | PTE_US | (p->write ? PTE_RW : 0) |
@@ -79,6 +81,25 @@ void uspace_build(struct uspace *as, const char *name, const struct uspace_page 
 	      b.tables_at[2], b.tables_at[1], ext, as->pages, b.hook_action, b.hook_result,
 	      b.hook_ro_entries, b.hook_splits, b.hook_split_tables);
 	batch_finish(&b);
+}
+
+phys_addr_t uspace_user_root(unsigned int cpu)
+{
+	static struct pt_batch b;
+	struct pt_builder bd;
+	phys_addr_t root;
+
+	batch_begin(&bd, &b, PT_SRC_RAM);
+	root = batch_take_page(&b, pt_levels);
+	if (!root)
+		panic("cpu %u: no free mapped page for its user root (L%u)", cpu, pt_levels);
+	b.root = root;                  /* empty: slot 0 is written by each switch */
+	batch_built(&b);
+	trace("uspace_root id=%u cpu=%u l%u=0x%010lx tables=%lu hook=%s result=%s ro_entries=%lu",
+	      b.id, cpu, pt_levels, (unsigned long)root, b.nr_tables, b.hook_action, b.hook_result,
+	      b.hook_ro_entries);
+	batch_finish(&b);
+	return root;
 }
 
 pte_t uspace_l4e(const struct uspace *as)

@@ -7,6 +7,8 @@
 #include <arch/lapic.h>
 #include <arch/serial.h>
 #include <arch/smp.h>
+#include <arch/traps.h>
+#include <arch/usermode.h>
 #include <kernel/boot_info.h>
 #include <mm/batch.h>
 #include <paravirt/ops.h>
@@ -91,6 +93,39 @@ static void native_irq_disable(void)
 	cli();
 }
 
+#define MSR_STAR        0xc0000081
+#define MSR_LSTAR       0xc0000082
+#define MSR_SFMASK      0xc0000084
+#define EFER_SCE        (1u << 0)
+#define RFLAGS_TF       (1u << 8)
+#define RFLAGS_IF       (1u << 9)
+#define RFLAGS_DF       (1u << 10)
+#define RFLAGS_NT       (1u << 14)
+#define RFLAGS_AC       (1u << 18)
+
+/* syscall/sysret on this CPU; a fault in ring 3 lands on TSS rsp0, which
+ * user_enter points below its frame (the slot's address in globaldata). */
+static void native_user_cpu_setup(unsigned int id)
+{
+	(void)id;
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	wrmsr(MSR_STAR, ((uint64_t)USER_STAR_BASE << 48) | ((uint64_t)GDT_KERNEL_CS << 32));
+	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	wrmsr(MSR_SFMASK, RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_NT | RFLAGS_AC);
+	((struct globaldata *)GLOBALDATA_BASE)->tss_rsp0 = (uint64_t)&cpu_tss()->rsp[0];
+}
+
+/* Ring 3 runs on the CPU's own root: slot 0 of it is the user slot. */
+static phys_addr_t native_user_root(unsigned int id)
+{
+	return cpus[id].pt.root;
+}
+
+static unsigned long native_hypercalls(void)
+{
+	return 0;
+}
+
 /* QEMU's isa-debug-exit makes the exit status carry the verdict; without
  * the device the write goes nowhere and we halt with interrupts off. */
 __attribute__((noreturn))
@@ -167,5 +202,13 @@ struct paravirt_ops pv_ops = {
 		.report = native_smp_report,
 		.method = "init-sipi",
 		.shootdown = "IPI + invlpg",
+	},
+	.user = {
+		.cpu_setup = native_user_cpu_setup,
+		.root = native_user_root,
+		.enter = user_enter,
+		.hypercalls = native_hypercalls,
+		.kernel_half = true,
+		.how = "syscall/sysret (STAR, LSTAR, SFMASK), iretq into ring 3, TSS rsp0 per cpu",
 	},
 };

@@ -99,6 +99,7 @@ static const struct {
 	{ "uspace", USERRUN, true },    { "uspace_free", USERRUN, true }, { "user_kill", USERRUN, true },
 	{ "user_prog", USERRUN, true }, { "user_check", USERRUN, true }, { "user_run", USERRUN, true },
 	{ "user_skip", USERRUN, true }, { "smp_late", PERCPU, true }, { "smp_ipi_fail", PERCPU, true },
+	{ "uspace_root", USERRUN, true },
 };
 
 /* Fields of builder records that the run's environment decides, not

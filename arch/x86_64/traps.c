@@ -221,7 +221,7 @@ static const char *user_diagnose(unsigned int vector, uint64_t err, uint64_t cr2
 	if (vector != X86_TRAP_PF || !(err & PF_USER))
 		return DIAG_USER_OTHER;
 	if (cr2 >> 47)                  /* the kernel half (canonical: all ones above) */
-		return DIAG_USER_KERNEL;
+		return err & PF_PRESENT ? DIAG_USER_KERNEL : DIAG_USER_KERNEL_ABSENT;
 	if (!(err & PF_PRESENT))
 		return DIAG_USER_UNMAPPED;
 	if (err & PF_INSTR)

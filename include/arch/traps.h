@@ -82,6 +82,8 @@ struct tss {
 #define DIAG_NMI_NOT_IST    "NMI, NOT on its own IST stack"
 /* Faults in ring 3: the program is killed, the kernel goes on. */
 #define DIAG_USER_KERNEL    "user access to a kernel address (supervisor-only page)"
+/* Xen PV: the user root has no kernel half, so the address is not present */
+#define DIAG_USER_KERNEL_ABSENT "user access to a kernel address (not mapped in user mode)"
 #define DIAG_USER_WX        "user write to its own code (W^X: user code is read-only)"
 #define DIAG_USER_NX        "user instruction fetch from its own data (NX)"
 #define DIAG_USER_UNMAPPED  "user access to an unmapped user address"

@@ -43,8 +43,10 @@ struct pt_batch {
 	unsigned int nr_extents;
 	unsigned long nr_tables;
 	unsigned long tables_at[PT_LEVELS_MAX + 1];     /* by level, [1..4] */
-	phys_addr_t root;       /* a top-level table of its own that no link reaches (an
-				 * AP's L4, loaded by the AP or the hypervisor), or 0 */
+	phys_addr_t root;       /* a table of its own that no link reaches (an AP's L4,
+				 * loaded by the AP or the hypervisor; a user address
+				 * space's top table, reached by a switch), or 0 */
+	unsigned int root_level;        /* its level; 0: the root level (pt_levels) */
 
 	/* What it maps: the direct-map window [pa_lo, pa_hi) and the leaves. */
 	uint64_t pa_lo, pa_hi;

@@ -48,6 +48,14 @@ struct uspace {
 void uspace_build(struct uspace *as, const char *name, const struct uspace_page *pages,
 		  unsigned int n);
 
+/*
+ * A user root for CPU `cpu` (on a backend whose ring 3 runs on a root of
+ * its own, Xen PV): an empty top-level table, one batch, hooked (pinned)
+ * before anything can load it; only its slot 0 is ever written, by the
+ * switches.  Returns its PA.
+ */
+phys_addr_t uspace_user_root(unsigned int cpu);
+
 /* The slot-0 entry that makes a CPU run `as` (0: no address space). */
 pte_t uspace_l4e(const struct uspace *as);
 

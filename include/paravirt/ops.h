@@ -17,6 +17,7 @@
 struct pt_batch;
 struct boot_info;
 struct smp_env;
+struct user_regs;
 
 /* How a run ends; the backends turn it into an exit code or a shutdown. */
 enum stop_code {
@@ -59,13 +60,6 @@ struct pv_mmu_ops {
 	 * direct map).  Natively nothing.
 	 */
 	void (*table_released)(phys_addr_t pa);
-
-	/*
-	 * user_unsupported — NULL where topdown runs ring-3 programs in slot-0
-	 * address spaces; else why not (Xen PV: the guest kernel itself is in
-	 * ring 3 and user mode needs a second root, MMUEXT_NEW_USER_BASEPTR).
-	 */
-	const char *user_unsupported;
 
 	/*
 	 * make_pte — the entry a hardware table holds for the frame at `pa`
@@ -226,6 +220,45 @@ struct pv_smp_ops {
 	const char *method, *shootdown;
 };
 
+struct pv_user_ops {
+	/*
+	 * cpu_setup — on CPU `cpu` itself, before its first program: how ring
+	 * 3 reaches the kernel and where the kernel's stack is.  Natively
+	 * EFER.SCE, STAR, LSTAR, SFMASK and the TSS rsp0 slot; Xen PV the
+	 * syscall callback (CALLBACKTYPE_syscall) and this vCPU's user root
+	 * (MMUEXT_NEW_USER_BASEPTR, paravirt/xen/user_pv.c).
+	 */
+	void (*cpu_setup)(unsigned int id);
+
+	/*
+	 * root — the root whose slot 0 the address-space switch writes on CPU
+	 * `cpu`: natively its own root (the kernel's, whose kernel half the user
+	 * cannot reach: supervisor-only); Xen PV the vCPU's user root, a pinned
+	 * L4 holding slot 0 only (Xen uses it in user mode).
+	 */
+	phys_addr_t (*root)(unsigned int id);
+
+	/*
+	 * enter — run the program whose registers are *r on this CPU until it
+	 * yields, exits or is killed (user_leave); returns why.  Natively iretq
+	 * (arch/x86_64/user.asm); Xen PV HYPERVISOR_stack_switch, then
+	 * HYPERVISOR_iret (paravirt/xen/entry_pv.asm).
+	 */
+	uint64_t (*enter)(struct user_regs *r);
+
+	/* hypercalls — the hypercalls the backend has made so far (counted at
+	 * each call; natively 0): read around each switch. */
+	unsigned long (*hypercalls)(void);
+
+	/* kernel_half — true if ring 3 runs on a root that also maps the kernel
+	 * (supervisor-only: a user access to it is a protection fault); false
+	 * where the user root has no kernel half (Xen PV: not present). */
+	bool kernel_half;
+
+	/* how — the entry and exit, for the "user:" line. */
+	const char *how;
+};
+
 struct paravirt_ops {
 	const char *name;           /* "native", "xen-pvh", "xen-pv" */
 	struct pv_mmu_ops mmu;
@@ -233,6 +266,7 @@ struct paravirt_ops {
 	struct pv_console_ops console;
 	struct pv_platform_ops platform;
 	struct pv_smp_ops smp;
+	struct pv_user_ops user;
 };
 
 extern struct paravirt_ops pv_ops;
@@ -246,12 +280,6 @@ static inline const char *pv_name(void)
 static inline bool pv_tables_readonly(void)
 {
 	return pv_ops.mmu.tables_readonly;
-}
-
-/* NULL where ring-3 programs run in slot-0 address spaces; else why not. */
-static inline const char *pv_user_unsupported(void)
-{
-	return pv_ops.mmu.user_unsupported;
 }
 
 static inline unsigned long pv_hook_reserve_pages(void)
@@ -413,6 +441,36 @@ static inline const char *pv_smp_method(void)
 static inline const char *pv_smp_shootdown(void)
 {
 	return pv_ops.smp.shootdown;
+}
+
+static inline void pv_user_cpu_setup(unsigned int id)
+{
+	pv_ops.user.cpu_setup(id);
+}
+
+static inline phys_addr_t pv_user_root(unsigned int id)
+{
+	return pv_ops.user.root(id);
+}
+
+static inline uint64_t pv_user_enter(struct user_regs *r)
+{
+	return pv_ops.user.enter(r);
+}
+
+static inline unsigned long pv_hypercalls(void)
+{
+	return pv_ops.user.hypercalls();
+}
+
+static inline bool pv_user_kernel_half(void)
+{
+	return pv_ops.user.kernel_half;
+}
+
+static inline const char *pv_user_how(void)
+{
+	return pv_ops.user.how;
 }
 
 #endif /* PARAVIRT_OPS_H */

@@ -87,6 +87,10 @@ void xen_pv_p2m_publish(uint64_t root_mfn);             /* step 4: shared_info *
 struct vcpu_info *xen_pv_vcpu0(void);
 const struct trap_info *xen_pv_trap_table(void);       /* ends at address 0 */
 
+/* user_pv.c: ring 3 (pv_ops.user, flush_tlb_user, table_released) */
+void xen_pv_user_install(void);
+void xen_pv_stack_switch_failed(long rc) __attribute__((noreturn));  /* entry_pv.asm */
+
 /* smp_pv.c: pv_ops.smp and the pvclock TSC rate for Xen PV */
 void xen_pv_smp_install(void);
 struct vcpu_info *xen_pv_vinfo(unsigned int id);       /* CPU id's registered vcpu_info */

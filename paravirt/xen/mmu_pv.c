@@ -156,6 +156,8 @@ const char *xen_pv_ext_name(unsigned int cmd)
 	case MMUEXT_UNPIN_TABLE: return "MMUEXT_UNPIN_TABLE";
 	case MMUEXT_NEW_BASEPTR: return "MMUEXT_NEW_BASEPTR";
 	case MMUEXT_INVLPG_LOCAL: return "MMUEXT_INVLPG_LOCAL";
+	case MMUEXT_NEW_USER_BASEPTR: return "MMUEXT_NEW_USER_BASEPTR";
+	case MMUEXT_TLB_FLUSH_LOCAL: return "MMUEXT_TLB_FLUSH_LOCAL";
 	}
 	return "mmuext_op";
 }
@@ -345,9 +347,5 @@ void xen_pv_mmu_install(void)
 	pv_ops.mmu.foreign_l4_hi = 272;         /* 0xffff87ffffffffff */
 	pv_ops.mmu.tables_readonly = true;
 	pv_ops.mmu.hook_reserve_pages = 0;      /* the hook takes no pages: nothing to split */
-	/* A PV guest kernel runs in ring 3 itself; its user mode would run on a
-	 * second root given with MMUEXT_NEW_USER_BASEPTR (docs/smp-and-user.md),
-	 * which topdown does not build. */
-	pv_ops.mmu.user_unsupported = "the PV guest kernel runs in ring 3; user mode needs a separate user root (MMUEXT_NEW_USER_BASEPTR), not built";
 	pv_ops.cpu.read_cr3 = xen_pv_read_cr3;
 }

@@ -107,7 +107,8 @@ static unsigned long walk(struct pt_batch *b, phys_addr_t t, unsigned int level,
 }
 
 /* Every table of the batch: from the root (batch 0), or from its links
- * (and from its own L4, which nothing links: an AP's, smp_pv.c). */
+ * (and from its own top table, which nothing links: an AP's L4, smp_pv.c;
+ * a user address space's L3 or a user root, mm/uspace.c). */
 static unsigned long walk_batch(struct pt_batch *b, visit_fn *fn, const char *func)
 {
 	unsigned long n = 0;
@@ -116,7 +117,7 @@ static unsigned long walk_batch(struct pt_batch *b, visit_fn *fn, const char *fu
 	if (b->source == PT_SRC_BRK)
 		return walk(b, mm.root, pt_levels, fn, func);
 	if (b->root)
-		n += walk(b, b->root, pt_levels, fn, func);
+		n += walk(b, b->root, b->root_level ? b->root_level : pt_levels, fn, func);
 	for (i = 0; i < b->nr_links; i++) {
 		const struct pt_link *l = &b->links[i];
 

@@ -235,6 +235,7 @@ void xen_pv_init(struct boot_info *bi, struct hypervisor_info *hv)
 	pv_ops.platform.mark = xen_pv_mark;
 	xen_pv_mmu_install();
 	xen_pv_smp_install();                   /* the vCPUs: smp_pv.c */
+	xen_pv_user_install();                  /* ring 3: user_pv.c */
 	printk("xen: domain=%s console=%s nr_pages=%lu\n",
 	       xen_pv.initial_domain ? "initial (dom0)" : "guest (domU)",
 	       xen_pv.initial_domain ? "console_io" : "pv-ring (start_info)", xen_pv.nr_pages);

@@ -17,6 +17,7 @@ a case --only leaves out); make's output to $BUILD/xen-check-NAME.out.
 import argparse
 import fnmatch
 import os
+import importlib.util
 import re
 import shlex
 import signal
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import threading
 import time
+import types
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -179,6 +181,39 @@ def pv_events_problem(lines, n):
     return None
 
 
+def user_problem(c, lines, n):
+    """Ring 3 on Xen PV (issue 19 item 5): the native boot suite's check_user
+    (tests/boot/run.py: both programs on all N vCPUs with migrations, their
+    pages at one VA in two frames, the run's slot-0 and kernel-half checks,
+    a selftest=user-* kills ping only), plus what is PV's own: every vCPU got
+    a pinned user root of its own by MMUEXT_NEW_USER_BASEPTR, each switch
+    was two hypercalls (one mmu_update of that root's slot 0, one
+    MMUEXT_TLB_FLUSH_LOCAL, counted at the calls), and every table of a
+    freed address space was given back (unpinned, writable again)."""
+    spec = importlib.util.spec_from_file_location("boot_run", HERE.parent / "boot" / "run.py")
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    case = types.SimpleNamespace(cpus_up=n, smp=None, expect="PASS", cmdline=c["extra"])
+    errs = run.check_user(case, lines)
+    if errs:
+        return "user run: " + "; ".join(errs)
+    roots = [re.match(r"^xen-pv: cpu (\d+): user root l4=(0x[0-9a-f]+) mfn=0x[0-9a-f]+ \(pinned; "
+                      r"MMUEXT_NEW_USER_BASEPTR\), syscall callback \(CALLBACKTYPE_syscall", l) for l in lines]
+    roots = [m.groups() for m in roots if m]
+    if sorted(int(r[0]) for r in roots) != list(range(n)) or len(set(r[1] for r in roots)) != n:
+        return "user roots %s, want one of its own per vCPU 0-%d" % (roots, n - 1)
+    pinned = [l for l in lines if re.match(r"^trace: uspace_root id=\d+ cpu=\d+ l4=0x[0-9a-f]+ tables=1 hook=pin result=ok ", l)]
+    if len(pinned) != n:
+        return "%d user roots pinned by the hook (trace: uspace_root), want %d" % (len(pinned), n)
+    if not any(re.match(r"^bench: user_switch_hypercalls_avg=2 min=2 max=2 backend=xen-pv ", l) for l in lines):
+        return "missing: every switch two hypercalls (bench: user_switch_hypercalls_avg=2 min=2 max=2)"
+    freed = sum(int(m.group(1)) for m in (re.match(r"^trace: uspace_free .* tables=(\d+) ", l) for l in lines) if m)
+    released = sum(1 for l in lines if l.startswith("trace: xenpv table_released "))
+    if not freed or released != freed:
+        return "%d tables of freed address spaces, %d released to Xen (trace: xenpv table_released)" % (freed, released)
+    return None
+
+
 TARGET = {"domu": "run-xen", "dom0": "run-xen-dom0", "pv-dom0": "run-xen-pv-dom0"}
 # Cases run XEN_JOBS at a time (default 2: each QEMU is one TCG thread); what a case
 # prints is held and printed with its result line, so cases never interleave.
@@ -281,6 +316,11 @@ def judge(c, run_dir, rc):
     why = smp_problem(lines, 1 if c["mode"] != "domu" else int(status(run_dir).get("vcpus") or 1))
     if why:
         return why
+    # ring 3 on PV: every run that gets that far (a kernel self-test ends the run before it)
+    if c["judge"] in ("pv", "pvdom0") and not re.search(r"(^| )selftest=(?!user-)", c["extra"]):
+        why = user_problem(c, lines, 1 if c["mode"] != "domu" else int(status(run_dir).get("vcpus") or 1))
+        if why:
+            return why
     p = subprocess.run([TRACECMP, "-q", run_dir + "/guest.log"], capture_output=True, text=True)
     out = (p.stderr.strip() or p.stdout.strip()).splitlines()      # complete, checksummed, as planned
     if p.returncode:
@@ -303,7 +343,8 @@ def table_pfns(lines):
     """The guest's own list of its page-table pages, from its trace: {pfn: level
     or None} and {level: count}.  Per-page levels come from the PV backend's
     records "trace: xenpv table_pfns batch=ID level=N pfns=A-B,C,...", when the
-    kernel writes them; else the pages are the ranges of "trace: tables id=N ...
+    kernel writes them, less the pages "trace: xenpv table_released pfn=P" gave
+    back later (a freed address space); else the pages are the ranges of "trace: tables id=N ...
     [mem A-B] pages=P" and "trace: percpu_batch ... pa=[A-B]", and the levels
     only counted (the l4..l1 of "trace: batch" and "trace: percpu_batch")."""
     pfns, per_level = {}, {1: 0, 2: 0, 3: 0, 4: 0}
@@ -314,6 +355,10 @@ def table_pfns(lines):
                 a, _, b = part.partition("-")
                 for pfn in range(int(a, 16), int(b or a, 16) + 1):
                     pfns[pfn] = int(m.group(1))
+        # a freed address space's table (issue 19): unpinned and writable again, RAM
+        m = re.match(r"^trace: xenpv table_released pfn=(0x[0-9a-f]+) ", l)
+        if m and pfns.pop(int(m.group(1), 16), "none") == "none":
+            raise ValueError("the trace releases pfn %s, which it never listed as a table" % m.group(1))
     if pfns:
         for lvl in pfns.values():
             per_level[lvl] += 1
