@@ -42,13 +42,15 @@
 bits 64
 section .text
 
-extern hypercall_page, user_syscall_fn, xen_pv_stack_switch_failed
+extern hypercall_page, user_syscall_fn, xen_pv_stack_switch_failed, xen_pv_iret
 global xen_pv_user_enter, xen_pv_syscall_entry, xen_pv_user_hypercalls
 
 HC_IRET         equ hypercall_page + __HYPERVISOR_iret * 32
 HC_STACK_SWITCH equ hypercall_page + __HYPERVISOR_stack_switch * 32
 
-; rdi = struct user_regs *: the frame, every register loaded, HYPERVISOR_iret.
+; rdi = struct user_regs *: the frame, every register loaded, HYPERVISOR_iret:
+; flags 0 through xen_pv_iret (traps_pv.asm, the seam back from any bounce
+; frame, which pushes them), VGCF_in_syscall straight to the hypercall page.
 %macro IRET_TO_USER 1           ; %1 = the frame's flags
 	lock inc qword [rel xen_pv_user_hypercalls]
 	push FLAT_USER_SS               ; ss
@@ -56,7 +58,9 @@ HC_STACK_SWITCH equ hypercall_page + __HYPERVISOR_stack_switch * 32
 	push qword [rdi + UR_rflags]    ; IF clear: events stay masked in ring 3
 	push FLAT_USER_CS               ; cs, RPL 3: user mode
 	push qword [rdi + UR_rip]
+%if %1
 	push %1                         ; flags
+%endif
 	mov rax, [rdi + UR_rax]
 	mov rbx, [rdi + UR_rbx]
 	mov rcx, [rdi + UR_rcx]
@@ -72,7 +76,11 @@ HC_STACK_SWITCH equ hypercall_page + __HYPERVISOR_stack_switch * 32
 	mov r14, [rdi + UR_r14]
 	mov r15, [rdi + UR_r15]
 	mov rdi, [rdi + UR_rdi]
+%if %1
 	jmp HC_IRET
+%else
+	jmp xen_pv_iret
+%endif
 %endmacro
 
 xen_pv_user_enter:

@@ -175,7 +175,7 @@ static void initialise(struct cpu *c)
 	ctxt.user_regs.ds = ctxt.user_regs.es = FLAT_KERNEL_DS;
 	ctxt.user_regs.rflags = 0x2;            /* Xen sets IF; events masked in vcpu_info */
 	for (i = 0; t[i].address; i++)
-		ctxt.trap_ctxt[i] = t[i];
+		ctxt.trap_ctxt[t[i].vector] = t[i];   /* Xen looks a trap up by its vector */
 	ctxt.gdt_ents = 0;                      /* Xen's flat selectors only */
 	ctxt.kernel_ss = FLAT_KERNEL_SS;
 	ctxt.kernel_sp = c->pt.stack_top;
