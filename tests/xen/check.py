@@ -437,8 +437,9 @@ def xen_view_problem(c, run_dir, lines):
         fmt = lambda ps: ", ".join("pfn 0x%x%s" % (p, " (Xen: %spinned L%d)" % ("" if typed[p][1] else "un",
                                                                                typed[p][0]) if p in typed else "")
                                    for p in ps[:5])
-        for ps, why in ((untyped, "listed as tables by the trace but untyped in Xen"),
-                        (unpinned, "tables Xen holds unpinned"),
+        # unpinned first: with skip-pin the user run's tables, never pinned, are untyped too
+        for ps, why in ((unpinned, "tables Xen holds unpinned"),
+                        (untyped, "listed as tables by the trace but untyped in Xen"),
                         (wrong, "typed at another level than the trace's"),
                         (extra, "typed as tables by Xen but not in the trace")):
             if ps:
