@@ -24,8 +24,14 @@
 #define APIC_BASE_ENABLE        (1u << 11)
 #define MSR_X2APIC_FIRST        0x800
 
+#define TIMER_CAL_US            20      /* LAPIC timer against the TSC */
+
 unsigned long tsc_khz;
 const char *tsc_khz_source;
+unsigned long lapic_timer_khz;          /* LAPIC timer counts per ms (divide 1) */
+volatile unsigned long lapic_ticks;
+
+void lapic_timer_interrupt(void);
 static bool x2apic;
 static bool mapped;             /* lapic_map ran: none on Xen PV (no LAPIC) */
 
@@ -69,9 +75,30 @@ bool lapic_x2apic(void)
 	return x2apic;
 }
 
+/*
+ * The kernel takes no legacy interrupt: in the virtual-wire mode firmware
+ * leaves, the 8259's reach the boot CPU through LINT0 as ExtINT with the
+ * 8259's own vectors (SeaBIOS: IRQ0, the PIT, at 0x08: #DF's), and the boot
+ * CPU opens IF to halt between LAPIC timer ticks (smp.c's bring-up wait).
+ * So both 8259 IMRs are masked first (ACPI: when the MADT says PCAT_COMPAT,
+ * the 8259s must be masked to use the APICs), which also drops an INTR the
+ * 8259 has held asserted since the firmware's last tick, then LINT0 (APs
+ * have it masked from INIT already).  In that order: QEMU 7.2 clears the
+ * vCPU's pending ExtINT only when the 8259's output falls while LINT0 still
+ * accepts it (hw/intc/apic.c, apic_deliver_pic_intr); masked the other way
+ * round, the stale request was taken at the first sti as no vector at all
+ * (#GP, error code 0xfffffff2: seen in boot case smp2-pvh-q35-6G).
+ */
+void legacy_pic_mask(void)
+{
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
+}
+
 void lapic_enable(void)
 {
 	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | VECTOR_SPURIOUS);
+	lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);       /* after legacy_pic_mask: above */
 }
 
 uint32_t lapic_id(void)
@@ -109,6 +136,61 @@ bool lapic_ipi(uint32_t apic, uint32_t lo)
 		else
 			cpu_relax();
 	return true;
+}
+
+/* ---------------------------------------------------------- LAPIC timer */
+
+/* Counts per ms at divide 1, against the TSC (the timer's clock is the bus or
+ * crystal clock, not the TSC's: 25 MHz .. 1 GHz).  A masked timer counts all
+ * the same (SDM vol. 3, 11.5.4): the mask only holds the interrupt back. */
+void lapic_timer_calibrate(void)
+{
+	uint32_t left;
+
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VECTOR_TIMER);
+	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_1);
+	lapic_write(LAPIC_TIMER_INIT, UINT32_MAX);
+	udelay(TIMER_CAL_US);
+	left = lapic_read(LAPIC_TIMER_CUR);
+	lapic_write(LAPIC_TIMER_INIT, 0);
+	lapic_timer_khz = (unsigned long)(UINT32_MAX - left) * 1000 / TIMER_CAL_US;
+}
+
+void lapic_timer_periodic(unsigned long us)
+{
+	unsigned long count = us * lapic_timer_khz / 1000;
+
+	if (!lapic_timer_khz)
+		panic("the LAPIC timer did not count in %d us of TSC: no tick to wait on",
+		      TIMER_CAL_US);
+	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_1);
+	lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | VECTOR_TIMER);
+	lapic_write(LAPIC_TIMER_INIT, (uint32_t)(count ? (count > UINT32_MAX ? UINT32_MAX : count) : 1));
+}
+
+static bool timer_pending(void)
+{
+	return lapic_read(LAPIC_IRR + (VECTOR_TIMER / 32) * 0x10) & (1u << (VECTOR_TIMER % 32));
+}
+
+/* No tick after this one: masked and stopped, and a tick that fired after the
+ * last wake-up (pending in IRR, IF clear) taken now, so IRR holds nothing of
+ * ours when IF is next set. */
+void lapic_timer_stop(void)
+{
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VECTOR_TIMER);
+	lapic_write(LAPIC_TIMER_INIT, 0);
+	if (timer_pending())
+		__asm__ volatile("sti; nop; cli" ::: "memory");
+	if (timer_pending())
+		panic("LAPIC timer vector 0x%x still pending in IRR after its stop", VECTOR_TIMER);
+}
+
+/* VECTOR_TIMER (lapic_timer_stub, trampoline.asm). */
+void lapic_timer_interrupt(void)
+{
+	lapic_ticks++;
+	lapic_eoi();
 }
 
 /* ------------------------------------------------------------------ TSC */

@@ -51,6 +51,7 @@
 #define SIPI_WAIT_US        200                 /* after each SIPI, old CPUs */
 #define SIPI_WAIT_FAST_US   10                  /* after each SIPI, modern CPUs */
 #define REPORT_TIMEOUT_MS   3000
+#define WAIT_TICK_US        10                  /* the boot CPU's LAPIC timer tick while it waits */
 #define CALL_TIMEOUT_MS     10000   /* a bound only: the Xen lab's TCG vCPUs on a busy host are slow */
 
 extern const uint8_t smp_tramp_start[], smp_tramp_end[], smp_tramp_params[];
@@ -58,7 +59,7 @@ extern const uint32_t smp_tramp_gdt_off, smp_tramp_gdt_size, smp_tramp_pm32_off,
 	smp_tramp_lm64_off;
 #define NR_TRAMP_SLOTS ((PAGE_SIZE - (size_t)(smp_tramp_end - smp_tramp_start)) / \
 			sizeof(struct tramp_slot))
-extern const uint8_t smp_call_stub[], spurious_stub[];
+extern const uint8_t smp_call_stub[], lapic_timer_stub[], spurious_stub[];
 
 struct cpu cpus[MAX_CPUS];
 unsigned int nr_cpus, nr_cpus_up;
@@ -67,6 +68,7 @@ static phys_addr_t tramp_pa;
 static uint64_t bringup_tsc, last_report_tsc;
 static uint32_t start_min = UINT32_MAX, start_max;      /* first INIT -> record taken */
 static unsigned long init_wait;                 /* us after INIT: init_wait_us() */
+static unsigned long wait_ticks;                /* LAPIC timer ticks the BSP halted for */
 static unsigned int nr_late;                    /* late wake-ups seen (smp.test=ap-late) */
 static char first_violation[200];
 static unsigned int nr_timeout, nr_unstartable;
@@ -469,7 +471,30 @@ static void late_wakeup(struct cpu *c)
 	      c->state == CPU_UP ? "up" : "timeout");
 }
 
-/* Kick every AP in one pass, then wait once for all of them. */
+/*
+ * Kick every AP in one pass, then wait once for all of them.
+ *
+ * The boot CPU waits halted, woken by its own LAPIC timer every WAIT_TICK_US,
+ * armed before the first INIT and stopped when the last AP is in (or at the
+ * deadline); the deadline itself is on the TSC.  On hardware a halted wait is
+ * as correct as a spin and leaves the core to an SMT sibling that may be one
+ * of the APs starting; the tick only sets how soon the boot CPU notices.
+ *
+ * It also keeps an emulator from charging time that no CPU spends.  In QEMU
+ * 7.2's TCG with -icount (make bench), each vCPU runs with a budget of
+ * instructions up to the next QEMU_CLOCK_VIRTUAL timer deadline
+ * (accel/tcg/tcg-accel-ops-icount.c, icount_prepare_for_run: icount_get_limit;
+ * the budget is split between vCPUs only from QEMU 8.1).  An AP takes INIT
+ * by resetting itself inside its time slice (accel/tcg/cpu-exec.c,
+ * cpu_handle_interrupt -> do_cpu_init -> cpu_reset), and the reset zeroes
+ * the slice's instruction counters (hw/core/cpu-common.c, cpu_common_reset:
+ * icount_extra = 0, icount_decr = 0), so icount_process_data counts the
+ * whole budget as executed: virtual time jumps to that next deadline.  With
+ * nothing but SeaBIOS's PIT (mode 3, 18.2 Hz, a deadline every 27.5 ms) that
+ * was 27.5 M "instructions" per INIT round: 137 M for -smp 8 (docs/smp.md).
+ * The tick is a deadline at most WAIT_TICK_US away, so an INIT costs at most
+ * that.  Nothing here depends on it: a real AP starts the same either way.
+ */
 static void start_aps(void)
 {
 	const char *test = test_victim();
@@ -486,6 +511,7 @@ static void start_aps(void)
 		cpus[i].state = CPU_STARTING;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	t0 = rdtsc();
+	lapic_timer_periodic(WAIT_TICK_US);     /* before the first INIT: see above */
 	lapic_esr();                            /* clear old errors */
 	for (i = 1; i < nr_cpus; i++)
 		if (&cpus[i] != victim)
@@ -507,9 +533,11 @@ static void start_aps(void)
 			waiting += __atomic_load_n(&cpus[i].state, __ATOMIC_ACQUIRE) == CPU_STARTING;
 		if (!waiting)
 			break;
-		cpu_relax();
+		__asm__ volatile("sti; hlt; cli" ::: "memory");  /* until the next tick */
 	} while (now < end);
 	bringup_tsc = rdtsc() - t0;
+	lapic_timer_stop();
+	wait_ticks = lapic_ticks;
 
 	esr = waiting ? lapic_esr() : 0;
 	for (i = 1; i < nr_cpus; i++)
@@ -586,6 +614,8 @@ bool native_smp_find_cpus(const struct smp_env *env)
 	can_start = acpi.nr_enabled > 1 && tramp_pa;
 	if (can_start) {                        /* the LAPIC only where there are APs */
 		lapic_map(acpi.lapic_pa);       /* xAPIC, or x2APIC if the firmware chose it */
+		if (acpi.madt_flags & MADT_PCAT_COMPAT)
+			legacy_pic_mask();      /* before LINT0 is masked (lapic.c) */
 		lapic_enable();
 		if (lapic_x2apic())
 			bsp_apic = lapic_id();  /* 32 bits */
@@ -593,6 +623,7 @@ bool native_smp_find_cpus(const struct smp_env *env)
 			panic("LAPIC id %u, CPUID says the boot CPU's APIC id is %u",
 			      lapic_id(), bsp_apic);
 		idt_set_interrupt(VECTOR_CALL, (uint64_t)smp_call_stub);
+		idt_set_interrupt(VECTOR_TIMER, (uint64_t)lapic_timer_stub);
 		idt_set_interrupt(VECTOR_SPURIOUS, (uint64_t)spurious_stub);
 		if (cpu_ctl_setup())            /* again: what reset it since the entry stub? */
 			printk("smp: the boot CPU's CR0 or PAT changed since its entry stub set them: set again\n");
@@ -612,9 +643,10 @@ void native_smp_start_cpus(const struct smp_env *env)
 	unsigned int i, j;
 
 	tsc_calibrate();
-	printk("smp: tsc=%lu kHz (%s); all APs in one pass: INIT to each, %lu us (%s family 0x%x), SIPI to each, %d us, SIPI to those not running; one deadline, %d ms\n",
-	       tsc_khz, tsc_khz_source, init_wait_us(), cpu.vendor, cpu.family,
-	       init_wait_us() ? SIPI_WAIT_US : SIPI_WAIT_FAST_US, REPORT_TIMEOUT_MS);
+	lapic_timer_calibrate();
+	printk("smp: tsc=%lu kHz (%s), lapic timer=%lu kHz; all APs in one pass: INIT to each, %lu us (%s family 0x%x), SIPI to each, %d us, SIPI to those not running; one deadline, %d ms, the boot CPU halted between LAPIC timer ticks of %d us\n",
+	       tsc_khz, tsc_khz_source, lapic_timer_khz, init_wait_us(), cpu.vendor, cpu.family,
+	       init_wait_us() ? SIPI_WAIT_US : SIPI_WAIT_FAST_US, REPORT_TIMEOUT_MS, WAIT_TICK_US);
 	for (i = 1; i < nr_cpus; i++) {
 		cpus[i].pt.globaldata = 0;
 		percpu_stacks(&cpus[i].pt, i);
@@ -674,10 +706,10 @@ void smp_init(void)
 		if (cpus[i].state == CPU_UP)
 			report_cpu(&cpus[i]);
 	if (can_start && tramp_pa)
-		printk("bench: smp_bringup_tsc=%lu last_report_tsc=%lu ap_start_tsc=%u-%u cpus_started=%u table_pages_per_ap=%lu init_wait_us=%lu (guest instructions under qemu -icount shift=0,sleep=off)\n",
+		printk("bench: smp_bringup_tsc=%lu last_report_tsc=%lu ap_start_tsc=%u-%u cpus_started=%u table_pages_per_ap=%lu init_wait_us=%lu wait_ticks=%lu (guest instructions under qemu -icount shift=0,sleep=off)\n",
 		       (unsigned long)bringup_tsc, (unsigned long)last_report_tsc,
 		       nr_cpus_up > 1 ? start_min : 0, start_max, nr_cpus_up - 1,
-		       cpus[1].pt.tables, init_wait);
+		       cpus[1].pt.tables, init_wait, wait_ticks);
 }
 
 /* ------------------------------------------------- tests and self-check */

@@ -145,13 +145,13 @@ smp_tramp_lm64_off: dd OFF(tramp_lm64)
 ; Interrupt entries of the SMP code (vectors in <arch/lapic.h>).
 section .text
 bits 64
-global smp_call_stub, spurious_stub
-extern smp_call_interrupt
+global smp_call_stub, lapic_timer_stub, spurious_stub
+extern smp_call_interrupt, lapic_timer_interrupt
 
-; VECTOR_CALL: run the posted function (smp_call_interrupt sends the EOI).
-; The CPU aligned RSP before pushing its 5-word frame; 9 pushes keep the
-; call 16-byte aligned.
-smp_call_stub:
+; An interrupt that calls a C function (it sends the EOI).  The CPU aligned
+; RSP before pushing its 5-word frame; 9 pushes keep the call 16-byte aligned.
+%macro C_INTERRUPT 2
+%1:
 	push rax
 	push rcx
 	push rdx
@@ -162,7 +162,7 @@ smp_call_stub:
 	push r10
 	push r11
 	cld
-	call smp_call_interrupt
+	call %2
 	pop r11
 	pop r10
 	pop r9
@@ -173,6 +173,11 @@ smp_call_stub:
 	pop rcx
 	pop rax
 	iretq
+%endmacro
+
+; VECTOR_CALL: run the posted function.  VECTOR_TIMER: a LAPIC timer tick.
+C_INTERRUPT smp_call_stub, smp_call_interrupt
+C_INTERRUPT lapic_timer_stub, lapic_timer_interrupt
 
 ; The spurious vector: no EOI, nothing to do.
 spurious_stub:

@@ -29,6 +29,8 @@ struct acpi_cpu {
 	bool x2apic;            /* from a type-9 entry */
 };
 
+#define MADT_PCAT_COMPAT    (1u << 0)   /* ACPI: mask the 8259s when using the APICs */
+
 struct acpi_info {
 	bool have_rsdp, have_madt;
 	bool bad;                       /* a table was malformed (said): ACPI ignored */
@@ -39,7 +41,7 @@ struct acpi_info {
 	uint64_t sdt_pa, madt_pa;
 	uint32_t madt_len;
 	uint64_t lapic_pa;              /* after any type-5 override */
-	uint32_t madt_flags;            /* bit 0: PC-AT 8259 pair present */
+	uint32_t madt_flags;            /* MADT_PCAT_COMPAT: PC-AT 8259 pair present */
 
 	struct acpi_cpu cpu[MAX_CPUS];  /* every processor entry listed, in MADT order */
 	unsigned int nr_cpu;
