@@ -57,8 +57,8 @@ static void set_memmap_test(struct kernel_options *o, const char *v)
 static void set_smp_test(struct kernel_options *o, const char *v)
 {
 	if (strcmp(v, "no-shootdown") && strcmp(v, "ap-late") && strcmp(v, "ap-dead") &&
-	    strcmp(v, "pat-differs"))
-		panic("smp.test=%s: want no-shootdown, ap-late, ap-dead or pat-differs", v);
+	    strcmp(v, "pat-differs") && strcmp(v, "stale-ack"))
+		panic("smp.test=%s: want no-shootdown, ap-late, ap-dead, pat-differs or stale-ack", v);
 	o->smp_no_shootdown = !strcmp(v, "no-shootdown");
 	o->smp_test = v;
 }

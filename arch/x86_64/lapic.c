@@ -9,8 +9,9 @@
  *           APIC_BASE.EXTD set (all CPUs are then in that mode: an AP's
  *           INIT leaves its APIC_BASE as it was).  32-bit APIC ids; the ICR
  *           is one 64-bit MSR write with no delivery-status bit to poll.
- * We never switch modes ourselves.  QEMU 7.2's TCG has no x2APIC, so the
- * x2APIC path runs only on hardware (or KVM) that hands over in that mode.
+ * We never switch modes ourselves.  QEMU 7.2's TCG has no x2APIC (CPUID bit
+ * masked, EXTD not kept: docs/hardware.md), so the x2APIC path runs only on
+ * hardware (or KVM) that hands over in that mode: compiled and reviewed.
  */
 #include <arch/cpu.h>
 #include <arch/lapic.h>
@@ -124,6 +125,10 @@ bool lapic_ipi(uint32_t apic, uint32_t lo)
 	uint64_t end;
 
 	if (x2apic) {
+		/* A WRMSR to an x2APIC register is not serializing (SDM vol. 3,
+		 * 11.12.3): without the fence the IPI can reach the target before
+		 * this CPU's earlier stores (a call's fn/arg/gen) are visible. */
+		__asm__ volatile("mfence; lfence" ::: "memory");
 		wrmsr(MSR_X2APIC_FIRST + (LAPIC_ICR_LO >> 4), ((uint64_t)apic << 32) | lo);
 		return true;            /* x2APIC: no delivery status to wait for */
 	}

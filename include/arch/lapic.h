@@ -57,8 +57,8 @@ bool lapic_ipi(uint32_t apic, uint32_t lo);
 uint32_t lapic_esr(void);
 
 /* The LAPIC timer (this CPU's): its rate against the TSC (once, after
- * tsc_calibrate), a periodic tick of `us` microseconds on VECTOR_TIMER, and
- * stop (masked, count 0, a tick still pending taken).  lapic_ticks counts the
+ * tsc_calibrate), a periodic tick every `us` microseconds on VECTOR_TIMER
+ * (counted from now), and stop (masked, count 0, a tick still pending taken).  lapic_ticks counts the
  * ticks taken (only the boot CPU runs its timer: smp.c's bring-up wait). */
 extern unsigned long lapic_timer_khz;
 extern volatile unsigned long lapic_ticks;

@@ -5,6 +5,7 @@
 #                               (downloads Debian's kernel once into $(BUILD)/bench/linux/)
 #   make bench BENCH=quick      the topdown side of the beside-Linux rows only (seconds;
 #                               no userbench)
+#   make bench BENCH=smp        the AP bring-up rows only (-smp 1..16) -> results-smp.md
 #   make bench BENCH_ARGS='--only 1G,1T'
 #
 # Not part of make check: it downloads a kernel package and the full run boots QEMU
@@ -24,7 +25,7 @@ $(BENCH_PLUGIN): tests/bench/icount-range.c tests/bench/qemu-plugin-v1.h
 bench: $(BUILD)/topdown.elf $(BUILD)/tools/tracecmp $(BENCH_PLUGIN)
 	$(Q)TRACECMP=$(abspath $(BUILD)/tools/tracecmp) python3 tests/bench/bench.py --build $(BUILD) --plugin $(BENCH_PLUGIN) \
 		--profile $(BENCH) $(BENCH_ARGS)
-	$(Q)$(if $(filter quick,$(BENCH)),true,python3 tests/bench/userbench.py --build $(BUILD) --out $(BUILD)/bench)
+	$(Q)$(if $(filter quick smp,$(BENCH)),true,python3 tests/bench/userbench.py --build $(BUILD) --out $(BUILD)/bench)
 
 # The user address-space switch alone (tests/bench/userbench.py -> $(BUILD)/bench/user.md).
 .PHONY: bench-user

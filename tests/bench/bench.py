@@ -280,6 +280,9 @@ def linux_depth(kinfo, out, maxpage):
 SMP = [1, 2, 4, 8, 16]        # -smp N: AP bring-up cost (128M, 2m pages, q35)
 # The bring-up before issue 24 (one AP at a time, INIT + 10 ms each; docs/bench.md at 8799eec).
 SMP_BEFORE = {2: 27602760, 4: 82454869, 8: 247085754}
+# All APs in one pass, the boot CPU spinning while it waits (docs/bench.md at a9f5bec): under
+# QEMU 7.2's -icount each AP's INIT cost up to the next timer deadline (docs/smp.md).
+SMP_SPIN = {2: 27754444, 4: 27678273, 8: 137376407, 16: 301845877}
 
 
 def smp_command(elf, n):
@@ -302,6 +305,8 @@ def run_smp(elf, out, n):
     r["tsc"] = int(m.group(1)) if m else 0
     m = re.search(r"^bench: smp_bringup_tsc=\d+ last_report_tsc=\d+ ap_start_tsc=(\d+)-(\d+) ", text, re.M)
     r["start"] = "{:,}–{:,}".format(int(m.group(1)), int(m.group(2))) if m and n > 1 else "—"
+    m = re.search(r"^bench: smp_bringup_tsc=.* wait_ticks=(\d+) ", text, re.M)
+    r["ticks"] = m.group(1) if m and n > 1 else "—"
     r["tables"] = [int(t) for t in re.findall(r"^trace: percpu cpu=\d+ .* tables=(\d+) ", text, re.M)]
     r["up"] = [int(t) for t in re.findall(r"^trace: percpu cpu=\d+ .* up_tsc=(\d+)", text, re.M)]
     return r
@@ -312,27 +317,35 @@ def smp_section(smp):
          "q35, 128M, pt.maxpage=2m, `-smp N`, same -icount: **bring-up instructions** = "
          "TSC ticks on the boot CPU from the first AP's INIT to the last AP's report-in "
          "(`bench: smp_bringup_tsc=`); under -icount the one virtual clock advances with "
-         "the instructions of every vCPU (run round-robin), so this counts all of them, "
+         "the instructions of every vCPU (run round-robin) and jumps where QEMU charges time "
+         "no vCPU ran, so this counts all of them, "
          "including the boot CPU's busy-waits (10 us after the SIPIs here: no INIT wait on "
-         "AMD family 0xf) and the time QEMU takes to run a woken vCPU; **per AP** = "
+         "AMD family 0xf); **per AP** = "
          "from INIT to report-in of each AP (`trace: percpu ... up_tsc=`); **table pages** "
          "= each CPU's own tables (its L4 and the L3/L2/L1 of its globaldata slot; "
          "CPU 0's L4 is mm.root from step 1).  The shared trampoline identity map (3 "
          "pages) and the kmap tables are not per CPU.", "",
-         "All APs are kicked in one pass (docs/smp.md); **records taken** = first INIT to the "
+         "All APs are kicked in one pass and the boot CPU waits halted between ticks of its "
+         "LAPIC timer (docs/smp.md); **records taken** = first INIT to the "
          "APs taking their trampoline records (`ap_start_tsc=`, stamped by each AP); "
-         "**before** = one AP at a time with the 10 ms INIT wait (8799eec).", ""]
+         "**wake-ups** = timer ticks the boot CPU took (`wait_ticks=`); "
+         "**one at a time** = one AP at a time with the 10 ms INIT wait (8799eec); "
+         "**one pass, spinning** = all in one pass, the boot CPU spinning (a9f5bec), where "
+         "QEMU 7.2 charged each INIT up to its next timer deadline, the PIT's 27.5 ms "
+         "(docs/smp.md).", ""]
     rows = []
     for r in smp:
         before = n(SMP_BEFORE[r["n"]]) if r["n"] in SMP_BEFORE else "—"
+        spin = n(SMP_SPIN[r["n"]]) if r["n"] in SMP_SPIN else "—"
         if r["error"]:
-            rows.append((r["n"], before, "—", "—", "—", r["error"]))
+            rows.append((r["n"], before, spin, "—", "—", "—", "—", r["error"]))
         else:
-            rows.append((r["n"], before, n(r["tsc"]), r["start"],
+            rows.append((r["n"], before, spin, n(r["tsc"]), r["start"], r["ticks"],
                          " ".join(n(u) for u in r["up"][1:]) or "—",
                          " ".join(map(str, r["tables"]))))
-    L += md_table([("-smp", "r"), ("before", "r"), ("bring-up instructions", "r"),
-                   ("records taken", "r"), ("per AP", "l"), ("table pages per CPU", "l")], rows)
+    L += md_table([("-smp", "r"), ("one at a time", "r"), ("one pass, spinning", "r"),
+                   ("bring-up instructions", "r"), ("records taken", "r"), ("wake-ups", "r"),
+                   ("per AP", "l"), ("table pages per CPU", "l")], rows)
     L.append("")
     return L
 
@@ -410,12 +423,41 @@ def goal_lines(pairs, matrix):
     return L
 
 
+def smp_only(elf, out):
+    """make bench BENCH=smp: the AP bring-up rows alone -> OUT/results-smp.md."""
+    t0 = time.monotonic()
+    smp = []
+    for k in SMP:
+        r = run_smp(elf, out, k)
+        print("bench: smp     %-12s %s (%.1fs)" % (r["name"], r["error"] or "bring-up=%s" % n(r["tsc"]),
+                                                  r["wall"]), flush=True)
+        smp.append(r)
+    qemu_version = subprocess.run([QEMU, "--version"], capture_output=True,
+                                  text=True).stdout.splitlines()[0]
+    git = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=REPO,
+                         capture_output=True, text=True).stdout.strip()
+    L = ["# topdown AP bring-up", "",
+         "- date: %s; produced by `make bench BENCH=smp` (`tests/bench/bench.py --profile smp`) "
+         "in %.0f s" % (datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z"),
+                        time.monotonic() - t0),
+         "- %s, TCG, `-icount shift=0,sleep=off`; `%s` (git %s)" % (qemu_version, rel(elf), git),
+         ""]
+    L += smp_section(smp)
+    L += ["## Commands", "", "```"] + [r["cmd"] for r in smp] + ["```", ""]
+    res = out / "results-smp.md"
+    res.write_text("\n".join(L))
+    print("\n".join(smp_section(smp)[-len(smp) - 3:]))
+    print("bench: wrote %s" % res)
+    return 1 if any(r["error"] for r in smp) else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description="topdown page-table benchmark, beside Linux")
     ap.add_argument("--build", default=str(REPO / "build"))
     ap.add_argument("--out", default=None, help="default: BUILD/bench")
     ap.add_argument("--plugin", default=None, help="default: OUT/icount-range.so")
-    ap.add_argument("--profile", choices=["full", "quick"], default="full")
+    ap.add_argument("--profile", choices=["full", "quick", "smp"], default="full",
+                    help="smp: the AP bring-up rows alone")
     ap.add_argument("--only", help="sizes to run, comma separated (e.g. 1G,1T)")
     ap.add_argument("-j", "--jobs", type=int, default=1,
                     help="QEMUs at once (default 1: wall times stay comparable)")
@@ -430,6 +472,8 @@ def main():
         if not f.exists():
             print("bench: %s missing: run make bench" % f, file=sys.stderr)
             return 2
+    if a.profile == "smp":
+        return smp_only(elf, out)
     full = a.profile == "full"
     only = [s for s in (a.only or "").split(",") if s]
     versus = [c for c in VERSUS if not only or c[0] in only]
