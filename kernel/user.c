@@ -234,11 +234,12 @@ uint64_t user_probe_page(void)
 /* Slot 0 of this CPU's own L4 := as; the TLB forgets the old user slot. */
 static void switch_to(unsigned int cid, const struct uspace *as)
 {
+	pte_t *slot = uroot_of(cid) + USER_SLOT;
 	unsigned long h0 = pv_hypercalls(), h;
 	uint64_t t0, t1;
 
 	t0 = rdtsc();
-	write_pte(uroot_of(cid) + USER_SLOT, uspace_l4e(as));
+	write_pte(slot, uspace_l4e(as));
 	flush_tlb_user();
 	t1 = rdtsc();
 	h = pv_hypercalls() - h0;

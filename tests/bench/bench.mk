@@ -27,10 +27,11 @@ bench: $(BUILD)/topdown.elf $(BUILD)/tools/tracecmp $(BENCH_PLUGIN)
 		--profile $(BENCH) $(BENCH_ARGS)
 	$(Q)$(if $(filter quick smp,$(BENCH)),true,python3 tests/bench/userbench.py --build $(BUILD) --out $(BUILD)/bench)
 
-# The user address-space switch alone (tests/bench/userbench.py -> $(BUILD)/bench/user.md).
+# The user address-space switch alone, natively and as a Xen PV domU of the lab with 2
+# and 4 vCPUs (tests/bench/userbench.py --xen-pv -> $(BUILD)/bench/user.md).
 .PHONY: bench-user
-bench-user: $(BUILD)/topdown.elf
-	$(Q)python3 tests/bench/userbench.py --build $(BUILD) --out $(BUILD)/bench
+bench-user: $(BUILD)/topdown.elf xenlab
+	$(Q)python3 tests/bench/userbench.py --build $(BUILD) --out $(BUILD)/bench --xen-pv
 
 # Xen PV: topdown and the lab's Debian Linux as PV domUs of 256 MiB, 1 GiB and 4 GiB, one Xen
 # lab boot per size; xentrace counts each guest's hypercalls, mmu_update requests and
