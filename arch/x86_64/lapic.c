@@ -80,7 +80,7 @@ bool lapic_x2apic(void)
  * The kernel takes no legacy interrupt: in the virtual-wire mode firmware
  * leaves, the 8259's reach the boot CPU through LINT0 as ExtINT with the
  * 8259's own vectors (SeaBIOS: IRQ0, the PIT, at 0x08: #DF's), and the boot
- * CPU opens IF to halt between LAPIC timer ticks (smp.c's bring-up wait).
+ * CPU opens IF to take the tick its bring-up timer left (lapic_timer_stop).
  * So both 8259 IMRs are masked first (ACPI: when the MADT says PCAT_COMPAT,
  * the 8259s must be masked to use the APICs), which also drops an INTR the
  * 8259 has held asserted since the firmware's last tick, then LINT0 (APs

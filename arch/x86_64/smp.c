@@ -51,8 +51,7 @@
 #define SIPI_WAIT_US        200                 /* after each SIPI, old CPUs */
 #define SIPI_WAIT_FAST_US   10                  /* after each SIPI, modern CPUs */
 #define REPORT_TIMEOUT_MS   3000
-#define WAIT_TICK_US        10                  /* the boot CPU's LAPIC timer tick while it waits, */
-#define WAIT_TICK_MAX_US    1000                /* doubled after each wake-up up to this */
+#define WAIT_TICK_US        10                  /* the boot CPU's LAPIC timer tick while it waits */
 #define CALL_TIMEOUT_MS     10000   /* a bound only: the Xen lab's TCG vCPUs on a busy host are slow */
 
 extern const uint8_t smp_tramp_start[], smp_tramp_end[], smp_tramp_params[];
@@ -69,7 +68,6 @@ static phys_addr_t tramp_pa;
 static uint64_t bringup_tsc, last_report_tsc;
 static uint32_t start_min = UINT32_MAX, start_max;      /* first INIT -> record taken */
 static unsigned long init_wait;                 /* us after INIT: init_wait_us() */
-static unsigned long wait_ticks;                /* LAPIC timer ticks the BSP halted for */
 static unsigned int nr_late;                    /* late wake-ups seen (smp.test=ap-late) */
 static char first_violation[200];
 static unsigned int nr_timeout, nr_unstartable;
@@ -489,22 +487,19 @@ static void late_wakeup(struct cpu *c)
 /*
  * Kick every AP in one pass, then wait once for all of them.
  *
- * The boot CPU waits halted, woken by its own LAPIC timer: periodic, armed
- * before the first INIT with a WAIT_TICK_US period, which doubles after each
- * wake-up up to WAIT_TICK_MAX_US (APs take tens of microseconds; one that
- * takes longer is not worth a wake-up every 10), stopped when the last AP is
- * in or at the deadline, which is on the TSC.  On hardware a halted wait is
- * as correct as a spin and leaves the core to an SMT sibling that may be one
- * of the APs starting; the tick only sets how soon the boot CPU notices.
- * `sti; nop; hlt`, not `sti; hlt`: a tick that arrives between the nop and
- * the hlt is taken there and the hlt waits for the next one (the timer is
- * periodic: one period late at worst).  With `sti; hlt`, in the Xen lab
- * (Xen 4.17 under QEMU's TCG-emulated SVM) a 4-vCPU PVH guest's boot vCPU
- * was never woken again (2 runs of 2 hung, no message; passes with the nop):
- * the hlt exits inside STI's one-instruction shadow, and Xen does not wake a
- * vCPU for an interrupt that shadow blocks; seen, not traced further.
+ * The boot CPU's LAPIC timer ticks while it does (periodic, WAIT_TICK_US,
+ * armed before the first INIT, stopped when the last AP is in or at the
+ * deadline), as a kernel with a scheduler tick has its timer running while
+ * it starts APs (Linux: the LAPIC timer is set up before smp_init).  The
+ * boot CPU spins on the TSC deadline with IF clear: the ticks wait in the
+ * IRR and the one left is taken when the timer stops (lapic_timer_stop).
+ * On hardware the tick changes nothing.  Not a halted wait woken by the
+ * tick: in the Xen lab (Xen 4.17 under QEMU's TCG-emulated SVM) a boot vCPU
+ * halted there took its ticks but went on halting (the interrupted HLT
+ * resumed at the HLT): a 4-vCPU guest's bring-up stalled 6.6 s with 28,388
+ * ticks taken, or past the run's timeout (docs/smp.md).
  *
- * It also keeps an emulator from charging time that no CPU spends.  In QEMU
+ * The tick keeps an emulator from charging time that no CPU spends.  In QEMU
  * 7.2's TCG with -icount (make bench), each vCPU runs with a budget of
  * instructions up to the next QEMU_CLOCK_VIRTUAL timer deadline
  * (accel/tcg/tcg-accel-ops-icount.c, icount_prepare_for_run: icount_get_limit;
@@ -523,7 +518,7 @@ static void start_aps(void)
 {
 	const char *test = test_victim();
 	struct cpu *victim = test ? &cpus[nr_cpus - 1] : NULL;
-	unsigned long sipi_wait, tick;
+	unsigned long sipi_wait;
 	unsigned int i, waiting;
 	uint64_t t0, end, now;
 	uint32_t vector = (uint32_t)(tramp_pa >> 12), esr;
@@ -535,8 +530,7 @@ static void start_aps(void)
 		cpus[i].state = CPU_STARTING;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	t0 = rdtsc();
-	tick = WAIT_TICK_US;
-	lapic_timer_periodic(tick);             /* before the first INIT: see above */
+	lapic_timer_periodic(WAIT_TICK_US);     /* before the first INIT: see above */
 	lapic_esr();                            /* clear old errors */
 	for (i = 1; i < nr_cpus; i++)
 		if (&cpus[i] != victim)
@@ -558,13 +552,10 @@ static void start_aps(void)
 			waiting += __atomic_load_n(&cpus[i].state, __ATOMIC_ACQUIRE) == CPU_STARTING;
 		if (!waiting)
 			break;
-		__asm__ volatile("sti; nop; hlt; cli" ::: "memory");  /* until the next tick */
-		if (tick < WAIT_TICK_MAX_US)
-			lapic_timer_periodic(tick *= 2);
+		cpu_relax();
 	} while (now < end);
 	bringup_tsc = rdtsc() - t0;
 	lapic_timer_stop();
-	wait_ticks = lapic_ticks;
 
 	esr = waiting ? lapic_esr() : 0;
 	for (i = 1; i < nr_cpus; i++)
@@ -671,10 +662,9 @@ void native_smp_start_cpus(const struct smp_env *env)
 
 	tsc_calibrate();
 	lapic_timer_calibrate();
-	printk("smp: tsc=%lu kHz (%s), lapic timer=%lu kHz; all APs in one pass: INIT to each, %lu us (%s family 0x%x), SIPI to each, %d us, SIPI to those not running; one deadline, %d ms, the boot CPU halted, woken by a periodic LAPIC timer tick of %d us doubled after each wake-up up to %d us\n",
+	printk("smp: tsc=%lu kHz (%s), lapic timer=%lu kHz; all APs in one pass: INIT to each, %lu us (%s family 0x%x), SIPI to each, %d us, SIPI to those not running; one deadline, %d ms; the boot CPU's LAPIC timer ticking every %d us meanwhile\n",
 	       tsc_khz, tsc_khz_source, lapic_timer_khz, init_wait_us(), cpu.vendor, cpu.family,
-	       init_wait_us() ? SIPI_WAIT_US : SIPI_WAIT_FAST_US, REPORT_TIMEOUT_MS, WAIT_TICK_US,
-	       WAIT_TICK_MAX_US);
+	       init_wait_us() ? SIPI_WAIT_US : SIPI_WAIT_FAST_US, REPORT_TIMEOUT_MS, WAIT_TICK_US);
 	for (i = 1; i < nr_cpus; i++) {
 		cpus[i].pt.globaldata = 0;
 		percpu_stacks(&cpus[i].pt, i);
@@ -734,10 +724,10 @@ void smp_init(void)
 		if (cpus[i].state == CPU_UP)
 			report_cpu(&cpus[i]);
 	if (can_start && tramp_pa)
-		printk("bench: smp_bringup_tsc=%lu last_report_tsc=%lu ap_start_tsc=%u-%u cpus_started=%u table_pages_per_ap=%lu init_wait_us=%lu wait_ticks=%lu (guest instructions under qemu -icount shift=0,sleep=off)\n",
+		printk("bench: smp_bringup_tsc=%lu last_report_tsc=%lu ap_start_tsc=%u-%u cpus_started=%u table_pages_per_ap=%lu init_wait_us=%lu (guest instructions under qemu -icount shift=0,sleep=off)\n",
 		       (unsigned long)bringup_tsc, (unsigned long)last_report_tsc,
 		       nr_cpus_up > 1 ? start_min : 0, start_max, nr_cpus_up - 1,
-		       cpus[1].pt.tables, init_wait, wait_ticks);
+		       cpus[1].pt.tables, init_wait);
 }
 
 /* ------------------------------------------------- tests and self-check */

@@ -280,7 +280,7 @@ def linux_depth(kinfo, out, maxpage):
 SMP = [1, 2, 4, 8, 16]        # -smp N: AP bring-up cost (128M, 2m pages, q35)
 # The bring-up before issue 24 (one AP at a time, INIT + 10 ms each; docs/bench.md at 8799eec).
 SMP_BEFORE = {2: 27602760, 4: 82454869, 8: 247085754}
-# All APs in one pass, the boot CPU spinning while it waits (docs/bench.md at a9f5bec): under
+# All APs in one pass, no LAPIC timer running while they start (docs/bench.md at a9f5bec): under
 # QEMU 7.2's -icount each AP's INIT cost up to the next timer deadline (docs/smp.md).
 SMP_SPIN = {2: 27754444, 4: 27678273, 8: 137376407, 16: 301845877}
 
@@ -305,8 +305,6 @@ def run_smp(elf, out, n):
     r["tsc"] = int(m.group(1)) if m else 0
     m = re.search(r"^bench: smp_bringup_tsc=\d+ last_report_tsc=\d+ ap_start_tsc=(\d+)-(\d+) ", text, re.M)
     r["start"] = "{:,}–{:,}".format(int(m.group(1)), int(m.group(2))) if m and n > 1 else "—"
-    m = re.search(r"^bench: smp_bringup_tsc=.* wait_ticks=(\d+) ", text, re.M)
-    r["ticks"] = m.group(1) if m and n > 1 else "—"
     r["tables"] = [int(t) for t in re.findall(r"^trace: percpu cpu=\d+ .* tables=(\d+) ", text, re.M)]
     r["up"] = [int(t) for t in re.findall(r"^trace: percpu cpu=\d+ .* up_tsc=(\d+)", text, re.M)]
     return r
@@ -325,12 +323,11 @@ def smp_section(smp):
          "= each CPU's own tables (its L4 and the L3/L2/L1 of its globaldata slot; "
          "CPU 0's L4 is mm.root from step 1).  The shared trampoline identity map (3 "
          "pages) and the kmap tables are not per CPU.", "",
-         "All APs are kicked in one pass and the boot CPU waits halted between ticks of its "
-         "LAPIC timer (docs/smp.md); **records taken** = first INIT to the "
+         "All APs are kicked in one pass while the boot CPU's LAPIC timer ticks every 10 us "
+         "(docs/smp.md); **records taken** = first INIT to the "
          "APs taking their trampoline records (`ap_start_tsc=`, stamped by each AP); "
-         "**wake-ups** = timer ticks the boot CPU took (`wait_ticks=`); "
          "**one at a time** = one AP at a time with the 10 ms INIT wait (8799eec); "
-         "**one pass, spinning** = all in one pass, the boot CPU spinning (a9f5bec), where "
+         "**one pass, no tick** = all in one pass, no LAPIC timer running (a9f5bec), where "
          "QEMU 7.2 charged each INIT up to its next timer deadline, the PIT's 27.5 ms "
          "(docs/smp.md).", ""]
     rows = []
@@ -338,13 +335,13 @@ def smp_section(smp):
         before = n(SMP_BEFORE[r["n"]]) if r["n"] in SMP_BEFORE else "—"
         spin = n(SMP_SPIN[r["n"]]) if r["n"] in SMP_SPIN else "—"
         if r["error"]:
-            rows.append((r["n"], before, spin, "—", "—", "—", "—", r["error"]))
+            rows.append((r["n"], before, spin, "—", "—", "—", r["error"]))
         else:
-            rows.append((r["n"], before, spin, n(r["tsc"]), r["start"], r["ticks"],
+            rows.append((r["n"], before, spin, n(r["tsc"]), r["start"],
                          " ".join(n(u) for u in r["up"][1:]) or "—",
                          " ".join(map(str, r["tables"]))))
-    L += md_table([("-smp", "r"), ("one at a time", "r"), ("one pass, spinning", "r"),
-                   ("bring-up instructions", "r"), ("records taken", "r"), ("wake-ups", "r"),
+    L += md_table([("-smp", "r"), ("one at a time", "r"), ("one pass, no tick", "r"),
+                   ("bring-up instructions", "r"), ("records taken", "r"),
                    ("per AP", "l"), ("table pages per CPU", "l")], rows)
     L.append("")
     return L

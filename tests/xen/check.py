@@ -312,8 +312,9 @@ def judge(c, run_dir, rc):
     batches = [l for l in lines if l.startswith("trace: batch ")]
     if len(batches) != len(hooks):
         return "%d batches but %d hook calls" % (len(batches), len(hooks))
-    # the PVH dom0's ACPI is unusable under Xen 4.17 (acpi: BAD TABLE): one CPU
-    why = smp_problem(lines, 1 if c["mode"] != "domu" else int(status(run_dir).get("vcpus") or 1))
+    # every vCPU the run gave the guest (a PVH dom0 too: dom0_max_vcpus, its MADT from Xen)
+    why = smp_problem(lines, int(status(run_dir).get("vcpus") or 1)
+                      if c["mode"] in ("domu", "dom0") else 1)
     if why:
         return why
     # ring 3 on PV: every run that gets that far (a kernel self-test ends the run before it)
