@@ -131,8 +131,8 @@ def main():
                "around each switch; guest time between the same two `rdtsc` (TSC rate from pvclock), "
                "one run per configuration (time varies from run to run, the counts do not).  A 1-vCPU "
                "guest starts no AP and does not read its TSC rate from pvclock: its row uses the "
-               "others' (the lowest).  Under this lab Xen emulates the guest's TSC (an empty `rdtsc` "
-               "pair costs tens of microseconds) and with several vCPUs a switch on an AP can read "
+               "others' (the lowest).  An empty `rdtsc` pair costs tens of microseconds in this lab "
+               "(Xen emulating the guest's TSC, it seems) and with several vCPUs a switch on an AP can read "
                "a TSC that moved by almost nothing or by milliseconds (vCPUs scheduled on the lab's "
                "pCPUs): the 1-vCPU row is the one to read for time; the hypercalls are exact "
                "everywhere.", ""]
