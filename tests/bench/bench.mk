@@ -21,6 +21,12 @@ $(BENCH_PLUGIN): tests/bench/icount-range.c tests/bench/qemu-plugin-v1.h
 	@mkdir -p $(@D)
 	$(Q)$(HOSTCC) -std=gnu11 -O2 -Wall -Wextra -Werror -fPIC -shared -fvisibility=hidden -o $@ $<
 
+# Per-vCPU instruction counts at a vCPU's first visit of an address (docs/smp.md: where
+# the AP bring-up's time went under -icount).  make $(BUILD)/bench/vcpu-first.so
+$(BUILD)/bench/vcpu-first.so: tests/bench/vcpu-first.c tests/bench/qemu-plugin-v1.h
+	@mkdir -p $(@D)
+	$(Q)$(HOSTCC) -std=gnu11 -O2 -Wall -Wextra -Werror -fPIC -shared -fvisibility=hidden -o $@ $<
+
 .PHONY: bench
 bench: $(BUILD)/topdown.elf $(BUILD)/tools/tracecmp $(BENCH_PLUGIN)
 	$(Q)TRACECMP=$(abspath $(BUILD)/tools/tracecmp) python3 tests/bench/bench.py --build $(BUILD) --plugin $(BENCH_PLUGIN) \

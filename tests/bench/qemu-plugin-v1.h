@@ -1,6 +1,7 @@
 /*
  * qemu-plugin-v1.h — the few declarations of QEMU's TCG plugin API (version 1,
- * as in QEMU 7.2, Debian 12's qemu-system-x86) that tests/bench/icount-range.c uses.
+ * as in QEMU 7.2, Debian 12's qemu-system-x86) that tests/bench/icount-range.c and
+ * tests/bench/vcpu-first.c use.
  *
  * Declared here because no Debian package ships QEMU's include/qemu/qemu-plugin.h.
  * Written from the facts of QEMU 7.2's header, not copied from it: the types,
@@ -66,6 +67,10 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id,
 					   qemu_plugin_vcpu_tb_trans_cb_t cb);
 size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
+uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
+void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb,
+					  qemu_plugin_vcpu_udata_cb_t cb,
+					  enum qemu_plugin_cb_flags flags, void *userdata);
 struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb, size_t idx);
 uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn *insn);
 void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn,
