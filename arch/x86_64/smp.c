@@ -496,8 +496,8 @@ static void late_wakeup(struct cpu *c)
  * On hardware the tick changes nothing.  Not a halted wait woken by the
  * tick: in the Xen lab (Xen 4.17 under QEMU's TCG-emulated SVM) a boot vCPU
  * halted there took its ticks but went on halting (the interrupted HLT
- * resumed at the HLT): a 4-vCPU guest's bring-up stalled 6.6 s with 28,388
- * ticks taken, or past the run's timeout (docs/smp.md).
+ * resumed at the HLT): a 4-vCPU dom0's bring-up stalled 6.6 s after its
+ * APs were up, with 28,388 ticks taken (docs/smp.md).
  *
  * The tick keeps an emulator from charging time that no CPU spends.  In QEMU
  * 7.2's TCG with -icount (make bench), each vCPU runs with a budget of
