@@ -427,6 +427,41 @@ static void test_uspace(void **state)
 	assert_non_null(strstr(host.panic_msg, "is not a page of the user slot"));
 }
 
+/* A user root (Xen PV's, mm/uspace.c): an empty top-level table, one batch
+ * of its own, hooked; another call gives another page. */
+static phys_addr_t test_uroot[2];
+
+static void do_user_root(void *p)
+{
+	unsigned int cpu = *(unsigned int *)p;
+
+	test_uroot[cpu] = uspace_user_root(cpu);
+}
+
+static void test_uspace_user_root(void **state)
+{
+	struct memmap_entry e[] = { { 1 << 20, 127 << 20, MEM_USABLE } };
+	struct build_case c = { .map = e, .nr = 1, .max_level = 2, .nx = true, .brk_pages = 16,
+				.phys_limit = PHYS_LIMIT_52 };
+	static struct build_outcome o;
+	unsigned long hooks;
+	unsigned int cpu, i;
+
+	build_and_check(&c, &o);
+	assert_false(o.panicked);
+	host.after_init = true;
+	for (cpu = 0; cpu < 2; cpu++) {
+		hooks = host.hook_calls;
+		assert_false(host_call(do_user_root, &cpu));
+		assert_int_equal(host.hook_calls, hooks + 1);  /* its own batch, hooked */
+		assert_true(test_uroot[cpu]);
+		for (i = 0; i < PT_ENTRIES; i++)
+			assert_int_equal(pt_page(test_uroot[cpu])[i], 0);
+	}
+	assert_true(test_uroot[0] != test_uroot[1]);
+	assert_int_equal(host.errors, 0);
+}
+
 /* A leaf that is W+X, or a table count that differs, is found by the walk. */
 static void test_uspace_check_finds(void **state)
 {
@@ -990,6 +1025,8 @@ int main(void)
 	tests[nt++] = (struct CMUnitTest){ "uspace/build-unmap-free-l5", test_uspace, NULL, NULL,
 					   &five };
 	tests[nt++] = (struct CMUnitTest){ "uspace/check-finds", test_uspace_check_finds, NULL, NULL,
+					   NULL };
+	tests[nt++] = (struct CMUnitTest){ "uspace/user-root", test_uspace_user_root, NULL, NULL,
 					   NULL };
 	tests[nt++] = (struct CMUnitTest){ "trace/tamper", test_trace_tamper, NULL, NULL, NULL };
 	tests[nt++] = (struct CMUnitTest){ "batches/1g-runs", test_1g_runs, NULL, NULL, NULL };
