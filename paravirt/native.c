@@ -151,8 +151,10 @@ static void native_mark(void)
 }
 
 /* Natively the call IPIs are not counted: nothing to report. */
-static unsigned long native_smp_report(void)
+static unsigned long native_smp_report(char *first, size_t len)
 {
+	(void)first;
+	(void)len;
 	return 0;
 }
 

@@ -687,6 +687,7 @@ static const struct smp_env env = {
 	.nr_cpus_up = &nr_cpus_up,
 	.nr_listed = &nr_listed,
 	.report_in = smp_ap_report_in,
+	.call = smp_call,
 	.call_poll = smp_call_poll,
 };
 
@@ -1083,7 +1084,7 @@ unsigned long smp_selfcheck(void)
 		v += !ok;
 	}
 
-	v += pv_smp_report();                   /* how the calls travelled (Xen PV: events) */
+	v += pv_smp_report(v ? NULL : first_violation, sizeof(first_violation)); /* the backend's */
 	if (options.smp_test && !strcmp(options.smp_test, "stale-ack"))
 		v += stale_ack_test();
 

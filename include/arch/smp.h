@@ -131,6 +131,7 @@ struct smp_env {
 	unsigned int *nr_listed;        /* the smp: line's listed= (the MADT's, the vCPUs) */
 	void (*report_in)(struct cpu *c, uint32_t apic_id);    /* smp_ap_report_in */
 	void (*call_poll)(void);                                /* smp_call_poll */
+	bool (*call)(unsigned int id, void (*fn)(void *), void *arg);  /* smp_call */
 };
 
 /* The native smp ops (include/paravirt/ops.h, struct pv_smp_ops): the MADT's

@@ -201,12 +201,13 @@ struct pv_smp_ops {
 	void (*send_call)(unsigned int id);
 
 	/*
-	 * report — after the per-CPU tests (smp_selfcheck): print how the cross
-	 * calls travelled, as counted where it happened, and check it; returns
-	 * violations.  Natively nothing is counted (0); Xen PV: the events each
-	 * vCPU sent and received (paravirt/xen/smp_pv.c).
+	 * report — after the per-CPU tests (smp_selfcheck): the backend's own
+	 * cross-CPU checks; returns violations, the first described in
+	 * first[len] (when first is not NULL).  Natively none (0); Xen PV: the
+	 * shootdown seen from the boot vCPU, in trials, and the events each vCPU
+	 * sent and received, as counted where it happened (paravirt/xen/smp_pv.c).
 	 */
-	unsigned long (*report)(void);
+	unsigned long (*report)(char *first, size_t len);
 
 	/*
 	 * flush_tlb_others — va out of the TLB of every other CPU that is up,
@@ -428,9 +429,9 @@ static inline void flush_tlb_others(uint64_t va)
 }
 
 /* How CPUs are started ("init-sipi", "vcpuop") and TLBs shot down. */
-static inline unsigned long pv_smp_report(void)
+static inline unsigned long pv_smp_report(char *first, size_t len)
 {
-	return pv_ops.smp.report();
+	return pv_ops.smp.report(first, len);
 }
 
 static inline const char *pv_smp_method(void)

@@ -114,6 +114,13 @@ def smp_problem(lines, n):
         why = pv_events_problem(lines, n)
         if why:
             return why
+    # Xen PV: the shootdown seen from the vCPU that must lose the entry, in trials; each read gives the new page
+    trials = [re.match(r"^smptest: shootdown trials: (\d+) x \(cpu 0 reads va=0x[0-9a-f]+, an AP remaps it by mmu_update, "
+                       r"then MMUEXT_INVLPG_MULTI naming cpu 0, cpu 0 reads it again\): (\d+) new page, 0 old page "
+                       r"\(stale TLB entry\), 0 other: ok$", l) for l in lines]
+    trials = [m for m in trials if m and m.group(1) == m.group(2) and int(m.group(1)) > 0]
+    if xenpv and n > 1 and len(trials) != 1:
+        return "missing: one passing 'smptest: shootdown trials' line (every read of cpu 0 the new page)"
     pc = [re.match(r"^percpu: cpu=(\d+) apic=(\d+) root=(0x[0-9a-f]+) globaldata=(0x[0-9a-f]+) ", l)
           for l in lines]
     pc = [m.groups() for m in pc if m]
@@ -228,7 +235,8 @@ def say(text):
         buf.append(text)
 
 
-KEYS = {"mode", "extra", "cfg", "vcpus", "make", "judge", "panic~", "compare", "match", "inspect", "wait", "xenview~", "memory"}
+KEYS = {"mode", "extra", "cfg", "vcpus", "make", "judge", "panic~", "fail~", "compare", "match", "inspect", "wait", "xenview~",
+        "memory"}
 
 
 def load_cases(path=HERE / "cases.txt"):
@@ -248,9 +256,9 @@ def load_cases(path=HERE / "cases.txt"):
         c["make"] += "".join(" %s=%s" % (v, shlex.quote(c[k])) for k, v in
                              (("cfg", "XEN_CFG"), ("vcpus", "XEN_VCPUS"), ("inspect", "XEN_INSPECT"), ("memory", "XEN_MEMORY"),
                               ("wait", "XEN_WAIT")) if k in c)
-        if c["mode"] not in TARGET or not ("panic~" in c or "xenview~" in c or c.get("judge") in NEED or
+        if c["mode"] not in TARGET or not ("panic~" in c or "fail~" in c or "xenview~" in c or c.get("judge") in NEED or
                                                      c.get("compare") in [x["name"] for x in out]):
-            sys.exit("%s:%d: want mode=%s and judge=%s, panic~=REGEX, xenview~=REGEX or compare=(an earlier case)"
+            sys.exit("%s:%d: want mode=%s and judge=%s, panic~=REGEX, fail~=REGEX, xenview~=REGEX or compare=(an earlier case)"
                      % (path, n, "|".join(TARGET), "|".join(NEED)))
         out.append(c)
     return out
@@ -275,7 +283,7 @@ def make(*args, out, timeout=None):
 
 def judge(c, run_dir, rc):
     """None when the run passed, else why not."""
-    want = EXIT["crashed"] if "panic~" in c else EXIT["ran"]
+    want = EXIT["crashed"] if "panic~" in c or "fail~" in c else EXIT["ran"]
     if "xenview~" in c and rc == EXIT["crashed"]:
         want = rc               # a planted bug: the guest may see it too and stop as crashed
     if rc != want:
@@ -290,6 +298,14 @@ def judge(c, run_dir, rc):
         if not why or not re.search(c["xenview~"], why):
             return "want Xen's view to fail with %r, got %r (result lines %r)" % (c["xenview~"], why, results[:2])
         say("xen-check: caught by Xen's view, as expected: %s" % why)
+        return None
+    if "fail~" in c:            # a negative control: the run must FAIL, showing why
+        shown = [l for l in lines if re.search(c["fail~"], l)]
+        missing = [rx for rx in c["match"] if not any(re.search(rx, l) for l in lines)]
+        if len(results) != 1 or not results[0].startswith("topdown: result: FAIL: ") or not shown or missing:
+            return "want one FAIL result line and lines matching %r %s, got %r (matching: %r)" % (
+                c["fail~"], c["match"], results[:2], shown[:1])
+        say("xen-check: failed as it must: %s" % shown[0])
         return None
     if "panic~" in c:
         panics = [l for l in lines if l.startswith("PANIC: ")]
