@@ -24,7 +24,9 @@
  *               masked: it runs its mailbox while it waits (smp.c).
  *   flush_tlb_others  one MMUEXT_INVLPG_MULTI with the mask of the other
  *               vCPUs that are up; Xen flushes where they ran, no IPI.
- *   report      the event counts of every vCPU, sent and received, checked.
+ *   report      32 shootdown trials seen from vCPU 0 (where the
+ *               no-shootdown control fails), and the event counts of every
+ *               vCPU, sent and received, checked.
  * Time: the TSC rate from vcpu_time_info (pvclock), not the PIT.
  */
 #include <arch/cpu.h>
