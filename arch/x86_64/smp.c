@@ -688,6 +688,7 @@ static const struct smp_env env = {
 	.nr_listed = &nr_listed,
 	.report_in = smp_ap_report_in,
 	.call = smp_call,
+	.no_shootdown = &options.smp_no_shootdown,
 	.call_poll = smp_call_poll,
 };
 

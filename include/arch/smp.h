@@ -132,6 +132,7 @@ struct smp_env {
 	void (*report_in)(struct cpu *c, uint32_t apic_id);    /* smp_ap_report_in */
 	void (*call_poll)(void);                                /* smp_call_poll */
 	bool (*call)(unsigned int id, void (*fn)(void *), void *arg);  /* smp_call */
+	const bool *no_shootdown;       /* smp.test=no-shootdown: the control is on */
 };
 
 /* The native smp ops (include/paravirt/ops.h, struct pv_smp_ops): the MADT's

@@ -32,7 +32,6 @@
 #include <arch/cpu.h>
 #include <arch/lapic.h>
 #include <arch/smp.h>
-#include <kernel/cmdline.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <lib/string.h>
@@ -329,7 +328,7 @@ static uint64_t trial_value(phys_addr_t pa)
 
 static unsigned long shootdown_trials(char *first, size_t len)
 {
-	bool shoot = !options.smp_no_shootdown;
+	bool shoot = !*env->no_shootdown;
 	phys_addr_t page[2], cur = 0;
 	unsigned int k, i = 0, stale = 0, fresh = 0, other = 0;
 	struct trial t = { .va = TRIAL_VA, .shoot = shoot };
