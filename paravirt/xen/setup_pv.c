@@ -184,10 +184,9 @@ static void xen_pv_stop(enum stop_code code)
 }
 
 /*
- * end=wait: stay alive, doing nothing, until destroyed.  Events stay masked
- * (there is no upcall handler), so SCHEDOP_block, which unmasks them, is
- * out; SCHEDOP_poll on no port blocks with them masked, and returns when
- * one arrives: poll again.
+ * end=wait: stay alive, doing nothing, until destroyed.  The APs park
+ * first (smp_pv.c); then the boot vCPU, events masked: SCHEDOP_poll on no
+ * port blocks with them masked, and returns when one arrives: poll again.
  */
 /* An empty multicall: Xen does nothing, xentrace records it (count 0). */
 static void xen_pv_mark(void)
