@@ -18,6 +18,7 @@
 ;                   (below kernel_rsp as well) and leaves the same way.
 
 %include "asm-offsets.inc"
+%include "user_regs.inc"
 
 bits 64
 section .text
@@ -45,21 +46,7 @@ user_enter:
 	push qword [rdi + UR_rflags]
 	push USER_CS                    ; cs
 	push qword [rdi + UR_rip]
-	mov rax, [rdi + UR_rax]
-	mov rbx, [rdi + UR_rbx]
-	mov rcx, [rdi + UR_rcx]
-	mov rdx, [rdi + UR_rdx]
-	mov rsi, [rdi + UR_rsi]
-	mov rbp, [rdi + UR_rbp]
-	mov r8, [rdi + UR_r8]
-	mov r9, [rdi + UR_r9]
-	mov r10, [rdi + UR_r10]
-	mov r11, [rdi + UR_r11]
-	mov r12, [rdi + UR_r12]
-	mov r13, [rdi + UR_r13]
-	mov r14, [rdi + UR_r14]
-	mov r15, [rdi + UR_r15]
-	mov rdi, [rdi + UR_rdi]
+	LOAD_USER_REGS
 	iretq
 
 user_leave:

@@ -38,6 +38,7 @@
 ;                    with the native path).
 
 %include "asm-offsets.inc"
+%include "user_regs.inc"
 
 bits 64
 section .text
@@ -61,21 +62,7 @@ HC_STACK_SWITCH equ hypercall_page + __HYPERVISOR_stack_switch * 32
 %if %1
 	push %1                         ; flags
 %endif
-	mov rax, [rdi + UR_rax]
-	mov rbx, [rdi + UR_rbx]
-	mov rcx, [rdi + UR_rcx]
-	mov rdx, [rdi + UR_rdx]
-	mov rsi, [rdi + UR_rsi]
-	mov rbp, [rdi + UR_rbp]
-	mov r8, [rdi + UR_r8]
-	mov r9, [rdi + UR_r9]
-	mov r10, [rdi + UR_r10]
-	mov r11, [rdi + UR_r11]
-	mov r12, [rdi + UR_r12]
-	mov r13, [rdi + UR_r13]
-	mov r14, [rdi + UR_r14]
-	mov r15, [rdi + UR_r15]
-	mov rdi, [rdi + UR_rdi]
+	LOAD_USER_REGS
 %if %1
 	jmp HC_IRET
 %else
