@@ -236,7 +236,7 @@ def say(text):
 
 
 KEYS = {"mode", "extra", "cfg", "vcpus", "make", "judge", "panic~", "fail~", "compare", "match", "inspect", "wait", "xenview~",
-        "memory"}
+        "memory", "xenopts"}
 
 
 def load_cases(path=HERE / "cases.txt"):
@@ -255,7 +255,7 @@ def load_cases(path=HERE / "cases.txt"):
                 c[k] = v
         c["make"] += "".join(" %s=%s" % (v, shlex.quote(c[k])) for k, v in
                              (("cfg", "XEN_CFG"), ("vcpus", "XEN_VCPUS"), ("inspect", "XEN_INSPECT"), ("memory", "XEN_MEMORY"),
-                              ("wait", "XEN_WAIT")) if k in c)
+                              ("wait", "XEN_WAIT"), ("xenopts", "XEN_OPTS")) if k in c)
         if c["mode"] not in TARGET or not ("panic~" in c or "fail~" in c or "xenview~" in c or c.get("judge") in NEED or
                                                      c.get("compare") in [x["name"] for x in out]):
             sys.exit("%s:%d: want mode=%s and judge=%s, panic~=REGEX, fail~=REGEX, xenview~=REGEX or compare=(an earlier case)"

@@ -5,6 +5,7 @@
 #   run.sh --mode domu|dom0 [--kernel ELF] [--cfg XLCFG] [--extra "OPTS"] [--out DIR]
 #          [--timeout S] [--lab DIR] [--dom0-mem MIB] [--vcpus N] [--shell]
 #          [--memory MIB] [--dom0-type pvh|pv] [--inspect "p2m core"] [--wait result] [--trace MASK] [--more TAG=XLCFG ...]
+#          [--xen-opts "OPTS"]
 #
 #   --mode domu   Xen + Linux PV dom0 (build/xenlab); dom0 runs `xl create -p` on a copy of
 #                 XLCFG (kernel path rewritten, OPTS appended to extra), unpauses the guest
@@ -33,6 +34,8 @@
 #                 it alive for inspection); dom0 destroys it after --inspect
 #   --trace MASK  domU: xentrace with this event mask around each guest (from before the
 #                 unpause to its end) -> TAG-xentrace.bin (TAG main, or --more's)
+#   --xen-opts    more options on Xen's own command line, after the runner's (a later Xen
+#                 option wins); e.g. credit2_runqueue=cpu (docs/smp.md: the 4-vCPU PVH dom0)
 #   --more TAG=XLCFG  domU: after the main guest, another guest in the same Xen boot (its own
 #                 kernel and ramdisk from XLCFG, extra unchanged); its console log comes back
 #                 as out-TAG-guest.log.  Repeatable.
@@ -65,6 +68,7 @@ TRACE=
 MORE=()
 DOM0_TYPE=pvh
 MEMORY=
+XEN_OPTS=
 
 HERE=$(dirname "$0")
 declare -A CODES=()     # verdict -> exit code, from the one table
@@ -90,6 +94,7 @@ while [ $# -gt 0 ]; do
 	--more) MORE+=("$2"); shift ;;
 	--dom0-type) DOM0_TYPE=$2; shift ;;
 	--memory) MEMORY=$2; shift ;;
+	--xen-opts) XEN_OPTS=$2; shift ;;
 	-h|--help) usage ;;
 	*) echo "xen-run: unknown argument: $1" >&2; usage ;;
 	esac
@@ -171,6 +176,8 @@ else
 	XEN_CMD="$XEN_CMD dom0-iommu=none dom0_mem=${DOM0_MEM}M,max:${DOM0_MEM}M dom0_max_vcpus=${VCPUS:-1}"
 	[ "$DOM0_MEM" -gt 1536 ] && QEMU_MEM=$((DOM0_MEM + 512))
 fi
+case $XEN_OPTS in *'"'*|*\\*) die "--xen-opts: no quotes or backslashes" ;; esac
+XEN_CMD="$XEN_CMD${XEN_OPTS:+ $XEN_OPTS}"
 
 # --- the domU overlay ---------------------------------------------------------------------
 if [ "$MODE" = domu ]; then
@@ -462,7 +469,7 @@ GUEST_LINES=$(wc -l <"$OUT/guest.log")
 CODE=${CODES[$VERDICT]:-${CODES[transfer]}}
 {
 	printf '%s\n' "mode=$MODE" "verdict=$VERDICT" "exit=$CODE" "reason=$REASON" "kernel=$KERNEL" \
-		"cmdline=$CMDLINE" "memory=$CFG_MEMORY" "dom0_type=$DOM0_TYPE"
+		"cmdline=$CMDLINE" "memory=$CFG_MEMORY" "dom0_type=$DOM0_TYPE" "xen_opts=$XEN_OPTS"
 	if [ "$MODE" = domu ]; then echo "vcpus=${VCPUS:-$(cfg_get vcpus)}"; else echo "vcpus=${VCPUS:-1}"; fi
 	echo "xen=$(sed -n 's/^xen-hypervisor-[^=]*=//p' "$LAB/versions.txt" 2>/dev/null)"
 	[ "$MODE" = domu ] && echo "dom0_kernel=$(sed -n 's/^kernel-package=//p' "$LAB/versions.txt" 2>/dev/null)"

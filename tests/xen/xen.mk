@@ -25,6 +25,7 @@
 #        XEN_WAIT=result   domU: the guest's end is its result line (topdown end=wait)
 #        XEN_TRACE=mask    domU: xentrace with this event mask around each guest
 #        XEN_MORE="tag=cfg ..."  domU: more guests after the main one, in the same Xen boot
+#        XEN_OPTS="opts"   more options on Xen's own command line (after the runner's)
 #        (all: tests/xen/run.sh --help)
 # The runner's exit code says what went wrong (tests/xen/exitcodes.txt); make passes it on
 # as a failure of the target.
@@ -50,12 +51,14 @@ XEN_MEMORY ?=
 XEN_WAIT ?=
 XEN_TRACE ?=
 XEN_MORE ?=
+XEN_OPTS ?=
 XENLAB_INPUTS := $(XEN_LAB_DIR)/build-lab.sh $(XEN_LAB_DIR)/dom0-init.sh
 
 XEN_RUN_ARGS = --kernel $(XEN_KERNEL) --cfg $(XEN_CFG) --extra "$(XEN_EXTRA)" --lab $(XENLAB) \
 	$(if $(XEN_TIMEOUT),--timeout $(XEN_TIMEOUT)) $(if $(XEN_VCPUS),--vcpus $(XEN_VCPUS)) \
 	$(if $(XEN_INSPECT),--inspect "$(XEN_INSPECT)") $(if $(XEN_WAIT),--wait $(XEN_WAIT)) \
-	$(if $(XEN_MEMORY),--memory $(XEN_MEMORY)) $(if $(XEN_TRACE),--trace $(XEN_TRACE)) $(foreach m,$(XEN_MORE),--more $(m))
+	$(if $(XEN_MEMORY),--memory $(XEN_MEMORY)) $(if $(XEN_TRACE),--trace $(XEN_TRACE)) $(foreach m,$(XEN_MORE),--more $(m)) \
+	$(if $(XEN_OPTS),--xen-opts "$(XEN_OPTS)")
 
 .PHONY: xenlab run-xen run-xen-pv run-xen-dom0 run-xen-pv-dom0 xen-shell xenlab-clean xenlab-versions
 
