@@ -64,7 +64,7 @@ fi
 step "Xen 4.17 in QEMU, Linux dom0, xl create xl-pv.cfg (Xen PV: real pins)"
 if make --no-print-directory run-xen-pv; then
 	pvlog=$BUILD/xen/pv/guest.log
-	echo "demo: xen PV domU console log: $pvlog"
+	echo "demo: xen PV domU console log: $pvlog ($(grep -m1 '^smp: cpus=' "$pvlog" | cut -d' ' -f2-3); ring 3: $(grep -m1 '^user: ping: exited' "$pvlog" | cut -d' ' -f2-))"
 	grep '^xen-pv: summary\|^xen-pv: status flips' "$pvlog" | sed 's/^/demo: /'
 	grep -q '^topdown: result: PASS' "$pvlog" || fail=1
 else
